@@ -1,0 +1,189 @@
+"""Runs in the worker process: the plain records the reload agent keeps and the API serves.
+
+Each record has ``to_json()`` giving exactly the fields of the JSON API contract (docs/api.md).
+Secrets are not masked here: masking is the dashboard's job, at the edge where data leaves.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+Phase = Literal["import", "link", "load", "start", "reload"]
+State = Literal["loaded", "failed", "disabled"]
+Mode = Literal["hot", "restart"]
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """One failure of one extension in one phase, with where it happened.
+
+    >>> try:
+    ...     1 / 0
+    ... except ZeroDivisionError as exc:
+    ...     rec = ErrorRecord.from_exception("myext", "load", exc)
+    >>> rec.type, rec.phase
+    ('ZeroDivisionError', 'load')
+    """
+
+    extension: str
+    phase: Phase
+    type: str
+    message: str
+    traceback: str
+    file: str | None
+    line: int | None
+    time: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_exception(
+        cls, extension: str, phase: Phase, exc: BaseException, source: Path | None = None
+    ) -> ErrorRecord:
+        """Record ``exc``; ``file``/``line`` point into ``source`` when the traceback passes there."""
+        file, line = _locate(exc, source)
+        return cls(
+            extension=extension,
+            phase=phase,
+            type=type(exc).__name__,
+            message=str(exc),
+            traceback="".join(traceback.format_exception(exc)),
+            file=file,
+            line=line,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's error object."""
+        return {
+            "extension": self.extension,
+            "phase": self.phase,
+            "type": self.type,
+            "message": self.message,
+            "traceback": self.traceback,
+            "file": self.file,
+            "line": self.line,
+            "time": self.time,
+        }
+
+
+def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | None]:
+    """The file and line the user should open: a syntax error's own, else the deepest frame in
+    ``source`` (the extension's folder), else the deepest frame of all."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    frames = traceback.extract_tb(_innermost_tb(exc))
+    if not frames:
+        return None, None
+    ours = [f for f in frames if source is not None and _is_under(f.filename, source)]
+    frame = (ours or frames)[-1]
+    return frame.filename, frame.lineno
+
+
+def _innermost_tb(exc: BaseException) -> TracebackType | None:
+    """Follow ``raise ... from`` chains to the exception that started it (an ImportError raised
+    by jupyter_server around the user's own error hides the user's file otherwise)."""
+    while exc.__cause__ is not None and exc.__cause__.__traceback__ is not None:
+        exc = exc.__cause__
+    return exc.__traceback__
+
+
+def _is_under(filename: str, folder: Path) -> bool:
+    try:
+        return Path(filename).resolve().is_relative_to(folder)
+    except (OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class RouteRecord:
+    """One URL rule of the running server, in routing order."""
+
+    pattern: str
+    handler: str
+    extension: str | None
+    methods: list[str]
+    authenticated: bool
+    order: int
+    host: str = ".*$"
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's route object."""
+        return {
+            "pattern": self.pattern,
+            "handler": self.handler,
+            "extension": self.extension,
+            "methods": self.methods,
+            "authenticated": self.authenticated,
+            "order": self.order,
+            "host": self.host,
+        }
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """The outcome of one reload of one extension."""
+
+    extension: str
+    ok: bool
+    mode: Mode
+    duration_ms: float
+    routes_before: int
+    routes_after: int
+    error: ErrorRecord | None = None
+    blocked_ms: float = 0.0
+    together_with: tuple[str, ...] = ()
+    time: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's reload object (``blocked_ms``: how long the event loop was held)."""
+        return {
+            "extension": self.extension,
+            "ok": self.ok,
+            "mode": self.mode,
+            "duration_ms": round(self.duration_ms, 3),
+            "blocked_ms": round(self.blocked_ms, 3),
+            "routes_before": self.routes_before,
+            "routes_after": self.routes_after,
+            "together_with": list(self.together_with),
+            "error": self.error.to_json() if self.error else None,
+            "time": self.time,
+        }
+
+
+@dataclass
+class ExtensionRecord:
+    """What the agent knows of one extension package (a ``jpserver_extensions`` key)."""
+
+    name: str
+    enabled: bool
+    state: State = "disabled"
+    module: str = ""
+    version: str = ""
+    source: str | None = None
+    points: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
+    last_reload: ReloadResult | None = None
+
+    def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
+        """The contract's extension object; ``routes`` are this extension's."""
+        return {
+            "name": self.name,
+            "enabled": self.enabled,
+            "state": self.state,
+            "module": self.module,
+            "version": self.version,
+            "source": self.source,
+            "points": self.points,
+            "routes": [r.to_json() for r in routes],
+            "errors": [e.to_json() for e in self.errors],
+            "last_reload": self.last_reload.to_json() if self.last_reload else None,
+        }
+
+
+def python_version() -> str:
+    """The worker's Python version, as the status endpoint shows it."""
+    return sys.version.split()[0]

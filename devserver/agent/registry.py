@@ -1,0 +1,127 @@
+"""Runs in the worker process: the one typed object the reload agent keeps its state in.
+
+It lives under one key of the tornado settings, ``settings["devserver"]``; the dashboard reads it
+with ``get_registry(handler.settings)``. Everything the introspection API serves comes from here.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server import __version__ as jupyter_server_version
+
+from devserver import __version__
+
+from .events import EventBus
+from .records import ErrorRecord, ExtensionRecord, ReloadResult, RouteRecord, python_version
+from .routing import walk_routes
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
+
+SETTINGS_KEY = "devserver"
+MAX_ERRORS = 1000
+
+ReloadFn = Callable[[str], Awaitable[ReloadResult]]
+
+
+class Registry:
+    """Extensions, errors, reloads and events of this worker.
+
+    >>> reg = get_registry(serverapp.web_app.settings)  # doctest: +SKIP
+    >>> [e.name for e in reg.extensions.values() if e.state == "failed"]  # doctest: +SKIP
+    ['broken_ext']
+    """
+
+    def __init__(self, serverapp: ServerApp) -> None:
+        self.serverapp = serverapp
+        self.extensions: dict[str, ExtensionRecord] = {}
+        self.errors: list[ErrorRecord] = []
+        self.events = EventBus()
+        self.reloads = 0
+        self.started = time.time()
+        self.pid = os.getpid()
+        #: Name of the ExtensionApp launched as the starter app (``devserver run --app``), if any.
+        self.starter: str | None = None
+        #: Set by the reload engine once the server is up.
+        self.reload_fn: ReloadFn | None = None
+        #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
+        self.providers: dict[str, Callable[[], dict[str, Any]]] = {}
+
+    # -- extensions -------------------------------------------------------------------------
+    def extension(self, name: str) -> ExtensionRecord:
+        """The record of ``name``, created on first use."""
+        if name not in self.extensions:
+            self.extensions[name] = ExtensionRecord(name=name, enabled=True)
+        return self.extensions[name]
+
+    def resolve(self, name: str) -> str | None:
+        """The package name for ``name``, which may be a package name or an ExtensionApp's name."""
+        if name in self.extensions:
+            return name
+        for record in self.extensions.values():
+            if any(p.get("name") == name for p in record.points):
+                return record.name
+        return None
+
+    # -- errors -----------------------------------------------------------------------------
+    def record_error(self, error: ErrorRecord) -> None:
+        """Keep an error with its extension and publish it; the log line is the caller's."""
+        self.extension(error.extension).errors.append(error)
+        self.errors.append(error)
+        del self.errors[:-MAX_ERRORS]
+        self.events.publish("error", error.to_json())
+
+    # -- routes -----------------------------------------------------------------------------
+    def routes(self) -> list[RouteRecord]:
+        """Every route in routing order, each with the extension that owns it (None: the server)."""
+        settings = self.serverapp.web_app.settings
+        return walk_routes(self.serverapp.web_app, bool(settings.get("allow_unauthenticated_access")))
+
+    def routes_of(self, name: str) -> list[RouteRecord]:
+        return [r for r in self.routes() if r.extension == name]
+
+    # -- reloads ----------------------------------------------------------------------------
+    async def reload(self, name: str) -> ReloadResult:
+        """Hot-reload extension ``name`` (and the extensions that import it) now.
+
+        Raises KeyError for a name that is not a known extension.
+        """
+        package = self.resolve(name)
+        if package is None:
+            raise KeyError(name)
+        if self.reload_fn is None:
+            raise RuntimeError("the reload engine is not running yet")
+        return await self.reload_fn(package)
+
+    def record_reload(self, result: ReloadResult) -> None:
+        self.reloads += 1
+        self.extension(result.extension).last_reload = result
+        self.events.publish("reload", result.to_json())
+
+    # -- summary ----------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """The contract's status object."""
+        return {
+            "version": __version__,
+            "jupyter_server_version": jupyter_server_version,
+            "python_version": python_version(),
+            "pid": self.pid,
+            "started": self.started,
+            "extensions": len(self.extensions),
+            "routes": len(self.routes()),
+            "errors": len(self.errors),
+            "reloads": self.reloads,
+            "starter": self.starter,
+        }
+
+
+def get_registry(settings: Mapping[str, Any]) -> Registry:
+    """The registry kept in a tornado settings mapping (``handler.settings``)."""
+    registry = settings[SETTINGS_KEY]
+    if not isinstance(registry, Registry):
+        raise TypeError(f"settings[{SETTINGS_KEY!r}] is not a devserver Registry")
+    return registry
