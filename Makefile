@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml $(EXAMPLES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(PY) -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(dir $(EXAMPLES)),-e ./$(p))
+	$(if $(EXAMPLES),$(PY) -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(dir $(EXAMPLES)),-e ./$(p)))
 	touch $@
 
 venv: $(STAMP)  ## create .venv with the dev server, its test tools and the examples (editable)
