@@ -1,0 +1,5 @@
+"""Runs in the CLI process: ``python -m devserver`` is the ``devserver`` command."""
+
+from devserver.cli import main
+
+main()

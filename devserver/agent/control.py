@@ -1,0 +1,55 @@
+"""Runs in the worker process: the worker's end of the control channel to the supervisor.
+
+Reads one JSON request per line, runs it on the IOLoop, writes the reply; also forwards selected
+events (errors) so the supervisor can print them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from devserver.protocol import decode, encode
+
+from .reload import ReloadEngine
+from .registry import Registry
+
+log = logging.getLogger("devserver.agent")
+
+
+class ControlChannel:
+    """Serves the supervisor's requests until the channel closes."""
+
+    def __init__(self, fd: int, engine: ReloadEngine, registry: Registry) -> None:
+        self._sock = socket.socket(fileno=fd)
+        self._sock.setblocking(False)
+        self.engine = engine
+        self.registry = registry
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def serve(self, ready: dict[str, Any]) -> None:
+        """Announce readiness, then answer requests; returns when the supervisor goes away."""
+        reader, self._writer = await asyncio.open_unix_connection(sock=self._sock)
+        self.send({"op": "ready", **ready})
+        while line := await reader.readline():
+            message = decode(line)
+            reply = await self.handle(message)
+            self.send({"op": "reply", "id": message.get("id"), **reply})
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.write(encode(message))
+
+    async def handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        op = message["op"]
+        if op == "reload":
+            results = await self.engine.reload(list(message["extensions"]))
+            return {"results": [r.to_json() for r in results]}
+        if op == "changed":
+            self.registry.events.publish(
+                "change", {"kind": message["kind"], "paths": message["paths"]}
+            )
+            return {}
+        return {"error": f"unknown op {op!r}"}

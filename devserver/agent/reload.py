@@ -1,0 +1,238 @@
+"""Runs in the worker process: the hot-reload transaction.
+
+For a group of extension packages (the one asked for plus those whose code imports it):
+
+1. take the packages out of ``sys.modules`` (all of ``P`` and ``P.*``: reloading one submodule
+   leaves ``from .handlers import X`` bindings stale in its siblings);
+2. import them again and build a fresh ``ExtensionPackage`` each (new ``ExtensionApp`` instances
+   of the reloaded classes; jupyter_server creates each app once, so re-running its load step on
+   the old instance is not enough), put it in the manager, link it and load it while capturing
+   its ``add_handlers`` calls;
+3. only when every step of every package succeeded, swap each extension's rule list in one
+   assignment, then ``await old_app.stop_extension()`` and start the new points.
+
+On any failure the previous modules are put back, the previous handlers keep serving, and the
+error is recorded with its file and line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import linecache
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from jupyter_server.extension.manager import ExtensionPackage
+from tornado.routing import Rule
+from tornado.web import StaticFileHandler
+
+from .manager import AgentExtensionManager, describe, source_dir
+from .records import ErrorRecord, ReloadResult
+from .registry import Registry
+from .routing import RouteCapture
+
+
+def in_package(module_name: str, package: str) -> bool:
+    return module_name == package or module_name.startswith(package + ".")
+
+
+def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any]) -> set[str]:
+    """Which ``candidates`` have a module whose globals reference ``package`` (its modules or
+    anything defined in them), found from the live module objects rather than from source."""
+    found: set[str] = set()
+    for candidate in candidates:
+        if candidate == package:
+            continue
+        for name, module in list(modules.items()):
+            if in_package(name, candidate) and _references(module, package):
+                found.add(candidate)
+                break
+    return found
+
+
+def _references(module: Any, package: str) -> bool:
+    for value in list(getattr(module, "__dict__", {}).values()):
+        owner = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        if isinstance(owner, str) and in_package(owner, package):
+            return True
+    return False
+
+
+def reload_group(package: str, loaded: Iterable[str], modules: dict[str, Any]) -> list[str]:
+    """``package`` followed by every loaded extension that imports it, directly or not."""
+    loaded = list(loaded)
+    group = [package]
+    frontier = [package]
+    while frontier:
+        current = frontier.pop()
+        for dep in sorted(dependents(current, loaded, modules)):
+            if dep not in group:
+                group.append(dep)
+                frontier.append(dep)
+    return group
+
+
+@dataclass
+class _Attempt:
+    """The state of one reload transaction, kept so it can be rolled back."""
+
+    group: list[str]
+    saved_modules: dict[str, ModuleType] = field(default_factory=dict)
+    old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
+    new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
+    new_rules: dict[str, list[Rule]] = field(default_factory=dict)
+
+
+class ReloadEngine:
+    """Hot-reloads extensions inside the running ServerApp, one transaction at a time."""
+
+    def __init__(
+        self, serverapp: Any, manager: AgentExtensionManager, registry: Registry, capture: RouteCapture
+    ) -> None:
+        self.serverapp = serverapp
+        self.manager = manager
+        self.registry = registry
+        self.capture = capture
+        self._lock = asyncio.Lock()
+
+    async def reload_one(self, package: str) -> ReloadResult:
+        """Reload ``package`` and its dependents; the result of ``package`` itself."""
+        results = await self.reload([package])
+        return next(r for r in results if r.extension == package)
+
+    async def reload(self, packages: list[str]) -> list[ReloadResult]:
+        """Reload each package with its dependents, as one transaction per distinct group."""
+        async with self._lock:
+            loaded = [n for n, r in self.registry.extensions.items() if r.enabled]
+            group: list[str] = []
+            for package in packages:
+                for name in reload_group(package, loaded, dict(sys.modules)):
+                    if name not in group:
+                        group.append(name)
+            return await self._transaction(group)
+
+    async def _transaction(self, group: list[str]) -> list[ReloadResult]:
+        started = time.perf_counter()
+        before = {name: len(self.registry.routes_of(name)) for name in group}
+        attempt = _Attempt(group)
+        failed: tuple[str, BaseException] | None = None
+        _forget(attempt)
+        for name in group:
+            try:
+                self._build(attempt, name)
+            except Exception as exc:  # noqa: BLE001 - the new code failed; roll back, keep serving
+                failed = (name, exc)
+                break
+        if failed is not None:
+            self._rollback(attempt)
+        else:
+            self._swap(attempt)
+        blocked = (time.perf_counter() - started) * 1000
+        if failed is None:
+            await self._stop_and_start(attempt)
+        duration = (time.perf_counter() - started) * 1000
+        return [self._result(attempt, n, before[n], failed, duration, blocked) for n in group]
+
+    def _build(self, attempt: _Attempt, name: str) -> None:
+        old = self.manager.extensions.get(name)
+        if old is not None:
+            attempt.old_packages[name] = old
+        package = ExtensionPackage(name=name, enabled=True)
+        attempt.new_packages[name] = package
+        # The manager must hold the new package before loading: ExtensionApp's loader looks its
+        # app up through the manager and would otherwise reuse the old instance.
+        self.manager.extensions[name] = package
+        package.link_all_points(self.serverapp)
+        with self.capture.capturing() as rules:
+            package.load_all_points(self.serverapp)
+        attempt.new_rules[name] = rules
+
+    def _rollback(self, attempt: _Attempt) -> None:
+        for name in list(sys.modules):
+            if any(in_package(name, p) for p in attempt.group):
+                del sys.modules[name]
+        sys.modules.update(attempt.saved_modules)
+        for name in attempt.group:
+            if name in attempt.old_packages:
+                self.manager.extensions[name] = attempt.old_packages[name]
+            else:
+                self.manager.extensions.pop(name, None)
+
+    def _swap(self, attempt: _Attempt) -> None:
+        for name in attempt.group:
+            self.capture.router(name).swap(attempt.new_rules[name])
+            record = self.registry.extension(name)
+            describe(record, attempt.new_packages[name])
+            record.state = "loaded"
+        # Static files are looked up through class-level caches; forget them with the old code.
+        StaticFileHandler._static_hashes = {}
+
+    async def _stop_and_start(self, attempt: _Attempt) -> None:
+        for name in attempt.group:
+            old = attempt.old_packages.get(name)
+            for point in old.extension_points.values() if old else ():
+                if point.app is not None:
+                    try:
+                        await point.app.stop_extension()
+                    except Exception as exc:  # noqa: BLE001 - the new code serves; keep the error
+                        self._record(name, "reload", exc)
+            try:
+                await attempt.new_packages[name].start_all_points(self.serverapp)
+            except Exception as exc:  # noqa: BLE001 - recorded as a start failure
+                self._record(name, "start", exc)
+
+    def _record(self, name: str, phase: Any, exc: BaseException) -> ErrorRecord:
+        source = source_dir(self.registry.extension(name).source)
+        error = ErrorRecord.from_exception(name, phase, exc, source)
+        self.registry.record_error(error)
+        self.serverapp.log.error(
+            "%s | %s failed: %s: %s (%s:%s)", name, phase, error.type, error.message, error.file, error.line
+        )
+        return error
+
+    def _result(
+        self,
+        attempt: _Attempt,
+        name: str,
+        routes_before: int,
+        failed: tuple[str, BaseException] | None,
+        duration: float,
+        blocked: float,
+    ) -> ReloadResult:
+        error = None
+        if failed is not None:
+            culprit, exc = failed
+            if culprit == name:
+                error = self._record(name, "reload", exc)
+            else:
+                error = ErrorRecord(
+                    name, "reload", "NotReloaded", f"kept the old code: {culprit} failed to reload",
+                    "", None, None,
+                )  # fmt: skip
+        result = ReloadResult(
+            extension=name,
+            ok=failed is None,
+            mode="hot",
+            duration_ms=duration,
+            routes_before=routes_before,
+            routes_after=len(self.registry.routes_of(name)),
+            error=error,
+            blocked_ms=blocked,
+            together_with=tuple(n for n in attempt.group if n != name),
+        )
+        self.registry.record_reload(result)
+        return result
+
+
+def _forget(attempt: _Attempt) -> None:
+    """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
+    for name in list(sys.modules):
+        if any(in_package(name, p) for p in attempt.group):
+            attempt.saved_modules[name] = sys.modules.pop(name)
+    importlib.invalidate_caches()
+    linecache.checkcache()

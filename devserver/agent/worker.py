@@ -1,0 +1,159 @@
+"""Runs in the worker process: the jupyter_server ``ServerApp`` the supervisor starts.
+
+It is a plain ServerApp with four changes: it serves on the listening socket the supervisor owns
+(so a restart refuses no connection), it never moves to another port or opens a browser, its
+extension manager records failures as data and gives each extension a router of its own, and it
+answers the supervisor's reload requests over a private control channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from typing import Any
+
+from jupyter_server.serverapp import ServerApp
+from traitlets import Any as AnyTrait
+from traitlets.config import Config
+
+from devserver.protocol import WorkerSpec
+
+from .control import ControlChannel
+from .manager import AgentExtensionManager
+from .registry import SETTINGS_KEY, Registry
+from .reload import ReloadEngine
+from .routing import RouteCapture
+
+OUR_EXTENSIONS = {"dashboard": True}
+
+
+class WorkerApp(ServerApp):
+    """The dev server's ServerApp. Configured entirely through its ``WorkerSpec``."""
+
+    spec = AnyTrait()
+
+    def _spec(self) -> WorkerSpec:
+        assert isinstance(self.spec, WorkerSpec)
+        return self.spec
+
+    def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
+        super().load_config_file(suppress_errors)
+        # The dev server's own options win over the user's config files.
+        self.update_config(Config(self._spec().server_config))
+
+    def find_server_extensions(self) -> None:
+        super().find_server_extensions()
+        for name in (*self._spec().extensions, *OUR_EXTENSIONS):
+            self.jpserver_extensions.setdefault(name, True)
+            if name in OUR_EXTENSIONS or name in self._spec().extensions:
+                self.jpserver_extensions[name] = True
+
+    def init_server_extensions(self) -> None:
+        self.registry = Registry(self)
+        self.registry.starter = self._spec().starter
+        self.extension_manager = AgentExtensionManager(
+            log=self.log, serverapp=self, registry=self.registry, capture=None
+        )
+        self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)
+        self.extension_manager.link_all_extensions()
+        if self._spec().starter:
+            self._init_starter(self._spec().starter)
+
+    def _init_starter(self, name: str) -> None:
+        """Launch ``name``'s ExtensionApp the way ``jupyter NAME`` would: its config and
+        ``default_url`` for the server, and no other extensions unless it loads them."""
+        package = self.registry.resolve(name)
+        record = self.registry.extensions.get(package or "")
+        point = next((p for p in record.points if p["app"]), None) if record else None
+        if package is None or point is None:
+            raise SystemExit(f"devserver: --app {name!r} names no loaded ExtensionApp")
+        app = self.extension_manager.extension_points[point["name"]].app
+        self._starter_app = app
+        self.update_config(Config(app._jupyter_server_config()))
+        self.registry.starter = point["name"]
+        if app.load_other_extensions:
+            return
+        for other, extension in self.extension_manager.extensions.items():
+            if other not in (package, *OUR_EXTENSIONS):
+                extension.enabled = False
+                self.registry.extension(other).state = "disabled"
+
+    def init_webapp(self) -> None:
+        super().init_webapp()
+        self.web_app.settings[SETTINGS_KEY] = self.registry
+        self.capture = RouteCapture(self.web_app)
+        self.extension_manager.capture = self.capture
+        self.engine = ReloadEngine(self, self.extension_manager, self.registry, self.capture)
+        self.registry.reload_fn = self.engine.reload_one
+
+    def load_server_extensions(self) -> None:
+        super().load_server_extensions()
+        self._install_specs()
+
+    def _install_specs(self) -> None:
+        try:
+            from devserver import specs
+        except ImportError:  # the spec filter is an optional part of the agent
+            return
+        spec = self._spec()
+        specs.install(self, self.registry, spec.starter, spec.enforce_specs)
+
+    def _find_http_port(self) -> None:
+        """The supervisor owns the socket: the port is known and never moves."""
+
+    def _bind_http_server(self) -> None:
+        sock = socket.socket(fileno=self._spec().listen_fd)
+        sock.setblocking(False)
+        self.http_server.add_sockets([sock])
+
+    async def _post_start(self) -> None:
+        await super()._post_start()
+        spec = self._spec()
+        self.registry.events.publish(
+            "started", {"reason": spec.reason, "generation": spec.generation, "pid": os.getpid()}
+        )
+        channel = ControlChannel(spec.control_fd, self.engine, self.registry)
+        self._control_task = asyncio.ensure_future(self._serve_control(channel))
+
+    async def _serve_control(self, channel: ControlChannel) -> None:
+        await channel.serve(self._ready_info())
+        # The supervisor is gone: a worker must never outlive it.
+        self.log.critical("devserver: the supervisor went away; stopping")
+        self.stop()
+
+    def _ready_info(self) -> dict[str, Any]:
+        return {
+            "url": self.connection_url,
+            "pid": os.getpid(),
+            "extensions": {
+                name: {
+                    "state": rec.state,
+                    "source": rec.source,
+                    "errors": [e.to_json() for e in rec.errors],
+                }
+                for name, rec in self.registry.extensions.items()
+            },
+        }
+
+
+def _fix_sys_path(spec: WorkerSpec) -> None:
+    """Drop the current directory that ``python -m`` puts first (a user who runs the dev server
+    from the folder holding ``myext/`` would import that folder as a namespace package instead
+    of ``myext/myext/``), and put the watched source roots first."""
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", cwd)]
+    sys.path[:0] = list(spec.sys_path)
+
+
+def main() -> None:
+    """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
+    spec = WorkerSpec.from_env()
+    _fix_sys_path(spec)
+    # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
+    # the same second of the same size would import stale code. Never write them for user code.
+    sys.dont_write_bytecode = True
+    app = WorkerApp.instance(spec=spec, open_browser=False, port=spec.port, port_retries=0)
+    app.initialize(argv=[])
+    app.start()

@@ -1,0 +1,51 @@
+"""Runs in the CLI process: the ``devserver`` command and its subcommands.
+
+Each subcommand is a traitlets Application (true ``--help`` from its traits); errors of the
+hierarchy in ``devserver.errors`` end the command with their named exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from traitlets.config import Application
+
+from . import __version__
+from .errors import DevServerError, ExitCode
+
+SUBCOMMANDS = {
+    "run": ("devserver.runapp.RunApp", "Supervise a ServerApp and hot-reload extensions."),
+    "reload": ("devserver.apicli.ReloadApp", "Hot-reload one extension now; print what changed."),
+    "status": ("devserver.apicli.StatusApp", "Versions and counts of a running dev server."),
+    "extensions": ("devserver.apicli.ExtensionsApp", "The loaded extensions, as a table."),
+    "routes": ("devserver.apicli.RoutesApp", "Every route and the extension that owns it."),
+    "errors": ("devserver.apicli.ErrorsApp", "Load and reload errors with file and line."),
+}
+
+
+class DevServerApp(Application):
+    """jupyter-devserver: a hot-reloading, introspectable dev server for Jupyter Server
+    extensions. Run `devserver <command> --help` for the options of a command."""
+
+    name = "devserver"
+    version = __version__
+    description = __doc__ or ""
+    subcommands = SUBCOMMANDS  # type: ignore[assignment]
+
+    def start(self) -> None:
+        if self.subapp is None:
+            self.print_help()
+            print("\nA command is needed: " + ", ".join(self.subcommands), file=sys.stderr)
+            self.exit(ExitCode.CONFIG_ERROR)
+        super().start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``devserver`` console script."""
+    try:
+        DevServerApp.launch_instance(argv)
+    except DevServerError as exc:
+        print(f"devserver: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,83 @@
+"""Runs in the supervisor process: every option of ``devserver run``, declared once.
+
+Each option has one home (a trait of ``DevServer``), one default and one help string; it is
+settable on the command line (``devserver run --port 9000``) and in a config file
+(``c.DevServer.port = 9000`` in ``devserver_config.py``). Options of the ServerApp itself pass
+through: ``devserver run --ServerApp.root_dir=/tmp`` reaches the worker unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+
+from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
+from traitlets.config import Configurable
+
+from .errors import ConfigError
+
+
+class DevServer(Configurable):
+    """Options of the dev server's supervisor."""
+
+    ip = Unicode("127.0.0.1", help="The IP address the server listens on.").tag(config=True)
+    port = Int(8888, help="The port the server listens on. It never moves to another.").tag(
+        config=True
+    )
+    token = Unicode(
+        help="The token clients authenticate with. Default: $JUPYTER_TOKEN, else a random one, "
+        "kept the same across worker restarts. The server never runs without one."
+    ).tag(config=True)
+    base_url = Unicode("/", help="The URL prefix of the server, e.g. /jupyter/.").tag(config=True)
+    watch = List(
+        Unicode(), help="More files or folders to watch; a change there restarts the worker."
+    ).tag(config=True)
+    poll = Bool(
+        help="Poll for file changes instead of using OS events (Docker Desktop, network drives). "
+        "Default: true when $DEVSERVER_POLL or $WATCHFILES_FORCE_POLLING is set."
+    ).tag(config=True)
+    poll_delay_ms = Int(300, help="How often to poll, with --poll.").tag(config=True)
+    step_ms = Int(
+        10, help="How long the watcher waits for more changes before acting on a batch."
+    ).tag(config=True)
+    app = Unicode(
+        None, allow_none=True,
+        help="Launch this ExtensionApp (by name) as the starter app, as `jupyter NAME` would.",
+    ).tag(config=True)  # fmt: skip
+    enforce_specs = Bool(
+        False, help="Enforce every ExtensionApp's _allowed_spec/_blocked_spec, not only the --app's."
+    ).tag(config=True)
+    install = Enum(
+        ["auto", "always", "never"], "auto",
+        help="Install extension projects editable: auto = when not installed yet.",
+    ).tag(config=True)  # fmt: skip
+    pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
+    stop_timeout = Float(
+        10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
+    ).tag(config=True)
+    ready_timeout = Float(60.0, help="Seconds a new worker gets to start serving.").tag(
+        config=True
+    )
+
+    @default("token")
+    def _default_token(self) -> str:
+        return os.environ.get("JUPYTER_TOKEN", "")
+
+    @default("poll")
+    def _default_poll(self) -> bool:
+        return any(
+            os.environ.get(v, "").lower() not in ("", "0", "false", "no")
+            for v in ("DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING")
+        )
+
+    @validate("base_url")
+    def _valid_base_url(self, proposal: dict[str, str]) -> str:
+        value = proposal["value"]
+        if not value.startswith("/"):
+            value = "/" + value
+        return value if value.endswith("/") else value + "/"
+
+    @validate("port")
+    def _valid_port(self, proposal: dict[str, int]) -> int:
+        if not 0 <= proposal["value"] <= 65535:
+            raise ConfigError(f"--port {proposal['value']}: a port is a number from 0 to 65535")
+        return proposal["value"]

@@ -1,0 +1,109 @@
+"""Runs in the supervisor process: what a batch of file changes means, as a pure function.
+
+``plan_changes(changes, layout, config_files)`` maps a watchfiles batch to a ``Plan``: which
+extensions to hot-reload, whether the worker must restart (and why), which projects to
+reinstall, and which template or static files changed. No I/O here but ``Path`` arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchfiles import Change
+
+from .layout import PROJECT_FILES, Layout
+
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
+SERVER_CONFIG_NAMES = frozenset({"jupyter_server_config.py", "jupyter_server_config.json",
+                                 "jupyter_config.py", "jupyter_config.json"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do about one batch of changes. An empty plan means: nothing.
+
+    ``rescan``: look for extension folders again, and restart if the set of them changed.
+    """
+
+    reload: tuple[str, ...] = ()
+    restart: str | None = None
+    reinstall: tuple[Path, ...] = ()
+    rescan: bool = False
+    templates: tuple[str, ...] = ()
+    static: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.reload or self.restart or self.reinstall or self.rescan or self.templates or self.static
+        )
+
+
+@dataclass
+class _Draft:
+    reload: list[str] = field(default_factory=list)
+    restart: list[str] = field(default_factory=list)
+    reinstall: list[Path] = field(default_factory=list)
+    rescan: bool = False
+    templates: list[str] = field(default_factory=list)
+    static: list[str] = field(default_factory=list)
+
+
+def plan_changes(
+    changes: Iterable[tuple[Change, str]], layout: Layout, config_files: Iterable[Path] = ()
+) -> Plan:
+    """The plan for a batch of ``(Change, path)`` pairs.
+
+    >>> from devserver.layout import Layout
+    >>> plan_changes([], Layout((), ()))
+    Plan(reload=(), restart=None, reinstall=(), rescan=False, templates=(), static=())
+    """
+    draft = _Draft()
+    configs = {Path(p) for p in config_files}
+    for change, raw in sorted(changes, key=lambda c: c[1]):
+        _classify(change, Path(raw), layout, configs, draft)
+    restart = "; ".join(dict.fromkeys(draft.restart)) or None
+    return Plan(
+        reload=() if restart else tuple(dict.fromkeys(draft.reload)),
+        restart=restart,
+        reinstall=tuple(dict.fromkeys(draft.reinstall)),
+        rescan=draft.rescan,
+        templates=tuple(draft.templates),
+        static=tuple(draft.static),
+    )
+
+
+def _classify(change: Change, path: Path, layout: Layout, configs: set[Path], d: _Draft) -> None:
+    if path in configs or is_server_config(path):
+        d.restart.append(f"config changed: {path.name}")
+        return
+    if path.parent in layout.containers and change != Change.modified:
+        d.rescan = True  # maybe an extension folder appeared or went: the supervisor looks again
+        return
+    project = layout.project_of(path)
+    if project is None:
+        return
+    if path.parent == project.root and path.name in PROJECT_FILES:
+        d.reinstall.append(project.root)
+        d.restart.append(f"{path.name} changed: {project.root.name}")
+        return
+    if path.is_relative_to(project.root / "jupyter-config"):
+        d.restart.append(f"config changed: {path.name}")
+        return
+    owner = next((n for n, p in project.packages.items() if path == p or path.is_relative_to(p)), None)
+    if owner is None:
+        return
+    if path.suffix == ".py":
+        d.reload.extend([owner] if owner in project.extensions else project.extensions)
+    elif path.suffix in TEMPLATE_SUFFIXES:
+        d.templates.append(str(path))
+    elif path.suffix not in (".pyc", ".pyo"):
+        d.static.append(str(path))
+
+
+def is_server_config(path: Path) -> bool:
+    """A server config file: ``jupyter_server_config.{py,json}`` or one in ``*_config.d``."""
+    return path.name in SERVER_CONFIG_NAMES or (
+        path.parent.name == "jupyter_server_config.d" and path.suffix == ".json"
+    )

@@ -1,0 +1,232 @@
+"""Runs in the supervisor process: ``devserver run``'s main loop.
+
+The supervisor never imports jupyter_server or user code. It owns the listening socket, starts a
+worker (a ServerApp) on it, watches the sources, and for each batch of changes applies the plan:
+hot-reload in the worker, or restart the worker when a change cannot be applied in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from watchfiles import awatch
+
+from .errors import ConfigError, StartupError
+from .install import install_editable, is_installed, needs_install
+from .layout import Layout, discover
+from .options import DevServer
+from .plan import Plan, plan_changes
+from .process import WorkerGone, WorkerProcess
+from .protocol import WorkerSpec
+from .report import Backoff, RuntimeFile, announce, config_dirs, report_results
+from .watch import SourceFilter
+
+log = logging.getLogger("devserver")
+
+
+class Supervisor:
+    """Supervises one worker for the extensions under ``paths``.
+
+    >>> asyncio.run(Supervisor(DevServer(port=8888), [Path("examples")]).run())  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, options: DevServer, paths: list[Path], passthrough: dict[str, Any] | None = None
+    ) -> None:
+        self.options = options
+        self.paths = paths
+        self.passthrough = passthrough or {}
+        self.layout: Layout = discover(paths)
+        self.token = options.token or secrets.token_hex(24)
+        self.stopping = asyncio.Event()
+        self.lock = asyncio.Lock()
+        self.backoff = Backoff()
+        self.worker: WorkerProcess | None = None
+        self.generation = 0
+        self.worker_started = 0.0
+        self.sock: socket.socket | None = None
+        self.runtime: RuntimeFile | None = None
+
+    async def run(self) -> int:
+        """Start, apply the plan of each batch of changes, shut down."""
+        await self.start()
+        try:
+            async for plan in self.plans():
+                await self.apply(plan)
+        finally:
+            await self.shutdown()
+        return 0
+
+    # -- start and stop ----------------------------------------------------------------------
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stopping.set)
+        await self._install(self.layout)
+        self.sock = bind(self.options.ip, self.options.port)
+        port = self.sock.getsockname()[1]
+        self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        async with self.lock:
+            await self._spawn("start")
+        self._monitor_task = asyncio.create_task(self._monitor())
+
+    async def shutdown(self) -> None:
+        self.stopping.set()
+        async with self.lock:
+            if self.worker is not None:
+                await self.worker.stop(self.options.stop_timeout)
+        if self.sock is not None:
+            self.sock.close()
+        if self.runtime is not None:
+            self.runtime.remove()
+        log.info("clean shutdown")
+
+    # -- changes -----------------------------------------------------------------------------
+    async def plans(self) -> Any:
+        """Each batch of file changes, as a non-empty plan, until asked to stop."""
+        watched = [p for p in (*self.layout.paths, *map(Path, self.options.watch), *config_dirs())
+                   if p.exists()]  # fmt: skip
+        async for changes in awatch(
+            *watched,
+            watch_filter=SourceFilter(),
+            stop_event=self.stopping,
+            step=self.options.step_ms,
+            force_polling=self.options.poll,
+            poll_delay_ms=self.options.poll_delay_ms,
+            rust_timeout=500,
+        ):
+            plan = plan_changes(changes, self.layout, map(Path, self.options.watch))
+            if plan:
+                yield plan
+
+    async def apply(self, plan: Plan) -> None:
+        """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
+        async with self.lock:
+            restart = plan.restart or await self._rescan(plan)
+            for root in plan.reinstall:
+                project = next(p for p in self.layout.projects if p.root == root)
+                await asyncio.to_thread(install_editable, project, self.options.pip_args, log.info)
+            if restart or self.worker is None or not self.worker.running:
+                await self._restart(restart or "the worker was down; a file changed")
+                return
+            if plan.reload:
+                await self._request({"op": "reload", "extensions": list(plan.reload)})
+            for kind, paths in (("template", plan.templates), ("static", plan.static)):
+                if paths:
+                    await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+
+    async def _rescan(self, plan: Plan) -> str | None:
+        if not plan.rescan:
+            return None
+        try:
+            layout = discover(self.paths)
+        except ConfigError as exc:
+            log.error("%s", exc)
+            return None
+        if layout == self.layout:
+            return None
+        await self._install(layout)
+        self.layout = layout
+        return "the set of extension folders changed"
+
+    async def _request(self, message: dict[str, Any]) -> None:
+        assert self.worker is not None
+        try:
+            reply = await self.worker.request(message)
+        except (WorkerGone, TimeoutError, ConnectionError) as exc:
+            log.error("the worker did not answer (%s); it will be restarted", exc)
+            return
+        report_results(reply.get("results", []))
+
+    async def _install(self, layout: Layout) -> None:
+        for project in layout.projects:
+            if needs_install(project, self.options.install, is_installed):
+                await asyncio.to_thread(install_editable, project, self.options.pip_args, log.info)
+
+    # -- the worker --------------------------------------------------------------------------
+    async def _restart(self, reason: str) -> None:
+        log.info("restarting the worker: %s", reason)
+        if self.worker is not None:
+            await self.worker.stop(self.options.stop_timeout)
+        await self._spawn(reason)
+
+    async def _spawn(self, reason: str) -> None:
+        assert self.sock is not None
+        spec = WorkerSpec(
+            listen_fd=self.sock.fileno(),
+            control_fd=-1,
+            port=self.sock.getsockname()[1],
+            extensions=self.layout.extensions,
+            sys_path=tuple(str(p.source_root) for p in self.layout.projects),
+            server_config=self._server_config(),
+            starter=self.options.app,
+            enforce_specs=self.options.enforce_specs,
+            reason=reason,
+            generation=self.generation,
+        )
+        self.generation += 1
+        self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
+        self.worker_started = time.monotonic()
+        await self.worker.start()
+        if await self.worker.wait_ready(self.options.ready_timeout):
+            assert self.worker.ready_info is not None
+            announce(self.worker.ready_info, self.token, self.options.base_url)
+        else:
+            log.error(
+                "the worker did not start (exit code %s): its output is above. "
+                "Fix the error and save: the dev server retries.",
+                self.worker.proc.returncode if self.worker.proc else None,
+            )
+            if self.worker.running:
+                await self.worker.stop(self.options.stop_timeout)
+
+    async def _monitor(self) -> None:
+        """Bring a crashed worker back, with a growing delay while it keeps failing."""
+        while not self.stopping.is_set():
+            worker = self.worker
+            assert worker is not None
+            code = await worker.wait()
+            if self.stopping.is_set() or worker is not self.worker:
+                continue
+            delay = self.backoff.next(time.monotonic() - self.worker_started)
+            log.error("the worker exited (code %s); restarting in %.1f s", code, delay)
+            try:
+                await asyncio.wait_for(self.stopping.wait(), delay)
+                return
+            except TimeoutError:
+                pass
+            async with self.lock:
+                if worker is self.worker and not self.stopping.is_set():
+                    await self._spawn(f"the worker exited with code {code}")
+
+    def _server_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {section: dict(values) for section, values in self.passthrough.items()}
+        server = config.setdefault("ServerApp", {})
+        server.update(
+            ip=self.options.ip, base_url=self.options.base_url, open_browser=False, port_retries=0
+        )
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            server.setdefault("allow_root", True)
+        config.setdefault("IdentityProvider", {})["token"] = self.token
+        return config
+
+
+def bind(ip: str, port: int) -> socket.socket:
+    """The listening socket every worker serves on; a clear StartupError when it is taken."""
+    try:
+        sock = socket.create_server((ip, port), backlog=512)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot listen on {ip}:{port}: {exc.strerror}. Another server may be using the port: "
+            "stop it, or pick another with --port."
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
