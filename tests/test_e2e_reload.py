@@ -1,0 +1,203 @@
+"""End to end: `devserver run` as a user starts it, real files edited on disk, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import Factory, alive, children, copy_example, wait_until
+
+pytestmark = pytest.mark.e2e
+
+BASE_URLS = ["/", "/a%40b/"]
+HELLO = "hello_ext/hello_ext/handlers.py"
+
+
+def message(server, path: str = "hello") -> str | None:  # type: ignore[no-untyped-def]
+    response = server.get(path)
+    return response.json().get("message") if response.status_code == 200 else None
+
+
+def kernel_pid(worker_pid: int) -> int:
+    """The kernel process: the worker's only python child running ipykernel."""
+    for pid in children(worker_pid):
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"ipykernel" in cmdline:
+            return pid
+    raise AssertionError("no kernel process under the worker")
+
+
+@pytest.mark.parametrize("base_url", BASE_URLS)
+def test_handler_edit_hot_reloads_and_kernel_survives(devserver_factory: Factory, base_url: str) -> None:
+    """Editing a handler serves the new code in place: same worker, kernel listed and alive."""
+    server = devserver_factory("hello_ext", "uses_hello", base_url=base_url)
+    assert message(server) == "Hello, world!"
+    kernel = server.client.post("api/kernels", json={"name": "python3"}).json()
+    worker = server.worker_pid()
+    assert worker is not None
+    kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
+
+    server.edit(HELLO, 'GREETING = "Hello"', 'GREETING = "Howdy"')
+    wait_until(lambda: message(server) == "Howdy, world!", what="the new greeting")
+
+    assert server.worker_pid() == worker
+    ids = [k["id"] for k in server.get("api/kernels").json()]
+    assert kernel["id"] in ids
+    assert alive(kpid)
+
+
+def test_dependent_extension_reloads_with_the_one_it_imports(devserver_factory: Factory) -> None:
+    """uses_hello imports hello_ext: editing hello_ext changes what uses_hello serves."""
+    server = devserver_factory("hello_ext", "uses_hello")
+    assert server.get("relay").json() == {"relayed": "Hello, relay!"}
+    server.edit(HELLO, 'GREETING = "Hello"', 'GREETING = "Ahoy"')
+    wait_until(lambda: server.get("relay").json() == {"relayed": "Ahoy, relay!"}, what="relay")
+
+
+@pytest.mark.parametrize("base_url", BASE_URLS)
+def test_syntax_error_keeps_old_code_and_fix_recovers(devserver_factory: Factory, base_url: str) -> None:
+    """A broken edit leaves the old handler serving, names file and line; the fix swaps in."""
+    server = devserver_factory("hello_ext", base_url=base_url)
+    worker = server.worker_pid()
+    path = server.root / HELLO
+    path.write_text(path.read_text() + "\ndef broken(:\n")
+    line = len(path.read_text().splitlines())
+    server.wait_for_log("reload of hello_ext failed: SyntaxError")
+    assert re.search(rf"{re.escape(str(path))}:{line}\b", server.log())
+    assert message(server) == "Hello, world!"
+
+    path.write_text(path.read_text().replace("\ndef broken(:\n", "\n").replace('"Hello"', '"Fixed"'))
+    wait_until(lambda: message(server) == "Fixed, world!", what="the fixed greeting")
+    assert server.worker_pid() == worker
+
+
+def test_template_edit_is_served_on_next_request(devserver_factory: Factory) -> None:
+    """Editing an ExtensionApp's Jinja template changes the rendered page."""
+    server = devserver_factory("greeter_app")
+    assert "Hi from the greeter extension" in server.get("greeter").text
+    server.edit("greeter_app/greeter_app/templates/index.html", "from the", "straight from the")
+    wait_until(lambda: "Hi straight from the greeter" in server.get("greeter").text, what="page")
+
+
+@pytest.mark.parametrize("base_url", BASE_URLS)
+def test_extension_app_handler_edit(devserver_factory: Factory, base_url: str) -> None:
+    """Editing an ExtensionApp's handler module rebuilds the app and serves the new handler."""
+    server = devserver_factory("greeter_app", base_url=base_url)
+    assert server.get("greeter/api/greet?name=ann").json()["greeting"] == "Hi, ann"
+    server.edit("greeter_app/greeter_app/handlers.py", 'f"{self.settings', 'f"NEW {self.settings')
+    wait_until(
+        lambda: server.get("greeter/api/greet?name=ann").json()["greeting"] == "NEW Hi, ann",
+        what="the new handler",
+    )
+    css = server.get("static/greeter/style.css")
+    assert css.status_code == 200 and "font-family" in css.text
+
+
+def test_static_edit_is_served_fresh(devserver_factory: Factory) -> None:
+    """An edited static file is served with its new content."""
+    server = devserver_factory("greeter_app")
+    server.edit("greeter_app/greeter_app/static/style.css", "#f37626", "#123456")
+    wait_until(lambda: "#123456" in server.get("static/greeter/style.css").text, what="new css")
+
+
+def test_config_json_edit_restarts_worker(devserver_factory: Factory) -> None:
+    """Editing a jupyter_server_config.d JSON restarts the worker, which serves again."""
+    server = devserver_factory("hello_ext")
+    worker = server.worker_pid()
+    server.edit("hello_ext/jupyter-config/jupyter_server_config.d/hello_ext.json", "true", "true ")
+    wait_until(lambda: server.worker_pid() not in (None, worker), what="a new worker")
+    wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
+    assert "restarting the worker: config changed" in server.log()
+
+
+def test_killed_worker_is_restarted(devserver_factory: Factory) -> None:
+    """When the worker dies, the supervisor starts a new one that serves."""
+    server = devserver_factory("hello_ext")
+    worker = server.worker_pid()
+    assert worker is not None
+    os.kill(worker, signal.SIGKILL)
+    wait_until(lambda: server.worker_pid() not in (None, worker), what="a new worker")
+    wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
+    assert "the worker exited (code -9)" in server.log()
+
+
+def test_burst_of_saves_gives_one_reload_and_keeps_the_last(devserver_factory: Factory) -> None:
+    """Twenty saves in a row: the last content is served, after at most two reloads."""
+    server = devserver_factory("hello_ext")
+    path = server.root / HELLO
+    text = path.read_text()
+    for i in range(20):
+        path.write_text(text.replace('"Hello"', f'"Save{i:02d}"'))
+    wait_until(lambda: message(server) == "Save19, world!", what="the last save")
+    reloads = server.log().count("✓ reloaded hello_ext")
+    assert 1 <= reloads <= 2
+
+
+def test_sigterm_stops_everything_with_kernels(devserver_factory: Factory) -> None:
+    """SIGTERM to the supervisor shuts the worker and its kernels down and exits 0."""
+    server = devserver_factory("hello_ext")
+    server.client.post("api/kernels", json={"name": "python3"})
+    worker = server.worker_pid()
+    assert worker is not None
+    kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
+    assert server.stop() == 0
+    assert "clean shutdown" in server.log()
+    wait_until(lambda: not alive(kpid) and not alive(worker), what="worker and kernel to exit")
+
+
+def test_extension_failing_at_import_does_not_stop_the_others(
+    devserver_factory: Factory, tmp_path: Path
+) -> None:
+    """An extension that fails to import is recorded; the server and other extensions serve."""
+    broken = tmp_path / "extensions" / "broken_ext"
+    (broken / "broken_ext").mkdir(parents=True)
+    (broken / "pyproject.toml").write_text('[project]\nname = "broken-ext"\nversion = "0"\n')
+    (broken / "broken_ext" / "__init__.py").write_text(
+        "def _jupyter_server_extension_points():\n    return [{'module': 'broken_ext'}]\n"
+        "raise RuntimeError('boom at import')\n"
+    )
+    server = devserver_factory("hello_ext")
+    assert message(server) == "Hello, world!"
+    assert re.search(r"broken_ext failed at import: RuntimeError: boom at import .*__init__.py:3", server.log())
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devserver", *args],
+        capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_missing_path_is_a_clear_error(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    """A PATH that doesn't exist: exit 2 and a message naming it."""
+    done = run_cli("run", str(tmp_path / "nope"), env=isolated_env)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'nope'}: no such folder" in done.stderr
+
+
+def test_path_without_extension_is_a_clear_error(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    """A folder holding no extension: exit 2 and a message saying what is expected."""
+    (tmp_path / "empty").mkdir()
+    done = run_cli("run", str(tmp_path / "empty"), env=isolated_env)
+    assert done.returncode == 2
+    assert "no Jupyter Server extension here" in done.stderr
+
+
+def test_port_in_use_is_a_clear_error(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    """Port taken: exit 3 with a message naming the port, no silent move to another port."""
+    copy_example("hello_ext", tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_cli("run", str(tmp_path / "hello_ext"), "--port", str(port), "--install=never",
+                       env=isolated_env)  # fmt: skip
+    assert done.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
