@@ -30,7 +30,7 @@ class DevServerApp(Application):
     name = "devserver"
     version = __version__
     description = __doc__ or ""
-    subcommands = SUBCOMMANDS  # type: ignore[assignment]
+    subcommands = SUBCOMMANDS
 
     def start(self) -> None:
         if self.subapp is None:

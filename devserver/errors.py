@@ -8,7 +8,7 @@
     ├── StartupError         the server could not start: port in use, worker died at once (exit 3)
     ├── ServerNotFound       the CLI found no running dev server to talk to (exit 4)
     ├── ApiError             the dev server answered a CLI request with an error (exit 5)
-    └── ReloadFailed         the new code of an extension failed; the old code keeps serving (exit 6)
+    └── ReloadFailed         new code failed to load; the old code keeps serving (exit 6)
 """
 
 from __future__ import annotations

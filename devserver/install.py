@@ -30,7 +30,9 @@ def is_installed(distribution: str | None) -> bool:
     return True
 
 
-def needs_install(project: Project, mode: InstallMode, installed: Callable[[str | None], bool]) -> bool:
+def needs_install(
+    project: Project, mode: InstallMode, installed: Callable[[str | None], bool]
+) -> bool:
     """Whether ``project`` should be (re)installed now under ``mode``."""
     if mode == "never":
         return False
@@ -38,7 +40,7 @@ def needs_install(project: Project, mode: InstallMode, installed: Callable[[str 
 
 
 def install_editable(project: Project, pip_args: Sequence[str], say: Callable[[str], None]) -> None:
-    """``pip install -e`` the project, showing progress; ConfigError with pip's output on failure."""
+    """``pip install -e`` the project, showing progress; ConfigError with pip's output."""
     say(f"installing {project.root.name} (editable) ...")
     started = time.monotonic()
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",

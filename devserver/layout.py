@@ -125,7 +125,7 @@ def _has_hook(path: Path) -> bool:
 
 
 def enabled_names(root: Path) -> tuple[str, ...]:
-    """The extensions enabled by the project's ``jupyter-config/**/jupyter_server_config.d`` files."""
+    """Extensions enabled by the project's ``jupyter-config/**/jupyter_server_config.d/*.json``."""
     names: list[str] = []
     for file in sorted(root.glob("jupyter-config/**/jupyter_server_config.d/*.json")):
         names.extend(n for n, on in read_config_json(file).items() if on and n not in names)
@@ -138,7 +138,9 @@ def read_config_json(file: Path) -> dict[str, bool]:
         data = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-    section = data.get("ServerApp", {}).get("jpserver_extensions", {}) if isinstance(data, dict) else {}
+    section = (
+        data.get("ServerApp", {}).get("jpserver_extensions", {}) if isinstance(data, dict) else {}
+    )
     if not isinstance(section, dict):
         raise ConfigError(f"{file}: ServerApp.jpserver_extensions must be an object of booleans")
     return {str(k): bool(v) for k, v in section.items()}

@@ -44,7 +44,8 @@ class DevServer(Configurable):
         help="Launch this ExtensionApp (by name) as the starter app, as `jupyter NAME` would.",
     ).tag(config=True)  # fmt: skip
     enforce_specs = Bool(
-        False, help="Enforce every ExtensionApp's _allowed_spec/_blocked_spec, not only the --app's."
+        False,
+        help="Enforce every ExtensionApp's _allowed_spec/_blocked_spec, not only the --app's.",
     ).tag(config=True)
     install = Enum(
         ["auto", "always", "never"], "auto",
@@ -54,9 +55,7 @@ class DevServer(Configurable):
     stop_timeout = Float(
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
     ).tag(config=True)
-    ready_timeout = Float(60.0, help="Seconds a new worker gets to start serving.").tag(
-        config=True
-    )
+    ready_timeout = Float(60.0, help="Seconds a new worker gets to start serving.").tag(config=True)
 
     @default("token")
     def _default_token(self) -> str:

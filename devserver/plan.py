@@ -36,7 +36,12 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(
-            self.reload or self.restart or self.reinstall or self.rescan or self.templates or self.static
+            self.reload
+            or self.restart
+            or self.reinstall
+            or self.rescan
+            or self.templates
+            or self.static
         )
 
 
@@ -91,7 +96,9 @@ def _classify(change: Change, path: Path, layout: Layout, configs: set[Path], d:
     if path.is_relative_to(project.root / "jupyter-config"):
         d.restart.append(f"config changed: {path.name}")
         return
-    owner = next((n for n, p in project.packages.items() if path == p or path.is_relative_to(p)), None)
+    owner = next(
+        (n for n, p in project.packages.items() if path == p or path.is_relative_to(p)), None
+    )
     if owner is None:
         return
     if path.suffix == ".py":

@@ -77,7 +77,9 @@ class WorkerProcess:
         assert self.proc is not None
         ready = asyncio.ensure_future(self._ready.wait())
         exited = asyncio.ensure_future(self.proc.wait())
-        done, _ = await asyncio.wait({ready, exited}, timeout=timeout, return_when="FIRST_COMPLETED")
+        done, _ = await asyncio.wait(
+            {ready, exited}, timeout=timeout, return_when="FIRST_COMPLETED"
+        )
         for task in (ready, exited):
             if task not in done:
                 task.cancel()

@@ -96,10 +96,13 @@ def report_results(results: list[dict[str, Any]]) -> None:
         if r["ok"]:
             log.info(
                 "✓ reloaded %s in %.1f ms (loop held %.1f ms), routes %d → %d",
-                r["extension"], r["duration_ms"], r["blocked_ms"], r["routes_before"], r["routes_after"],
+                r["extension"], r["duration_ms"], r["blocked_ms"],
+                r["routes_before"], r["routes_after"],
             )  # fmt: skip
         elif (r["error"] or {}).get("type") == "NotReloaded":
-            log.warning("  %s kept its previous code too: it imports the one that failed", r["extension"])
+            log.warning(
+                "  %s kept its previous code too: it imports the one that failed", r["extension"]
+            )
         else:
             e = r["error"] or {}
             log.error(

@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: ``devserver run [PATH ...]``, the command line of the supervisor."""
+"""Runs in the supervisor process: ``devserver run [PATH ...]``, the supervisor's command line."""
 
 from __future__ import annotations
 
@@ -78,4 +78,6 @@ class RunApp(Application):
     def _passthrough(self) -> dict[str, Any]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""
         ours = {"DevServer", "RunApp", "Application", "DevServerApp"}
-        return {k: dict(v) for k, v in self.config.items() if k not in ours and isinstance(v, Config)}
+        return {
+            k: dict(v) for k, v in self.config.items() if k not in ours and isinstance(v, Config)
+        }

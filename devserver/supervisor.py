@@ -148,7 +148,7 @@ class Supervisor:
 
     async def _install(self, layout: Layout) -> None:
         for project in layout.projects:
-            if needs_install(project, self.options.install, is_installed):
+            if needs_install(project, self.options.install, is_installed):  # type: ignore[arg-type]
                 await asyncio.to_thread(install_editable, project, self.options.pip_args, log.info)
 
     # -- the worker --------------------------------------------------------------------------
@@ -208,7 +208,9 @@ class Supervisor:
                     await self._spawn(f"the worker exited with code {code}")
 
     def _server_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {section: dict(values) for section, values in self.passthrough.items()}
+        config: dict[str, Any] = {
+            section: dict(values) for section, values in self.passthrough.items()
+        }
         server = config.setdefault("ServerApp", {})
         server.update(
             ip=self.options.ip, base_url=self.options.base_url, open_browser=False, port_retries=0

@@ -26,7 +26,9 @@ T = TypeVar("T")
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
-def wait_until(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = "") -> T:
+def wait_until(
+    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
+) -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     last: Any = None

@@ -35,7 +35,9 @@ def kernel_pid(worker_pid: int) -> int:
 
 
 @pytest.mark.parametrize("base_url", BASE_URLS)
-def test_handler_edit_hot_reloads_and_kernel_survives(devserver_factory: Factory, base_url: str) -> None:
+def test_handler_edit_hot_reloads_and_kernel_survives(
+    devserver_factory: Factory, base_url: str
+) -> None:
     """Editing a handler serves the new code in place: same worker, kernel listed and alive."""
     server = devserver_factory("hello_ext", "uses_hello", base_url=base_url)
     assert message(server) == "Hello, world!"
@@ -62,7 +64,9 @@ def test_dependent_extension_reloads_with_the_one_it_imports(devserver_factory: 
 
 
 @pytest.mark.parametrize("base_url", BASE_URLS)
-def test_syntax_error_keeps_old_code_and_fix_recovers(devserver_factory: Factory, base_url: str) -> None:
+def test_syntax_error_keeps_old_code_and_fix_recovers(
+    devserver_factory: Factory, base_url: str
+) -> None:
     """A broken edit leaves the old handler serving, names file and line; the fix swaps in."""
     server = devserver_factory("hello_ext", base_url=base_url)
     worker = server.worker_pid()
@@ -73,7 +77,9 @@ def test_syntax_error_keeps_old_code_and_fix_recovers(devserver_factory: Factory
     assert re.search(rf"{re.escape(str(path))}:{line}\b", server.log())
     assert message(server) == "Hello, world!"
 
-    path.write_text(path.read_text().replace("\ndef broken(:\n", "\n").replace('"Hello"', '"Fixed"'))
+    path.write_text(
+        path.read_text().replace("\ndef broken(:\n", "\n").replace('"Hello"', '"Fixed"')
+    )
     wait_until(lambda: message(server) == "Fixed, world!", what="the fixed greeting")
     assert server.worker_pid() == worker
 
@@ -97,7 +103,8 @@ def test_extension_app_handler_edit(devserver_factory: Factory, base_url: str) -
         what="the new handler",
     )
     css = server.get("static/greeter/style.css")
-    assert css.status_code == 200 and "font-family" in css.text
+    assert css.status_code == 200
+    assert "font-family" in css.text
 
 
 def test_static_edit_is_served_fresh(devserver_factory: Factory) -> None:
@@ -165,12 +172,17 @@ def test_extension_failing_at_import_does_not_stop_the_others(
     )
     server = devserver_factory("hello_ext")
     assert message(server) == "Hello, world!"
-    assert re.search(r"broken_ext failed at import: RuntimeError: boom at import .*__init__.py:3", server.log())
+    assert re.search(
+        r"broken_ext failed at import: RuntimeError: boom at import .*__init__.py:3", server.log()
+    )
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "devserver", *args],
+        check=False,
         capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -182,7 +194,9 @@ def test_missing_path_is_a_clear_error(isolated_env: dict[str, str], tmp_path: P
     assert f"{tmp_path / 'nope'}: no such folder" in done.stderr
 
 
-def test_path_without_extension_is_a_clear_error(isolated_env: dict[str, str], tmp_path: Path) -> None:
+def test_path_without_extension_is_a_clear_error(
+    isolated_env: dict[str, str], tmp_path: Path
+) -> None:
     """A folder holding no extension: exit 2 and a message saying what is expected."""
     (tmp_path / "empty").mkdir()
     done = run_cli("run", str(tmp_path / "empty"), env=isolated_env)

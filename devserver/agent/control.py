@@ -13,8 +13,8 @@ from typing import Any
 
 from devserver.protocol import decode, encode
 
-from .reload import ReloadEngine
 from .registry import Registry
+from .reload import ReloadEngine
 
 log = logging.getLogger("devserver.agent")
 

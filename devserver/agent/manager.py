@@ -46,7 +46,7 @@ class AgentExtensionManager(ExtensionManager):
         record.module = extension_name
         try:
             package = ExtensionPackage(name=extension_name, enabled=enabled)
-        except Exception as exc:  # noqa: BLE001 - any error in user code is recorded, not fatal
+        except Exception as exc:
             self._fail(extension_name, "import", exc)
             return False
         self.extensions[extension_name] = package
@@ -59,7 +59,7 @@ class AgentExtensionManager(ExtensionManager):
             return
         try:
             extension.link_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback
+        except Exception as exc:
             self._fail(name, "link", exc)
             return
         self.linked_extensions[name] = True
@@ -73,7 +73,7 @@ class AgentExtensionManager(ExtensionManager):
         with self.capture.capturing() as rules:
             try:
                 extension.load_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served
+            except Exception as exc:
                 self._fail(name, "load", exc)
                 return
         self.capture.router(name).swap(rules)
@@ -88,7 +88,7 @@ class AgentExtensionManager(ExtensionManager):
             return
         try:
             await extension.start_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback
+        except Exception as exc:
             self._fail(name, "start", exc)
 
 

@@ -44,7 +44,7 @@ class ErrorRecord:
     def from_exception(
         cls, extension: str, phase: Phase, exc: BaseException, source: Path | None = None
     ) -> ErrorRecord:
-        """Record ``exc``; ``file``/``line`` point into ``source`` when the traceback passes there."""
+        """Record ``exc``; ``file``/``line`` point into ``source`` when the traceback is there."""
         file, line = _locate(exc, source)
         return cls(
             extension=extension,

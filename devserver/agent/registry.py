@@ -79,7 +79,9 @@ class Registry:
     def routes(self) -> list[RouteRecord]:
         """Every route in routing order, each with the extension that owns it (None: the server)."""
         settings = self.serverapp.web_app.settings
-        return walk_routes(self.serverapp.web_app, bool(settings.get("allow_unauthenticated_access")))
+        return walk_routes(
+            self.serverapp.web_app, bool(settings.get("allow_unauthenticated_access"))
+        )
 
     def routes_of(self, name: str) -> list[RouteRecord]:
         return [r for r in self.routes() if r.extension == name]

@@ -57,7 +57,9 @@ def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any])
 
 def _references(module: Any, package: str) -> bool:
     for value in list(getattr(module, "__dict__", {}).values()):
-        owner = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        owner = (
+            value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        )
         if isinstance(owner, str) and in_package(owner, package):
             return True
     return False
@@ -92,7 +94,11 @@ class ReloadEngine:
     """Hot-reloads extensions inside the running ServerApp, one transaction at a time."""
 
     def __init__(
-        self, serverapp: Any, manager: AgentExtensionManager, registry: Registry, capture: RouteCapture
+        self,
+        serverapp: Any,
+        manager: AgentExtensionManager,
+        registry: Registry,
+        capture: RouteCapture,
     ) -> None:
         self.serverapp = serverapp
         self.manager = manager
@@ -125,7 +131,7 @@ class ReloadEngine:
         for name in group:
             try:
                 self._build(attempt, name)
-            except Exception as exc:  # noqa: BLE001 - the new code failed; roll back, keep serving
+            except Exception as exc:
                 failed = (name, exc)
                 break
         if failed is not None:
@@ -179,11 +185,11 @@ class ReloadEngine:
                 if point.app is not None:
                     try:
                         await point.app.stop_extension()
-                    except Exception as exc:  # noqa: BLE001 - the new code serves; keep the error
+                    except Exception as exc:
                         self._record(name, "reload", exc)
             try:
                 await attempt.new_packages[name].start_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded as a start failure
+            except Exception as exc:
                 self._record(name, "start", exc)
 
     def _record(self, name: str, phase: Any, exc: BaseException) -> ErrorRecord:
@@ -191,7 +197,13 @@ class ReloadEngine:
         error = ErrorRecord.from_exception(name, phase, exc, source)
         self.registry.record_error(error)
         self.serverapp.log.error(
-            "%s | %s failed: %s: %s (%s:%s)", name, phase, error.type, error.message, error.file, error.line
+            "%s | %s failed: %s: %s (%s:%s)",
+            name,
+            phase,
+            error.type,
+            error.message,
+            error.file,
+            error.line,
         )
         return error
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from inspect import isclass
 from typing import Any
 
+from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 from tornado.routing import AnyMatches, HostMatches, PathMatches, Rule, RuleRouter
 
@@ -136,7 +137,6 @@ def is_authenticated(
     jupyter_server 2.x refuses unauthenticated requests in ``JupyterHandler.prepare`` unless the
     method is marked ``@allow_unauthenticated`` or the server allows unauthenticated access.
     """
-    from jupyter_server.base.handlers import JupyterHandler
 
     def guarded(method_name: str) -> bool:
         method = getattr(handler, method_name.lower())

@@ -56,10 +56,12 @@ class WorkerApp(ServerApp):
         self.extension_manager = AgentExtensionManager(
             log=self.log, serverapp=self, registry=self.registry, capture=None
         )
-        self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)
-        self.extension_manager.link_all_extensions()
-        if self._spec().starter:
-            self._init_starter(self._spec().starter)
+        # Inherited from jupyter_server's unannotated ExtensionManager:
+        self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)  # type: ignore[no-untyped-call]
+        self.extension_manager.link_all_extensions()  # type: ignore[no-untyped-call]
+        starter = self._spec().starter
+        if starter:
+            self._init_starter(starter)
 
     def _init_starter(self, name: str) -> None:
         """Launch ``name``'s ExtensionApp the way ``jupyter NAME`` would: its config and
@@ -84,8 +86,10 @@ class WorkerApp(ServerApp):
         super().init_webapp()
         self.web_app.settings[SETTINGS_KEY] = self.registry
         self.capture = RouteCapture(self.web_app)
-        self.extension_manager.capture = self.capture
-        self.engine = ReloadEngine(self, self.extension_manager, self.registry, self.capture)
+        manager = self.extension_manager
+        assert isinstance(manager, AgentExtensionManager)
+        manager.capture = self.capture
+        self.engine = ReloadEngine(self, manager, self.registry, self.capture)
         self.registry.reload_fn = self.engine.reload_one
 
     def load_server_extensions(self) -> None:
@@ -94,7 +98,7 @@ class WorkerApp(ServerApp):
 
     def _install_specs(self) -> None:
         try:
-            from devserver import specs
+            from devserver import specs  # noqa: PLC0415 - optional part, imported when used
         except ImportError:  # the spec filter is an optional part of the agent
             return
         install = getattr(specs, "install", None)  # TODO(lead): drop once devserver.specs lands
@@ -111,7 +115,7 @@ class WorkerApp(ServerApp):
         self.http_server.add_sockets([sock])
 
     async def _post_start(self) -> None:
-        await super()._post_start()
+        await super()._post_start()  # type: ignore[no-untyped-call] # unannotated in jupyter_server
         spec = self._spec()
         self.registry.events.publish(
             "started", {"reason": spec.reason, "generation": spec.generation, "pid": os.getpid()}

@@ -1,4 +1,4 @@
-"""An ExtensionApp with Jinja templates and static files, discovered through its extension points."""
+"""An ExtensionApp with Jinja templates and static files, found through its extension points."""
 
 from __future__ import annotations
 
