@@ -46,9 +46,8 @@ def secret_values(
     ['k-123456', 's3cret']
     """
     found: set[str] = set()
-    for value in candidates:
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
+    for candidate in candidates:
+        value = candidate.decode("utf-8", "replace") if isinstance(candidate, bytes) else candidate
         if value:
             found.add(value)
     found.update(v for k, v in environ.items() if v and is_secret_name(k))

@@ -1,0 +1,17 @@
+"""Runs in the worker process: the ``/_introspect`` dashboard extension of the dev server.
+
+Enabled in every worker with ``jpserver_extensions={"dashboard": True}``; see docs/dashboard.md
+for the pages and docs/api.md for the JSON API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .app import DashboardApp
+
+__all__ = ["DashboardApp"]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    return [{"module": "dashboard", "app": DashboardApp}]

@@ -1,0 +1,97 @@
+"""Runs in the worker process (the dashboard): the JSON API under ``/_introspect/api/``.
+
+The contract is DESIGN.md's "JSON API contract"; docs/api.md shows each endpoint with examples
+that the tests run. Every method is authenticated (403 without credentials) and authorized on
+the ``devserver`` resource; POST also needs the XSRF cookie or a token header.
+"""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from . import data
+from .base import DashboardApiHandler
+
+
+class StatusApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(self.registry.status())
+
+
+class ExtensionsApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(data.extensions_json(self.registry))
+
+
+class ExtensionApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self, name: str) -> None:
+        ext = data.extension_json(self.registry, name)
+        if ext is None:
+            self.not_found(name)
+        else:
+            self.write_json(ext)
+
+
+class ReloadApi(DashboardApiHandler):
+    """``POST extensions/{name}/reload``: 200 with ``ok`` false when the new code failed."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, name: str) -> None:
+        try:
+            result = await self.registry.reload(name)
+        except KeyError:
+            self.not_found(name)
+            return
+        except RuntimeError as exc:  # the reload engine is not running (yet)
+            self.write_json({"error": str(exc)}, status=503)
+            return
+        self.write_json(result.to_json())
+
+
+class RoutesApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(data.routes_json(self.registry))
+
+
+class SettingsApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(data.settings_json(self.registry))
+
+
+class SpecsApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(data.specs_json(self.registry))
+
+
+class ErrorsApi(DashboardApiHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(data.errors_json(self.registry, self.get_argument("extension", None)))
+
+
+NAME = r"(?P<name>[^/]+)"
+API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
+    ("/api/status", StatusApi),
+    ("/api/extensions", ExtensionsApi),
+    (f"/api/extensions/{NAME}", ExtensionApi),
+    (f"/api/extensions/{NAME}/reload", ReloadApi),
+    ("/api/routes", RoutesApi),
+    ("/api/settings", SettingsApi),
+    ("/api/specs", SpecsApi),
+    ("/api/errors", ErrorsApi),
+]

@@ -1,0 +1,62 @@
+"""Runs in the worker process: the dashboard, an ExtensionApp serving ``/_introspect``.
+
+Its static files are served at ``{base_url}static/dashboard/``; its templates are Jinja with
+autoescaping (``ExtensionAppJinjaMixin``). It also installs the live-reload transform that makes
+open pages of every extension reload after an edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from jupyter_server.extension.application import ExtensionApp, ExtensionAppJinjaMixin
+from jupyter_server.utils import url_path_join
+from traitlets import Bool, Float
+
+from . import livereload
+from .api import API_HANDLERS
+from .base import PREFIX
+from .pages import PAGE_HANDLERS
+from .stream import EventsApi
+
+HERE = Path(__file__).parent
+
+
+class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
+    """The introspection dashboard and its JSON API."""
+
+    name = "dashboard"
+    description = "Introspection pages and JSON API of the Jupyter dev server"
+    default_url = PREFIX
+    load_other_extensions = True
+    static_paths = [str(HERE / "static")]  # noqa: RUF012 - traitlets class-level defaults
+    template_paths = [str(HERE / "templates")]  # noqa: RUF012
+
+    keepalive = Float(15.0, help="Seconds between keep-alive comments on the event stream.").tag(
+        config=True
+    )
+    live_reload = Bool(
+        True, help="Make open pages of every extension reload after an edit or a reload."
+    ).tag(config=True)
+
+    #: Set when the server stops: open event streams end instead of holding the shutdown up.
+    closing: asyncio.Event
+
+    def initialize_settings(self) -> None:
+        self.closing = asyncio.Event()
+
+    def initialize_handlers(self) -> None:
+        for path, handler in [*PAGE_HANDLERS, *API_HANDLERS, ("/api/events", EventsApi)]:
+            self.handlers.append((PREFIX + path, handler))
+        if self.live_reload:
+            assert self.serverapp is not None
+            base_url = self.serverapp.base_url
+            livereload.install(
+                self.serverapp.web_app,
+                script_url=url_path_join(self.static_url_prefix, "livereload.js"),
+                skip_prefix=url_path_join(base_url, PREFIX),
+            )
+
+    async def stop_extension(self) -> None:
+        self.closing.set()

@@ -1,0 +1,104 @@
+"""Runs in the worker process (the dashboard): what every page and API handler shares.
+
+Each handler reads the one ``Registry`` of the worker, goes through jupyter_server's
+authentication and authorizer (resource ``AUTH_RESOURCE``), and masks secrets at the edge:
+``write_json`` and ``render`` are the only ways data leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import cached_property
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, ExtensionHandlerMixin
+from tornado import web
+
+from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
+from devserver.masking import mask, mask_text
+
+from .settings_view import server_secrets
+
+#: The resource name the dashboard asks jupyter_server's authorizer about ("read" for GET,
+#: "write" for reloads); an Authorizer can grant or refuse the dashboard on its own.
+AUTH_RESOURCE = "devserver"
+
+#: Where everything lives, below the server's base_url.
+PREFIX = "/_introspect"
+
+
+class DashboardMixin(ExtensionHandlerMixin):
+    """Registry access and masking for the dashboard's handlers."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @cached_property
+    def registry(self) -> Registry:
+        if SETTINGS_KEY not in self.settings:
+            raise web.HTTPError(503, "the dev server's agent is not loaded in this server")
+        return get_registry(self.settings)
+
+    @cached_property
+    def secrets(self) -> frozenset[str]:
+        """The secret values of this server, collected once per request."""
+        return server_secrets(self.registry.serverapp)
+
+    def masked(self, data: Any) -> Any:
+        return mask(data, self.secrets)
+
+
+class DashboardApiHandler(DashboardMixin, APIHandler):
+    """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
+
+    def write_json(self, data: dict[str, Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(self.masked(data)))
+
+    def not_found(self, name: str) -> None:
+        self.write_json({"error": f"no extension named {name!r}"}, status=404)
+
+
+class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHandler):
+    """Base of the HTML pages: the login redirect without credentials, autoescaped templates."""
+
+    page = ""
+
+    def render_page(self, template: str, **ns: Any) -> None:
+        """Render ``template`` with masked data and the layout's common values."""
+        registry = self.registry
+        html = self.render_template(
+            template,
+            page=self.page,
+            prefix=self.base_url.rstrip("/") + PREFIX,
+            status=self.masked(registry.status()),
+            live_events=self.masked([e.to_json() for e in registry.events.recent(limit=8)]),
+            worker=registry.pid,
+            now=time.time(),
+            fmt_time=fmt_time,
+            pretty=pretty_json,
+            **{k: self.masked(v) for k, v in ns.items()},
+        )
+        # The data was masked above; this catches a secret that reached the page another way
+        # (a template that prints a setting, a repr that embeds the token).
+        self.finish(mask_text(html, self.secrets))
+
+
+def fmt_time(timestamp: float | None) -> str:
+    """A timestamp as the pages show it: local time of day, with the date when not today.
+
+    >>> fmt_time(None)
+    '—'
+    """
+    if not timestamp:
+        return "—"
+    moment = time.localtime(timestamp)
+    if time.strftime("%Y-%m-%d", moment) == time.strftime("%Y-%m-%d"):
+        return time.strftime("%H:%M:%S", moment)
+    return time.strftime("%Y-%m-%d %H:%M:%S", moment)
+
+
+def pretty_json(value: Any) -> str:
+    """JSON data indented for a <pre> block."""
+    return json.dumps(value, indent=2, sort_keys=True, default=repr)

@@ -1,0 +1,114 @@
+"""Runs in the worker process (the dashboard): the effective settings as JSON-safe data.
+
+Three sections, as the API's ``GET settings`` serves them: the ServerApp's configurable traits
+and the config it loaded, tornado's ``web_app.settings``, and each ExtensionApp's own traits.
+Values that are not JSON become a short ``repr``. Masking happens afterwards, on the result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from traitlets import HasTraits
+
+from devserver.masking import secret_values
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
+
+MAX_DEPTH = 6
+MAX_REPR = 200
+MAX_ITEMS = 200
+
+# ExtensionApp traits that copy the whole server (``settings`` holds every tornado setting) or
+# hold objects: shown in their own sections, or meaningless as data.
+_SKIPPED_APP_TRAITS = frozenset({"settings", "handlers", "serverapp", "config", "parent", "log"})
+
+
+def jsonable(value: Any, depth: int = 0) -> Any:  # noqa: PLR0911 - one return per kind
+    """``value`` as JSON data: containers recurse, other objects become a short repr.
+
+    >>> jsonable({"a": (1, PurePath("/x")), 2: {3}})
+    {'a': [1, '/x'], '2': [3]}
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if depth >= MAX_DEPTH:
+        return _short_repr(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Mapping):
+        pairs = list(value.items())[:MAX_ITEMS]
+        return {str(k): jsonable(v, depth + 1) for k, v in pairs}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
+        return [jsonable(v, depth + 1) for v in items[:MAX_ITEMS]]
+    return _short_repr(value)
+
+
+def _short_repr(value: Any) -> str:
+    if isinstance(value, type):
+        return f"<class {value.__module__}.{value.__qualname__}>"
+    text = repr(value)
+    if len(text) > MAX_REPR:
+        return f"<{type(value).__module__}.{type(value).__qualname__} object>"
+    return text
+
+
+def configured_traits(obj: HasTraits, own_only: bool = False) -> dict[str, Any]:
+    """The configurable traits of ``obj`` that hold a value.
+
+    Traits never read are left out rather than computed: computing a default on a running server
+    can have effects, and a few (``ServerApp.token``) warn that they are deprecated.
+    """
+    names = obj.class_own_traits(config=True) if own_only else obj.traits(config=True)
+    return {
+        name: jsonable(obj._trait_values[name])
+        for name in sorted(names)
+        if name not in _SKIPPED_APP_TRAITS and name in obj._trait_values
+    }
+
+
+def collect_settings(serverapp: ServerApp) -> dict[str, Any]:
+    """The ``server``, ``tornado`` and ``extensions`` sections, unmasked."""
+    return {
+        "server": {
+            "traits": configured_traits(serverapp),
+            "config": jsonable(serverapp.config),
+        },
+        "tornado": jsonable(serverapp.web_app.settings),
+        "extensions": extension_settings(serverapp),
+    }
+
+
+def extension_settings(serverapp: ServerApp) -> dict[str, Any]:
+    """Per ExtensionApp: its package, its own configurable traits and its extension config."""
+    out: dict[str, Any] = {}
+    manager = serverapp.extension_manager
+    for package_name, package in sorted(manager.extensions.items()):
+        for point_name, point in package.extension_points.items():
+            app = point.app
+            entry: dict[str, Any] = {"package": package_name, "module": point.module_name}
+            if app is not None:
+                entry["traits"] = configured_traits(app, own_only=True)
+                entry["config"] = jsonable(getattr(app, "extension_config", {}))
+            out[point_name] = entry
+    return out
+
+
+def server_secrets(serverapp: ServerApp) -> frozenset[str]:
+    """The secret values of this server: token, hashed password, cookie secret, secret env."""
+    identity = serverapp.identity_provider
+    settings = serverapp.web_app.settings
+    candidates: list[str | bytes | None] = [
+        getattr(identity, "token", None),
+        getattr(identity, "hashed_password", None),
+        settings.get("cookie_secret"),
+        settings.get("password"),
+    ]
+    return secret_values(candidates, os.environ)

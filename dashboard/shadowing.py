@@ -1,0 +1,218 @@
+"""Runs in the worker process (the dashboard): which routes can never match.
+
+tornado tries rules in order and the first match wins, so a rule is *shadowed* when an earlier
+rule on the same host matches every path the later one could match. Deciding regex inclusion
+exactly is costly; instead each pattern is expanded into a handful of sample paths that exercise
+its groups and repetitions (short, long, with and without slashes), and a later rule is shadowed
+when one earlier rule matches all of its samples. An index by literal prefix keeps the check
+near-linear for thousands of routes.
+
+>>> find_shadowed([("/api/(.*)", ".*$"), ("/api/status", ".*$"), ("/tree", ".*$")])
+{1: 0}
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+try:  # Python 3.11+: the parser moved under re.
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_parse
+
+MAX_SAMPLES = 24
+
+# Characters of various kinds to try in each variable position: a class or wildcard keeps those
+# it accepts, so a sample set says "letters, digits, punctuation, slashes" where that is allowed.
+_PROBE_CHARS = "x7-./%~Z_ aB"
+
+
+def find_shadowed(routes: Sequence[tuple[str, str]]) -> dict[int, int]:
+    """Map the index of each shadowed route to the index of the first earlier route that
+    catches all its paths; ``routes`` are ``(pattern, host)`` pairs in routing order."""
+    analysed = [_analyse(pattern) for pattern, _ in routes]
+    compiled = [regex for regex, _, _ in analysed]
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    shadowed: dict[int, int] = {}
+    for index, (regex, prefix, samples) in enumerate(analysed):
+        if samples:
+            culprit = _first_catcher(index, routes[index][1], samples, routes, compiled, by_prefix)
+            if culprit is not None:
+                shadowed[index] = culprit
+        if regex is not None:
+            by_prefix[prefix].append(index)
+    return shadowed
+
+
+@lru_cache(maxsize=16384)
+def _analyse(pattern: str) -> tuple[re.Pattern[str] | None, str, list[str]]:
+    """Parse and sample each pattern once: route tables change only on reloads."""
+    return _compile(pattern), literal_prefix(pattern), samples_of(pattern)
+
+
+def _first_catcher(
+    index: int,
+    host: str,
+    samples: list[str],
+    routes: Sequence[tuple[str, str]],
+    compiled: list[re.Pattern[str] | None],
+    by_prefix: dict[str, list[int]],
+) -> int | None:
+    """The first earlier route on a covering host that matches every sample."""
+    first = samples[0]
+    candidates = sorted(
+        i for n in range(len(first) + 1) for i in by_prefix.get(first[:n], ()) if i < index
+    )
+    for i in candidates:
+        regex = compiled[i]
+        if regex is None or routes[i][1] not in (".*$", host):
+            continue
+        if all(regex.match(s) for s in samples):
+            return i
+    return None
+
+
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    try:
+        # tornado's PathMatches appends "$" and uses match(): the rule must match the whole path.
+        return re.compile(pattern if pattern.endswith("$") else pattern + "$")
+    except re.error:
+        return None
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with.
+
+    >>> literal_prefix(r"/api/kernels/(?P<kernel_id>\\w+)")
+    '/api/kernels/'
+    """
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return ""
+    out = []
+    for op, arg in parsed:
+        if op is not sre_parse.LITERAL:
+            break
+        out.append(chr(arg))
+    return "".join(out)
+
+
+def samples_of(pattern: str) -> list[str]:
+    """Up to MAX_SAMPLES paths that ``pattern`` matches, spread over its variable parts.
+
+    >>> samples_of(r"/files/(.*)")[:3]
+    ['/files/x', '/files/7', '/files/a-b.c']
+    """
+    regex = _compile(pattern)
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return []
+    if regex is None:
+        return []
+    options = _expand(list(parsed))
+    return [s for s in itertools.islice(options, MAX_SAMPLES * 4) if regex.match(s)][:MAX_SAMPLES]
+
+
+def _expand(items: list[tuple[Any, Any]]) -> list[str]:
+    """The sample strings for a sequence of parsed regex items (a bounded product)."""
+    results = [""]
+    for op, arg in items:
+        parts = _expand_item(op, arg)
+        if not parts:
+            return []
+        results = _spread_product(results, parts)
+    return results
+
+
+def _spread_product(left: list[str], right: list[str]) -> list[str]:
+    """Combine two sample lists, varying both sides, without growing past the bound."""
+    size = max(len(left), len(right))
+    combos = [left[i % len(left)] + right[i % len(right)] for i in range(size)]
+    extra = [a + b for a in left[:3] for b in right[:3]]
+    return list(dict.fromkeys(combos + extra))[:MAX_SAMPLES]
+
+
+def _expand_item(op: Any, arg: Any) -> list[str]:  # noqa: PLR0911 - one return per item kind
+    if op is sre_parse.LITERAL:
+        return [chr(arg)]
+    if op in (sre_parse.AT, sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+        return [""]
+    if op is sre_parse.SUBPATTERN:
+        return _expand(list(arg[-1]))
+    if op is sre_parse.BRANCH:
+        return [s for branch in arg[1] for s in _expand(list(branch))][:MAX_SAMPLES]
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT):
+        return _expand_repeat(arg)
+    if op in (sre_parse.ANY, sre_parse.IN, sre_parse.NOT_LITERAL, sre_parse.CATEGORY):
+        return _single_chars(op, arg)
+    return []  # a back-reference or something rarer: give up on this pattern
+
+
+def _expand_repeat(arg: Any) -> list[str]:
+    low, high, body = arg
+    inner = _expand(list(body))
+    if not inner:
+        return [""] if low == 0 else []
+    counts = sorted({low, min(max(low, 1), high), min(max(low, 3), high)})
+    out = []
+    for count in counts:
+        for offset in range(len(inner)):
+            out.append("".join(inner[(offset + k) % len(inner)] for k in range(count)))
+    return list(dict.fromkeys(out))
+
+
+def _single_chars(op: Any, arg: Any) -> list[str]:
+    """Characters one position can hold: probe characters it accepts."""
+    try:
+        one = re.compile(sre_parse_to_regex(op, arg))
+    except re.error:
+        return []
+    own = [_first_char(o, a) for o, a in arg] if op is sre_parse.IN else []
+    return list(dict.fromkeys(c for c in [*_PROBE_CHARS, *own] if one.fullmatch(c)))
+
+
+def _first_char(op: Any, arg: Any) -> str:
+    """A character a class item names itself (``[ab]`` holds no probe character)."""
+    if op is sre_parse.LITERAL:
+        return chr(arg)
+    return chr(arg[0]) if op is sre_parse.RANGE else ""
+
+
+def sre_parse_to_regex(op: Any, arg: Any) -> str:
+    """A one-character regex equivalent to a parsed single-character item."""
+    if op is sre_parse.ANY:
+        return "."
+    if op is sre_parse.NOT_LITERAL:
+        return "[^" + re.escape(chr(arg)) + "]"
+    if op is sre_parse.CATEGORY:
+        return _CATEGORIES.get(arg, "(?!)")
+    return "[" + "".join(_class_part(o, a) for o, a in arg) + "]"
+
+
+def _class_part(op: Any, arg: Any) -> str:
+    if op is sre_parse.NEGATE:
+        return "^"
+    if op is sre_parse.LITERAL:
+        return re.escape(chr(arg))
+    if op is sre_parse.RANGE:
+        return re.escape(chr(arg[0])) + "-" + re.escape(chr(arg[1]))
+    if op is sre_parse.CATEGORY:
+        return _CATEGORIES.get(arg, "").strip("[]")
+    return ""
+
+
+_CATEGORIES = {
+    sre_parse.CATEGORY_DIGIT: r"\d",
+    sre_parse.CATEGORY_NOT_DIGIT: r"\D",
+    sre_parse.CATEGORY_WORD: r"\w",
+    sre_parse.CATEGORY_NOT_WORD: r"\W",
+    sre_parse.CATEGORY_SPACE: r"\s",
+    sre_parse.CATEGORY_NOT_SPACE: r"\S",
+}

@@ -1,0 +1,138 @@
+"""Runs in the worker process (the dashboard): ``GET /_introspect/api/events``, Server-Sent Events.
+
+The stream opens with a ``hello`` message naming the worker's pid. Each event then goes out as
+``id: <worker pid>:<n>``, ``event: <kind>`` and one JSON ``data`` line.
+Ids carry the worker's pid because a restarted worker numbers its events from 1 again: a browser
+reconnecting with the old worker's ``Last-Event-ID`` gets the new worker's whole history, not a
+gap. A comment line every ``keepalive`` seconds keeps proxies from closing an idle stream.
+
+The stream ends when the client goes away, after a ``stopped`` event, and when the dashboard is
+stopped (server shutdown), so it never holds a shutdown up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import cached_property
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from devserver.agent.events import Event
+
+from .base import DashboardApiHandler
+
+#: Milliseconds a browser waits before reconnecting (a worker restart takes about a second).
+RETRY_MS = 1000
+
+
+def parse_last_id(value: str | None, pid: int) -> int:
+    """The number to replay after, from ``Last-Event-ID`` or ``?after=``.
+
+    ``"<pid>:<n>"`` of this worker gives n; another worker's id gives 0 (replay everything);
+    a bare number is taken as is; anything else gives 0.
+
+    >>> parse_last_id("12:5", 12), parse_last_id("11:5", 12), parse_last_id("7", 12)
+    (5, 0, 7)
+    """
+    if not value:
+        return 0
+    owner, _, number = value.rpartition(":")
+    if owner and owner != str(pid):
+        return 0
+    return int(number) if number.isdigit() else 0
+
+
+def format_event(pid: int, event: dict[str, Any]) -> str:
+    """One event in the SSE wire format.
+
+    >>> format_event(3, {"id": 1, "kind": "reload", "data": {}})
+    'id: 3:1\\nevent: reload\\ndata: {"id": 1, "kind": "reload", "data": {}}\\n\\n'
+    """
+    return f"id: {pid}:{event['id']}\nevent: {event['kind']}\ndata: {json.dumps(event)}\n\n"
+
+
+class EventsApi(DashboardApiHandler):
+    """The live event stream, with replay of kept events after ``Last-Event-ID``."""
+
+    _gone: asyncio.Event | None = None
+
+    def on_connection_close(self) -> None:
+        if self._gone is not None:
+            self._gone.set()
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self._gone = asyncio.Event()
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # nginx would buffer the stream otherwise
+        bus = self.registry.events
+        queue = bus.subscribe()
+        try:
+            await self._stream(queue)
+        except StreamClosedError:
+            pass  # the client went away mid-write: nothing left to do
+        finally:
+            bus.unsubscribe(queue)
+
+    async def _stream(self, queue: asyncio.Queue[Event]) -> None:
+        pid = self.registry.pid
+        marker = self.request.headers.get("Last-Event-ID") or self.get_argument("after", None)
+        last = parse_last_id(marker, pid)
+        # "hello" has no id, so it leaves the browser's Last-Event-ID alone; it tells a page which
+        # worker answers, so the page can tell a restart from a network blip.
+        hello = json.dumps({"worker": pid, "after": last})
+        self.write(f"retry: {RETRY_MS}\nevent: hello\ndata: {hello}\n\n")
+        for kept in self.registry.events.recent(after=last):
+            last = await self._send(pid, kept)
+        await self.flush()
+        while not self._stopping():
+            event = await self._next(queue)
+            if event is None:
+                self.write(": keep-alive\n\n")
+                await self.flush()
+            elif event.id > last:
+                last = await self._send(pid, event)
+                if event.kind == "stopped":
+                    break
+        self.finish()
+
+    async def _send(self, pid: int, event: Event) -> int:
+        self.write(format_event(pid, self.masked(event.to_json())))
+        await self.flush()
+        return event.id
+
+    def _stopping(self) -> bool:
+        gone = self._gone is not None and self._gone.is_set()
+        return gone or self._closing.is_set()
+
+    @cached_property
+    def _closing(self) -> asyncio.Event:
+        """Set by ``DashboardApp.stop_extension`` when the server shuts down."""
+        closing = getattr(self.extensionapp, "closing", None)
+        return closing if isinstance(closing, asyncio.Event) else asyncio.Event()
+
+    async def _next(self, queue: asyncio.Queue[Event]) -> Event | None:
+        """The next event, or None after ``keepalive`` seconds, on disconnect or shutdown."""
+        assert self._gone is not None
+        waiters = {
+            asyncio.ensure_future(queue.get()),
+            asyncio.ensure_future(self._gone.wait()),
+            asyncio.ensure_future(self._closing.wait()),
+        }
+        keepalive = float(getattr(self.extensionapp, "keepalive", 15.0))
+        done, pending = await asyncio.wait(
+            waiters, timeout=keepalive, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in pending:
+            waiter.cancel()
+        for waiter in done:
+            result = waiter.result()
+            if isinstance(result, Event):
+                return result
+        return None
