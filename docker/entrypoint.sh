@@ -16,6 +16,8 @@ if [ -z "${JUPYTER_TOKEN:-}" ]; then
     echo "devserver: copy .env.example to .env and set JUPYTER_TOKEN, or pass -e JUPYTER_TOKEN=..." >&2
     exit 2
 fi
-# 0.0.0.0 inside the container; compose publishes the port on the host's 127.0.0.1 only.
+extensions=${DEVSERVER_EXTENSIONS_DIR:-/workspace/extensions}
+# 0.0.0.0 inside the container; compose publishes the port on the host's 127.0.0.1 only. The
+# server's root is the mounted folder, so notebooks made in the browser land beside your code.
 exec devserver run --ip 0.0.0.0 --port "${DEVSERVER_PORT:-8888}" \
-    --base-url "${DEVSERVER_BASE_URL:-/}" "$@" "${DEVSERVER_EXTENSIONS_DIR:-/workspace/extensions}"
+    --base-url "${DEVSERVER_BASE_URL:-/}" --ServerApp.root_dir="$extensions" "$@" "$extensions"
