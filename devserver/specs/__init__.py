@@ -6,7 +6,7 @@ in the dev server and in any Jupyter server (see docs/specs.md)::
 
     from devserver.specs import SpecFilter, enforce
 
-    spec_filter = SpecFilter(allowed=ALLOWED, blocked=BLOCKED, slash_encoder=ENCODERS, name="my_app")
+    spec_filter = SpecFilter(allowed=ALLOWED, blocked=BLOCKED, slash_encoder=ENC, name="my_app")
     spec_filter.check("GET", "/api/kernels")           # Verdict(allowed=False, rule=...)
     enforce(serverapp.web_app, spec_filter, serverapp.base_url)   # 403 for refused requests
 

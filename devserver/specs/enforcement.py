@@ -13,12 +13,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from urllib.parse import quote
+
 from tornado import httputil, web
 from tornado.routing import Matcher, Rule
 
 from .gate import Gate
 from .matcher import SpecFilter
 from .verdict import Verdict
+
+
+#: Response header of a refusal, naming the rule (also in the JSON body, except for HEAD).
+REFUSED_HEADER = "X-Refused-By-Spec"
 
 
 class Enforcement:
@@ -61,6 +67,8 @@ class RefusedHandler(web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(403)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
+        # A HEAD answer has no body: the header says the same, percent-encoded to stay latin-1.
+        self.set_header(REFUSED_HEADER, quote(self.verdict.rule, safe=" /{}:._-,'()"))
         body = {"error": "refused by an OpenAPI spec", "message": self.verdict.rule}
         self.finish(json.dumps({**body, **self.verdict.to_json()}))
 
@@ -70,18 +78,20 @@ def enforce(
     specs: SpecFilter | Sequence[SpecFilter] | object,
     base_url: str = "/",
     key: str | None = None,
+    exempt: Sequence[str] = (),
 ) -> Enforcement:
     """Check every request of ``web_app`` against ``specs`` before routing.
 
     ``specs`` is a SpecFilter, a list of them, or an ExtensionApp (class or instance) with
     ``_allowed_spec`` / ``_blocked_spec`` / ``_slash_encoder``. ``key`` (default: the filters'
     names) identifies the rule: enforcing the same key again replaces its checks in place.
+    Paths under ``{base_url}{e}`` for each ``e`` in ``exempt`` are never refused.
 
     >>> enforce(serverapp.web_app, MyExtensionApp, serverapp.base_url)  # doctest: +SKIP
     """
     filters = _filters(specs)
     key = key or ",".join(f.name for f in filters)
-    return install_enforcement(web_app, Enforcement(key, Gate(filters, base_url)))
+    return install_enforcement(web_app, Enforcement(key, Gate(filters, base_url, exempt)))
 
 
 def install_enforcement(web_app: web.Application, enforcement: Enforcement) -> Enforcement:

@@ -12,7 +12,8 @@ from typing import Protocol
 
 from .verdict import EXEMPT, NO_SPEC, Verdict
 
-DASHBOARD = "_introspect"
+#: The dev server's dashboard: its pages and API, and the static files its pages load.
+DASHBOARD = ("_introspect", "static/dashboard")
 
 
 class RequestFilter(Protocol):
@@ -24,9 +25,10 @@ class RequestFilter(Protocol):
 
 
 class Gate:
-    """Filters applied below ``base_url``; paths under ``{base_url}{exempt}`` always pass.
+    """Filters applied below ``base_url``; paths under ``{base_url}{exempt}`` always pass
+    (the dev server exempts its DASHBOARD, which sits behind the server's own authentication).
 
-    >>> Gate([], "/a%40b/").relative("/a%40b/api/kernels")
+    >>> Gate([], "/a%40b/", DASHBOARD).relative("/a%40b/api/kernels")
     '/api/kernels'
     """
 
@@ -34,7 +36,7 @@ class Gate:
         self,
         filters: Sequence[RequestFilter],
         base_url: str = "/",
-        exempt: Sequence[str] = (DASHBOARD,),
+        exempt: Sequence[str] = (),
     ) -> None:
         self.filters = tuple(filters)
         self.prefix = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"

@@ -19,7 +19,7 @@ from devserver.agent.records import ErrorRecord
 from .document import SpecError
 from .enforcement import Enforcement, RefusedHandler, install_enforcement, verdict_of
 from .examples import example_path
-from .gate import Gate, RequestFilter
+from .gate import DASHBOARD, Gate, RequestFilter
 from .matcher import SpecFilter
 from .verdict import NO_SPEC, Verdict
 
@@ -82,7 +82,7 @@ class LiveEnforcement(Enforcement):
     """Enforces the specs of app ``name`` of extension ``package``, whichever instance is loaded."""
 
     def __init__(self, provider: SpecsProvider, package: str, name: str) -> None:
-        super().__init__(name, Gate([], provider.base_url))
+        super().__init__(name, Gate([], provider.base_url, DASHBOARD))
         self.provider = provider
         self.package = package
         self.seen: object = None
@@ -114,7 +114,7 @@ class LiveEnforcement(Enforcement):
                 self.error = exc
                 filters = [FailClosed(self.key, exc)]
                 self.provider.record(found.package, exc)
-        self.gate = Gate(filters, self.provider.base_url)
+        self.gate = Gate(filters, self.provider.base_url, DASHBOARD)
 
 
 class SpecsProvider:
