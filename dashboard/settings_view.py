@@ -87,7 +87,8 @@ def collect_settings(serverapp: ServerApp) -> dict[str, Any]:
 
 
 def extension_settings(serverapp: ServerApp) -> dict[str, Any]:
-    """Per ExtensionApp: its package, its own configurable traits and its extension config."""
+    """Per extension point (an ExtensionApp's ``name``): its package, and for an ExtensionApp
+    its own configurable traits and the settings it keeps under its name (``<name>_...``)."""
     out: dict[str, Any] = {}
     manager = serverapp.extension_manager
     for package_name, package in sorted(manager.extensions.items()):
@@ -96,7 +97,8 @@ def extension_settings(serverapp: ServerApp) -> dict[str, Any]:
             entry: dict[str, Any] = {"package": package_name, "module": point.module_name}
             if app is not None:
                 entry["traits"] = configured_traits(app, own_only=True)
-                entry["config"] = jsonable(getattr(app, "extension_config", {}))
+                own = {k: v for k, v in app.settings.items() if k.startswith(app.name)}
+                entry["settings"] = jsonable(own)
             out[point_name] = entry
     return out
 

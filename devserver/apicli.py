@@ -1,0 +1,215 @@
+"""Runs in the CLI process: ``devserver reload / status / extensions / routes / errors``.
+
+Each command calls the running dev server's JSON API (found as ``devserver.client`` describes)
+and prints a table for people, or the API's JSON with ``--json`` for scripts. Exit codes are
+``devserver.errors.ExitCode``: 0 done, 2 unknown extension name, 4 no server reachable,
+5 the API refused, 6 the reloaded code failed (the old code keeps serving).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from traitlets import Bool, Unicode
+from traitlets.config import Application
+
+from . import __version__
+from .client import ApiClient, find_server
+from .errors import ConfigError, ReloadFailed
+
+MAX_CELL = 60
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as aligned columns; cells longer than MAX_CELL are cut, except in the last column.
+
+    >>> print(table(["name", "state"], [["hello_ext", "loaded"], ["b", "failed"]]))
+    NAME       STATE
+    hello_ext  loaded
+    b          failed
+    """
+    cells = [[_cell(v, last=i == len(headers) - 1) for i, v in enumerate(r)] for r in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    lines = [[h.upper() for h in headers], *cells]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)  # fmt: skip
+
+
+def _cell(value: Any, last: bool) -> str:
+    text = "-" if value is None else str(value)
+    return text if last or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def where(error: dict[str, Any]) -> str:
+    """``file:line`` of an error object, or ``-``."""
+    if not error.get("file"):
+        return "-"
+    return f"{error['file']}:{error['line']}" if error.get("line") else str(error["file"])
+
+
+class ApiCommand(Application):
+    """Base of the commands that talk to a running dev server."""
+
+    version = __version__
+    url = Unicode(
+        "", help="Base URL of the dev server (default: $DEVSERVER_URL, then the local one)."
+    ).tag(config=True)
+    token = Unicode("", help="Its token (default: $DEVSERVER_TOKEN, or found with the URL).").tag(
+        config=True
+    )
+    json_output = Bool(False, help="Print the API's JSON instead of a table.").tag(config=True)
+
+    # traitlets reads these class attributes; they are never mutated.
+    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}  # noqa: RUF012
+    flags = {  # noqa: RUF012
+        "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
+    }
+
+    def client(self) -> ApiClient:
+        return ApiClient(find_server(self.url or None, self.token or None))
+
+    def emit(self, data: dict[str, Any], human: str) -> None:
+        print(json.dumps(data, indent=2) if self.json_output else human)
+
+
+class StatusApp(ApiCommand):
+    """Versions and counts of the running dev server."""
+
+    name = "devserver status"
+    description = __doc__ or ""
+
+    def start(self) -> None:
+        status = self.client().get("status")
+        lines = [f"{key:<24}{value}" for key, value in status.items()]
+        self.emit(status, "\n".join(lines))
+
+
+class ExtensionsApp(ApiCommand):
+    """The extensions of the running dev server, their state, routes and errors."""
+
+    name = "devserver extensions"
+    description = __doc__ or ""
+
+    def start(self) -> None:
+        data = self.client().get("extensions")
+        rows = [
+            [e["name"], e["state"], e["version"] or "-", len(e["routes"]), len(e["errors"]),
+             e["source"]]
+            for e in data["extensions"]
+        ]  # fmt: skip
+        headers = ["name", "state", "version", "routes", "errors", "source"]
+        self.emit(data, table(headers, rows))
+
+
+class RoutesApp(ApiCommand):
+    """Every route in routing order and the extension that owns it."""
+
+    name = "devserver routes"
+    description = __doc__ or ""
+    extension = Unicode("", help="Only the routes of this extension ('-': the server's).").tag(
+        config=True
+    )
+    aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}  # noqa: RUF012 - traitlets reads it
+
+    def start(self) -> None:
+        data = self.client().get("routes")
+        wanted = [r for r in data["routes"] if self._wanted(r)]
+        rows = [
+            [r["order"], r["pattern"], r["extension"] or "(server)", ",".join(r["methods"]),
+             "yes" if r["authenticated"] else "NO", _shadow_note(r), r["handler"]]
+            for r in wanted
+        ]  # fmt: skip
+        headers = ["#", "pattern", "extension", "methods", "auth", "note", "handler"]
+        self.emit({"routes": wanted}, table(headers, rows))
+
+    def _wanted(self, route: dict[str, Any]) -> bool:
+        return not self.extension or (route["extension"] or "-") == self.extension
+
+
+def _shadow_note(route: dict[str, Any]) -> str:
+    culprit = route.get("shadowed_by")
+    return "" if culprit is None else f"shadowed by #{culprit}"
+
+
+class ErrorsApp(ApiCommand):
+    """Load and reload errors, oldest first, with the file and line to open."""
+
+    name = "devserver errors"
+    description = __doc__ or ""
+    traceback = Bool(False, help="Print each error's full traceback.").tag(config=True)
+    flags = {  # noqa: RUF012 - traitlets reads it
+        **ApiCommand.flags,
+        "traceback": ({"ErrorsApp": {"traceback": True}}, "Print full tracebacks."),
+    }
+
+    def start(self) -> None:
+        data = self.client().get("errors")
+        errors = data["errors"]
+        if not errors:
+            self.emit(data, "no errors")
+            return
+        rows = [[e["extension"], e["phase"], f"{e['type']}: {e['message']}", where(e)]
+                for e in errors]  # fmt: skip
+        human = table(["extension", "phase", "error", "where"], rows)
+        if self.traceback:
+            human += "".join(
+                f"\n\n{e['extension']} ({e['phase']}):\n{e['traceback']}" for e in errors
+            )
+        self.emit(data, human)
+
+
+class ReloadApp(ApiCommand):
+    """Hot-reload one extension now and print what changed, or why it failed.
+
+    Usage: devserver reload NAME
+    """
+
+    name = "devserver reload"
+    description = __doc__ or ""
+
+    def start(self) -> None:
+        if len(self.extra_args) != 1:
+            raise ConfigError("usage: devserver reload NAME (one extension name)")
+        name = self.extra_args[0]
+        client = self.client()
+        status, result = client.request("POST", f"extensions/{_quote(name)}/reload")
+        if status == 404:
+            known = [e["name"] for e in client.get("extensions")["extensions"]]
+            raise ConfigError(f"no extension named {name!r}; known: {', '.join(known) or 'none'}")
+        if status >= 400:
+            raise ReloadFailed(f"the dev server could not reload {name!r}: {result}")
+        self.emit(result, describe_reload(result))
+        if not result["ok"]:
+            error = result.get("error") or {}
+            raise ReloadFailed(
+                f"{name} kept its previous code: {error.get('type')} at {where(error)}"
+            )
+
+
+def describe_reload(result: dict[str, Any]) -> str:
+    """What ``devserver reload`` prints for one reload result."""
+    if result["ok"]:
+        held = f" (loop held {result['blocked_ms']:.1f} ms)" if "blocked_ms" in result else ""
+        also = ", ".join(result.get("together_with") or [])
+        return (
+            f"✓ reloaded {result['extension']} ({result['mode']}) in "
+            f"{result['duration_ms']:.1f} ms{held}, routes {result['routes_before']} → "
+            f"{result['routes_after']}" + (f"; also reloaded {also}" if also else "")
+        )
+    error = result.get("error") or {}
+    return (
+        f"✗ {result['extension']} failed to reload: {error.get('type')}: {error.get('message')}\n"
+        f"  at {where(error)}\n  the previous code keeps serving\n\n{error.get('traceback', '')}"
+    ).rstrip()
+
+
+def _quote(name: str) -> str:
+    return quote(name, safe="")
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m devserver.apicli` for debugging
+    StatusApp.launch_instance(sys.argv[1:])

@@ -1,0 +1,180 @@
+"""Runs in the CLI process: find a running dev server and call its JSON API.
+
+Where the server is, first found wins:
+
+1. ``--url`` / ``--token`` (the token may also come from ``DEVSERVER_TOKEN``);
+2. the environment: ``DEVSERVER_URL`` and ``DEVSERVER_TOKEN``;
+3. the supervisor's runtime files, ``devserver-<pid>.json`` in Jupyter's runtime folder, newest
+   first, skipping those whose process is gone;
+4. a container running the dev server (``devserver.containers.find_container_server()``).
+
+Only the standard library is used: the CLI must work where only the dev server is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+from .errors import ApiError, ServerNotFound
+
+API = "_introspect/api/"
+
+NOT_FOUND_HELP = (
+    "no running dev server found: start one with `devserver run`, or pass --url and --token "
+    "(or set DEVSERVER_URL and DEVSERVER_TOKEN)"
+)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """Where a dev server listens (``url`` includes its base_url) and how to log in."""
+
+    url: str
+    token: str
+    found_by: str
+
+    @property
+    def api(self) -> str:
+        return self.url.rstrip("/") + "/" + API
+
+
+def find_server(
+    url: str | None = None,
+    token: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    runtime_dir: Path | None = None,
+) -> ServerInfo:
+    """The server the CLI should talk to; raises ServerNotFound with what to do."""
+    env = os.environ if environ is None else environ
+    token = token or env.get("DEVSERVER_TOKEN") or None
+    if url:
+        return ServerInfo(url, token or "", "--url")
+    if env.get("DEVSERVER_URL"):
+        return ServerInfo(env["DEVSERVER_URL"], token or "", "DEVSERVER_URL")
+    found = from_runtime_files(runtime_dir or _runtime_dir()) or from_container()
+    if found is None:
+        raise ServerNotFound(NOT_FOUND_HELP)
+    return ServerInfo(found.url, token or found.token, found.found_by) if token else found
+
+
+def _runtime_dir() -> Path:
+    return Path(jupyter_runtime_dir())
+
+
+def from_runtime_files(folder: Path) -> ServerInfo | None:
+    """The newest live supervisor's runtime file in ``folder``, if any."""
+    files = sorted(folder.glob("devserver-*.json"), key=_mtime, reverse=True)
+    for path in files:
+        info = _read_json(path)
+        if info and _alive(info.get("pid")) and info.get("url"):
+            return ServerInfo(str(info["url"]), str(info.get("token", "")), str(path))
+    return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # a file being written or removed right now: the next one may do
+    return data if isinstance(data, dict) else None
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
+
+
+def from_container() -> ServerInfo | None:
+    """A dev server in a running container, when the container support is installed."""
+    try:
+        # Imported only when needed: it talks to the Docker engine.
+        from devserver.containers import find_container_server  # noqa: PLC0415
+    except ImportError:
+        return None
+    found = find_container_server()
+    if found is None:
+        return None
+    url, token = found
+    return ServerInfo(url, token or "", "container")
+
+
+class ApiClient:
+    """Calls to one server's ``/_introspect/api/``; every answer is JSON.
+
+    >>> client = ApiClient(ServerInfo("http://127.0.0.1:8888/", "t", "--url"))  # doctest: +SKIP
+    >>> client.get("status")["version"]  # doctest: +SKIP
+    '0.1.0'
+    """
+
+    def __init__(self, server: ServerInfo, timeout: float = 60.0) -> None:
+        self.server = server
+        self.timeout = timeout
+
+    def get(self, path: str) -> dict[str, Any]:
+        status, body = self.request("GET", path)
+        if status >= 400:
+            raise ApiError(self._failure(status, body))
+        return body
+
+    def request(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
+        """``(status, JSON body)``; ServerNotFound when unreachable, ApiError when refused."""
+        url = self.server.api + path.lstrip("/")
+        headers = {"Accept": "application/json"}
+        if self.server.token:
+            headers["Authorization"] = f"token {self.server.token}"
+        if not url.startswith(("http://", "https://")):
+            raise ServerNotFound(f"not an http(s) URL: {self.server.url}")
+        data = b"" if method == "POST" else None
+        req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - as above
+                return resp.status, _json(resp.read())
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, _json(exc.read())
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ServerNotFound(
+                f"cannot reach the dev server at {self.server.url} ({self.server.found_by}): "
+                f"{reason}"
+            ) from None
+        if status == 403:
+            raise ApiError(
+                f"the dev server at {self.server.url} refused the request (403): "
+                "pass the right --token or set DEVSERVER_TOKEN"
+            )
+        return status, body
+
+    def _failure(self, status: int, body: dict[str, Any]) -> str:
+        detail = body.get("error") or body.get("message") or ""
+        return f"the dev server answered {status}: {detail}".rstrip(": ")
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {"error": raw[:200].decode("utf-8", "replace")}
+    return data if isinstance(data, dict) else {"data": data}

@@ -1,0 +1,64 @@
+"""Fixtures of the dashboard tests: a dev server on the examples plus one broken extension."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DevServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
+#: An environment secret the worker inherits: its value must never leave the server.
+ENV_SECRET = ("MY_SERVICE_TOKEN", "env-secret-value-31337")
+
+
+@pytest.fixture
+def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
+    """A dev server on the examples and ``broken_ext`` (fails at load, leaking secrets)."""
+    root = tmp_path / "extensions"
+    root.mkdir()
+    shutil.copytree(FIXTURES / "broken_ext", root / "broken_ext")
+    return devserver_factory(*EXAMPLES, env=dict([ENV_SECRET]))
+
+
+def read_events(
+    server: DevServer,
+    stop: Callable[[dict[str, Any]], bool],
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    on_open: Callable[[], None] | None = None,
+    timeout: float = 20.0,
+) -> list[dict[str, Any]]:
+    """Read the SSE stream until ``stop(event)`` is true; returns every message read.
+
+    Each message is ``{"event", "id", "data"}`` (data parsed as JSON). ``on_open`` runs once the
+    ``hello`` message arrived, so a test can cause an event it is sure to receive.
+    """
+    out: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    with server.client.stream(
+        "GET", "_introspect/api/events", headers=headers, params=params, timeout=timeout
+    ) as resp:
+        assert resp.status_code == 200, resp.read()
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        message: dict[str, Any] = {}
+        for line in resp.iter_lines():
+            assert time.monotonic() < deadline, f"no matching event in {timeout} s: {out}"
+            if line.startswith(("event:", "id:", "data:")):
+                key, _, value = line.partition(":")
+                message[key] = json.loads(value) if key == "data" else value.strip()
+            elif not line and message:
+                out.append(message)
+                if message.get("event") == "hello" and on_open is not None:
+                    on_open()
+                elif message.get("event") != "hello" and stop(message):
+                    return out
+                message = {}
+    raise AssertionError(f"the stream ended early: {out}")

@@ -1,0 +1,81 @@
+"""The HTML pages, secret masking across every response, and the live-reload script."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DevServer
+
+from .conftest import ENV_SECRET, read_events
+from .fixtures.broken_ext.broken_ext import PLANTED_SETTING, PLANTED_VALUE
+
+PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
+API = ["status", "extensions", "extensions/broken_ext", "routes", "settings", "specs", "errors"]
+
+
+def test_every_page_renders_its_data(dash: DevServer) -> None:
+    """Each page is a complete HTML document showing the extensions, routes and errors."""
+    for page in PAGES:
+        resp = dash.get(f"_introspect/{page}")
+        assert resp.status_code == 200, page
+        assert resp.headers["content-type"].startswith("text/html")
+        assert resp.text.rstrip().endswith("</html>")
+        assert 'class="top"' in resp.text
+    extensions = dash.get("_introspect/extensions").text
+    for name in ("hello_ext", "greeter_app", "uses_hello", "broken_ext"):
+        assert f'id="ext-{name}"' in extensions
+    assert "Traceback (most recent call last)" in extensions  # the full traceback, escaped
+    assert 'name="_xsrf"' in extensions
+    assert 'method="post"' in extensions
+    assert "hello_ext.handlers.HelloHandler" in dash.get("_introspect/routes").text
+    assert "RuntimeError" in dash.get("_introspect/errors").text
+
+
+def test_routes_page_filters_without_javascript(dash: DevServer) -> None:
+    """The routes page filters by text and by owner through plain query parameters."""
+    hello = dash.get("_introspect/routes", params={"q": "HELLO"}).text
+    assert "/hello</code>" in hello
+    assert "/api/status</code>" not in hello
+    server_only = dash.get("_introspect/routes", params={"extension": "-"}).text
+    assert "/api/status</code>" in server_only
+    assert "/hello</code>" not in server_only
+    owned = dash.get("_introspect/routes", params={"extension": "greeter_app"}).text
+    assert set(re.findall(r'data-extension="([^"]+)"', owned)) == {"greeter_app"}
+
+
+def test_templates_escape_what_they_show(dash: DevServer) -> None:
+    """Text from extensions is escaped: a route regex's <name> never becomes a tag."""
+    routes = dash.get("_introspect/routes").text
+    assert "(?P&lt;name&gt;[^/]+)" in routes
+    assert "(?P<name>" not in routes
+
+
+def test_no_secret_leaves_the_server(dash: DevServer) -> None:
+    """The token, a planted password setting and a secret env value appear in no response."""
+    secrets = [dash.token, PLANTED_VALUE, ENV_SECRET[1]]
+    bodies = {f"api/{p}": dash.get(f"_introspect/api/{p}").text for p in API}
+    bodies.update({f"page/{p}": dash.get(f"_introspect/{p}").text for p in PAGES})
+    reload = dash.client.post("_introspect/api/extensions/broken_ext/reload")
+    bodies["reload"] = reload.text
+    events = read_events(dash, lambda m: m["data"]["kind"] == "reload", params={"after": "0"})
+    bodies["events"] = repr(events)
+    for where, body in bodies.items():
+        for secret in secrets:
+            assert secret not in body, f"{secret!r} leaked in {where}"
+    settings = dash.get("_introspect/api/settings").json()
+    assert settings["tornado"][PLANTED_SETTING] == "********"
+    assert "given the token ********" in bodies["api/errors"]
+
+
+def test_live_reload_script_goes_into_other_extensions_pages_only(dash: DevServer) -> None:
+    """HTML pages of extensions get the live-reload script; JSON and the dashboard do not."""
+    page = dash.get("greeter")
+    assert page.status_code == 200
+    tag = '<script src="/static/dashboard/livereload.js" defer></script></body>'
+    assert tag in page.text
+    assert int(page.headers["content-length"]) == len(page.content)
+    assert "livereload.js" not in dash.get("_introspect/").text
+    assert "livereload.js" not in dash.get("greeter/api/greet").text
+    script = dash.get("static/dashboard/livereload.js")
+    assert script.status_code == 200
+    assert "EventSource" in script.text
