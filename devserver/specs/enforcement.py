@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
-
 from urllib.parse import quote
 
 from tornado import httputil, web
@@ -21,7 +20,6 @@ from tornado.routing import Matcher, Rule
 from .gate import Gate
 from .matcher import SpecFilter
 from .verdict import Verdict
-
 
 #: Response header of a refusal, naming the rule (also in the JSON body, except for HEAD).
 REFUSED_HEADER = "X-Refused-By-Spec"

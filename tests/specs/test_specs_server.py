@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 import pytest
@@ -83,7 +83,7 @@ def files(jp_root_dir: Path) -> Path:
 async def test_guide_example_on_a_real_server(
     jp_serverapp: ServerApp, fetch: Any, files: Path
 ) -> None:
-    """The guide's specs, enforced with the public enforce(): each request gets what the issue says."""
+    """The guide's specs, enforced by enforce(): each request gets what the issue says."""
     enforce(jp_serverapp.web_app, GuideSpecApp, jp_serverapp.base_url)
 
     blocked = refusal(await fetch("GET", "api/contents/a/b"))
@@ -159,7 +159,7 @@ async def test_install_enforces_the_starter_and_serves_the_table(
 async def test_verdict_table_matches_real_requests(
     jp_serverapp: ServerApp, registry: Registry, fetch: Any
 ) -> None:
-    """Every refused row of the verdict table is refused by the server, and safe allowed rows pass."""
+    """Refused rows of the verdict table are refused by the server; safe allowed rows pass."""
     install(jp_serverapp, registry, "guide_specs", False)
     rows = registry.providers["specs"]()["verdicts"]
     assert rows
@@ -198,7 +198,7 @@ async def test_install_without_starter_enforces_nothing_unless_asked(
 async def test_invalid_spec_stops_install(
     jp_serverapp: ServerApp, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An enforced app with an invalid spec makes install() raise SpecError naming extension and place."""
+    """An invalid spec to enforce makes install() raise SpecError naming extension and place."""
     monkeypatch.setattr(GuideSpecApp, "_blocked_spec", {"openapi": "3.0.1", "paths": {"/x": {}}})
     with pytest.raises(SpecError) as info:
         install(jp_serverapp, registry, "guide_specs", False)
@@ -231,18 +231,18 @@ async def test_reloaded_app_brings_its_new_specs(
     install(jp_serverapp, registry, "guide_specs", False)
     assert refusal(await fetch("GET", "api/kernels")) is not None
 
+    kernels = {"get": {"responses": {"200": {"description": ""}}}}
+    paths = {**GuideSpecApp._allowed_spec["paths"], "/api/kernels": kernels}
+
     class Reloaded(GuideSpecApp):  # type: ignore[misc]
-        _allowed_spec = {**GuideSpecApp._allowed_spec, "paths": {
-            **GuideSpecApp._allowed_spec["paths"],
-            "/api/kernels": {"get": {"responses": {"200": {"description": ""}}}},
-        }}  # fmt: skip
+        _allowed_spec: ClassVar = {**GuideSpecApp._allowed_spec, "paths": paths}
 
     _swap_app(jp_serverapp, Reloaded())
     assert (await fetch("GET", "api/kernels")).code == 200
     assert registry.providers["specs"]()["specs"][0]["allowed"]["paths"].keys() >= {"/api/kernels"}
 
     class Broken(GuideSpecApp):  # type: ignore[misc]
-        _allowed_spec = {"openapi": "3.0.1"}
+        _allowed_spec: ClassVar = {"openapi": "3.0.1"}
 
     _swap_app(jp_serverapp, Broken())
     refresh(registry)  # what the reload engine calls; never raises
