@@ -12,6 +12,7 @@ docker/Dockerfile); the engine tells the rest: the host port bound to the server
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +92,20 @@ def choose(servers: Sequence[ContainerServer], cwd: Path) -> ContainerServer | N
     )
 
 
+def engine_socket_missing() -> bool:
+    """Whether the engine's Unix socket plainly does not exist (the usual "no engine here").
+
+    Checked before asking the SDK: its Unix transport leaves the socket open when the connection
+    fails (docker/transport/unixconn.py), which is a ResourceWarning on every CLI call.
+    """
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    return host.startswith("unix://") and not Path(host.removeprefix("unix://")).exists()
+
+
 def running_servers() -> list[ContainerServer]:
     """Every reachable dev-server container of the local engine; none when no engine answers."""
+    if engine_socket_missing():
+        return []
     # Imported on demand (most CLI calls never need the engine), and by name: for mypy, this
     # repository's docker/ folder (Dockerfile, scripts) shadows the SDK package of the same name.
     docker = importlib.import_module("docker")
