@@ -37,7 +37,9 @@ class DevServer(Configurable):
     ).tag(config=True)
     poll_delay_ms = Int(300, help="How often to poll, with --poll.").tag(config=True)
     step_ms = Int(
-        10, help="How long the watcher waits for more changes before acting on a batch."
+        5,
+        help="How long the watcher waits for more changes before acting on a batch. Edit-to-"
+        "response latency is about 1.6x this plus the reload; 1 ms costs ~3%% idle CPU.",
     ).tag(config=True)
     app = Unicode(
         None, allow_none=True,

@@ -14,10 +14,11 @@ import secrets
 import signal
 import socket
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from watchfiles import awatch
+from watchfiles import Change, awatch
 
 from .errors import ConfigError, StartupError
 from .install import install_editable, is_installed, needs_install
@@ -54,6 +55,7 @@ class Supervisor:
         self.worker_started = 0.0
         self.sock: socket.socket | None = None
         self.runtime: RuntimeFile | None = None
+        self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -70,6 +72,9 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stopping.set)
+        # Watch before anything else starts, so that no edit made from now on is missed.
+        self._watch_task = asyncio.create_task(self._watch())
+        await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         await self._install(self.layout)
         self.sock = bind(self.options.ip, self.options.port)
         port = self.sock.getsockname()[1]
@@ -90,8 +95,8 @@ class Supervisor:
         log.info("clean shutdown")
 
     # -- changes -----------------------------------------------------------------------------
-    async def plans(self) -> Any:
-        """Each batch of file changes, as a non-empty plan, until asked to stop."""
+    async def _watch(self) -> None:
+        """Feed each batch of file changes into the queue that ``plans()`` reads."""
         watched = [p for p in (*self.layout.paths, *map(Path, self.options.watch), *config_dirs())
                    if p.exists()]  # fmt: skip
         async for changes in awatch(
@@ -103,7 +108,16 @@ class Supervisor:
             poll_delay_ms=self.options.poll_delay_ms,
             rust_timeout=500,
         ):
-            plan = plan_changes(changes, self.layout, map(Path, self.options.watch))
+            self.changes.put_nowait(changes)
+        self.changes.put_nowait(None)
+
+    async def plans(self) -> AsyncIterator[Plan]:
+        """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
+        arrived while the previous plan was being applied are merged into one."""
+        while (batch := await self.changes.get()) is not None:
+            while not self.changes.empty() and (more := self.changes.get_nowait()) is not None:
+                batch |= more
+            plan = plan_changes(batch, self.layout, map(Path, self.options.watch))
             if plan:
                 yield plan
 

@@ -1,0 +1,63 @@
+"""Finding extensions under the PATHs given to `devserver run`, without importing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devserver.errors import ConfigError, NoExtensionError
+from devserver.layout import discover, find_projects
+
+from .conftest import EXAMPLES
+
+
+def test_examples_folder_holds_three_projects() -> None:
+    """The bundled examples folder is found as three projects with their extension names."""
+    layout = discover([EXAMPLES])
+    assert layout.extensions == ("greeter_app", "hello_ext", "uses_hello")
+    assert layout.containers == (EXAMPLES.resolve(),)
+    hello = layout.project_of(EXAMPLES.resolve() / "hello_ext" / "hello_ext" / "handlers.py")
+    assert hello is not None
+    assert hello.distribution == "hello-ext"
+
+
+def test_project_without_config_files_is_found_by_its_hook(tmp_path: Path) -> None:
+    """Without jupyter-config files, a package defining an extension hook is the extension."""
+    (tmp_path / "setup.py").write_text("")
+    (tmp_path / "src" / "myext").mkdir(parents=True)
+    (tmp_path / "src" / "myext" / "__init__.py").write_text(
+        "def _load_jupyter_server_extension(app):\n    pass\n"
+    )
+    (tmp_path / "src" / "helper").mkdir()
+    (tmp_path / "src" / "helper" / "__init__.py").write_text("")
+    [project] = find_projects(tmp_path)
+    assert project.extensions == ("myext",)
+    assert project.source_root == tmp_path / "src"
+    assert set(project.packages) == {"myext", "helper"}
+    assert project.distribution is None
+
+
+def test_bad_config_json_names_file_and_line(tmp_path: Path) -> None:
+    """Invalid JSON in jupyter-config is a ConfigError with file, line and column."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    conf = tmp_path / "jupyter-config" / "jupyter_server_config.d"
+    conf.mkdir(parents=True)
+    (conf / "x.json").write_text('{\n  "ServerApp": {\n    "jpserver_extensions": {"x": tru}\n}}\n')
+    with pytest.raises(ConfigError, match=r"x\.json:3:\d+: invalid JSON"):
+        find_projects(tmp_path)
+
+
+def test_folder_without_extension_is_refused(tmp_path: Path) -> None:
+    """A project whose packages define no hook is refused with what to add."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "__init__.py").write_text("")
+    with pytest.raises(NoExtensionError, match="_jupyter_server_extension_points"):
+        find_projects(tmp_path)
+
+
+def test_same_extension_twice_is_refused(tmp_path: Path) -> None:
+    """Two PATHs providing the same extension name are refused."""
+    with pytest.raises(ConfigError, match="more than one PATH"):
+        discover([EXAMPLES / "hello_ext", EXAMPLES])
