@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
             continue
         try:
             rows.extend(module.run())
-        except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+        except Exception:  # one broken benchmark must not hide the figures of the others
             failed.append(name)
             traceback.print_exc()
         print(f"  {name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
@@ -43,7 +43,10 @@ def table(rows: list[dict[str, Any]]) -> str:
     headers = ("benchmark", "figure", "devserver", "baseline", "baseline value", "unit")
     cells = [[str(r[c]) for c in COLUMNS] for r in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
-    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"  # noqa: E731
+
+    def line(values: tuple[str, ...] | list[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
     sep = "|-" + "-|-".join("-" * w for w in widths) + "-|"
     return "\n".join([line(headers), sep, *(line(c) for c in cells)])
 

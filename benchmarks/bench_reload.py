@@ -13,8 +13,20 @@ from typing import Any
 
 import httpx
 
-from .common import (TOKEN, Server, devserver_cmd, free_port, isolated_env, jupyter_cmd, p50,
-                     percentile, poll, row, server, workspace)  # fmt: skip
+from .common import (
+    TOKEN,
+    Server,
+    devserver_cmd,
+    free_port,
+    isolated_env,
+    jupyter_cmd,
+    p50,
+    percentile,
+    poll,
+    row,
+    server,
+    workspace,
+)
 
 EDITS = 20
 STREAM_RELOADS = 100
@@ -48,8 +60,13 @@ def measure(
     latencies = [edit_and_wait(srv, path, original, f"Edit{i:03d}", settle) for i in range(edits)]
     kernels = [k["id"] for k in srv.client.get("api/kernels").json()]
     failures, requests = stream_through(srv, path, original, stream_edits, settle)
-    return {"p50": p50(latencies), "p95": percentile(latencies, 95), "kernel_lost": kernel not in kernels,
-            "failures": failures, "requests": requests}  # fmt: skip
+    return {
+        "p50": p50(latencies),
+        "p95": percentile(latencies, 95),
+        "kernel_lost": kernel not in kernels,
+        "failures": failures,
+        "requests": requests,
+    }
 
 
 def stream_through(
@@ -127,5 +144,5 @@ def run() -> list[dict[str, Any]]:
             BASELINE,
             f"{base['failures']} of {base['requests']}",
             "requests",
-        ),  # fmt: skip
+        ),
     ]

@@ -42,8 +42,14 @@ def p50(values: list[float]) -> float:
 def row(
     benchmark: str, figure: str, value: Any, baseline: str, baseline_value: Any, unit: str
 ) -> dict[str, Any]:
-    return {"benchmark": benchmark, "figure": figure, "value": value, "baseline": baseline,
-            "baseline_value": baseline_value, "unit": unit}  # fmt: skip
+    return {
+        "benchmark": benchmark,
+        "figure": figure,
+        "value": value,
+        "baseline": baseline,
+        "baseline_value": baseline_value,
+        "unit": unit,
+    }
 
 
 def poll(check: Callable[[], Any], timeout: float, interval: float = 0.001) -> Any:
@@ -68,8 +74,12 @@ class Server:
 
 
 def isolated_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / "cfg"),
-           "JUPYTER_RUNTIME_DIR": str(workdir / "rt"), "JUPYTER_DATA_DIR": str(workdir / "data")}  # fmt: skip
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(workdir / "cfg"),
+        "JUPYTER_RUNTIME_DIR": str(workdir / "rt"),
+        "JUPYTER_DATA_DIR": str(workdir / "data"),
+    }
     env.update(extra or {})
     return env
 
@@ -80,10 +90,14 @@ def server(
 ) -> Iterator[Server]:
     """Start a server command, wait until it answers, stop it with SIGTERM afterwards."""
     log = (workdir / "server.log").open("ab")
-    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)  # fmt: skip
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}/", timeout=10,
-                          headers={"Authorization": f"token {TOKEN}"})  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
+    client = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}/",
+        timeout=10,
+        headers={"Authorization": f"token {TOKEN}"},
+    )
     try:
         poll(lambda: client.get(ready_path).status_code == 200, timeout=60, interval=0.05)
         yield Server(proc, f"http://127.0.0.1:{port}/", client, workdir)
@@ -104,19 +118,43 @@ def workspace(*examples: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="devserver-bench-") as tmp:
         root = Path(tmp)
         for name in examples:
-            shutil.copytree(REPO / "examples" / name, root / "extensions" / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))  # fmt: skip
+            shutil.copytree(
+                REPO / "examples" / name,
+                root / "extensions" / name,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+            )
         yield root
 
 
 def devserver_cmd(root: Path, port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "devserver", "run", str(root / "extensions"), "--port", str(port),
-            "--token", TOKEN, "--install=never", f"--ServerApp.root_dir={root}", *extra]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "devserver",
+        "run",
+        str(root / "extensions"),
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+        "--install=never",
+        f"--ServerApp.root_dir={root}",
+        *extra,
+    ]
 
 
 def jupyter_cmd(root: Path, port: int, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ServerApp.port_retries=0",
-           "--no-browser", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", *extra]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        "--no-browser",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        *extra,
+    ]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
