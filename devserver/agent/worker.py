@@ -18,6 +18,7 @@ from jupyter_server.serverapp import ServerApp
 from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
+from devserver import specs
 from devserver.protocol import WorkerSpec
 
 from .control import ControlChannel
@@ -97,14 +98,8 @@ class WorkerApp(ServerApp):
         self._install_specs()
 
     def _install_specs(self) -> None:
-        try:
-            from devserver import specs  # noqa: PLC0415 - optional part, imported when used
-        except ImportError:  # the spec filter is an optional part of the agent
-            return
-        install = getattr(specs, "install", None)  # TODO(lead): drop once devserver.specs lands
-        if install is not None:
-            spec = self._spec()
-            install(self, self.registry, spec.starter, spec.enforce_specs)
+        spec = self._spec()
+        specs.install(self, self.registry, spec.starter, spec.enforce_specs)
 
     def _find_http_port(self) -> None:
         """The supervisor owns the socket: the port is known and never moves."""
