@@ -13,10 +13,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.container.stack import Image, Stack, engine_problem, run
+from tests.container.stack import Image, Stack, engine_problem
+from tests.container.stack import run as command
 
-from .common import (devserver_cmd, free_port, isolated_env, p50, percentile, poll, row,
-                     server, workspace)  # fmt: skip
+from .common import (
+    devserver_cmd,
+    free_port,
+    isolated_env,
+    p50,
+    percentile,
+    poll,
+    row,
+    server,  # fmt: skip
+    workspace,
+)
 
 EDITS = 20
 HANDLER = "hello_ext/hello_ext/handlers.py"
@@ -66,7 +76,7 @@ def run() -> list[dict[str, Any]]:
     image = Image.build()
     try:
         base = image.env["DEVSERVER_BASE_IMAGE"]
-        base_size = int(run("docker", "image", "inspect", "-f", "{{.Size}}", base).strip())
+        base_size = int(command("docker", "image", "inspect", "-f", "{{.Size}}", base).strip())
         size = image.size_bytes()
         box = in_container(image)
     finally:
