@@ -50,9 +50,11 @@ def engine_problem() -> str | None:
         (("docker", "compose", "version"), "Compose v2"),
     ):
         try:
-            run(*cmd, timeout=20)
-        except (AssertionError, OSError, subprocess.TimeoutExpired) as exc:
-            detail = str(exc).strip()[:200]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"{what} is not available ({' '.join(cmd)}: {exc}); run `make docker-engine`"
+        if done.returncode != 0:
+            detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
             return f"{what} is not available ({' '.join(cmd)}: {detail}); run `make docker-engine`"
     return None
 
