@@ -19,13 +19,21 @@ EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
 ENV_SECRET = ("MY_SERVICE_TOKEN", "env-secret-value-31337")
 
 
+def start_with_broken_ext(factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
+    """Start a dev server on the examples and ``broken_ext`` (fails at load, leaking secrets).
+
+    ``broken_ext`` is copied into the factory's folder first: the factory copies examples by name.
+    """
+    root = tmp_path / "extensions"
+    root.mkdir(exist_ok=True)
+    shutil.copytree(FIXTURES / "broken_ext", root / "broken_ext")
+    return factory(*EXAMPLES, env=dict([ENV_SECRET]))
+
+
 @pytest.fixture
 def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
-    """A dev server on the examples and ``broken_ext`` (fails at load, leaking secrets)."""
-    root = tmp_path / "extensions"
-    root.mkdir()
-    shutil.copytree(FIXTURES / "broken_ext", root / "broken_ext")
-    return devserver_factory(*EXAMPLES, env=dict([ENV_SECRET]))
+    """A dev server on the examples and ``broken_ext``."""
+    return start_with_broken_ext(devserver_factory, tmp_path)
 
 
 def read_events(
