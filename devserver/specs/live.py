@@ -89,10 +89,14 @@ class LiveEnforcement(Enforcement):
         self.error: SpecError | None = None
 
     def check(self, method: str, path: str) -> Verdict:
+        self.sync()
+        return self.gate.check(method, path)
+
+    def sync(self) -> None:
+        """Rebuild the gate if a reload put another app instance in the extension manager."""
         app = self.current_app()
         if app is not self.seen:
             self.rebuild(None if app is None else FoundApp(self.package, app))
-        return self.gate.check(method, path)
 
     def current_app(self) -> Any:
         """The app instance the extension manager holds now (a reload puts a new one there)."""
@@ -182,7 +186,7 @@ class SpecsProvider:
                 continue
             live = self.enforced.get(found.name)
             if live is not None:
-                live.check("GET", "/")  # brings it up to date with a reload
+                live.sync()
             out.append(
                 {
                     "extension": found.package,
