@@ -9,6 +9,7 @@ from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import AsyncHTTPClient
 
 from devserver.specs.enforcement import REFUSED_HEADER, spec_matchers
+from devserver.specs.mixin import enforce_app_specs
 
 
 @pytest.fixture(params=[True, None], ids=["enforce_specs", "default"])
@@ -41,3 +42,15 @@ async def test_mixin_enforces_when_configured(
     else:
         assert response.code == 200
         assert spec_matchers(jp_serverapp.web_app) == []
+
+
+@pytest.mark.parametrize("enforce_specs", [None])
+def test_mixin_enforces_as_starter_app(jp_serverapp: ServerApp) -> None:
+    """Launched standalone (jupyter_server's starter app), a mixin app enforces its specs."""
+    manager = jp_serverapp.extension_manager
+    app = manager.extension_points["guide_mixin"].app
+    jp_serverapp._starter_app = app  # what ServerApp.initialize(starter_extension=...) sets
+    enforcement = enforce_app_specs(app)
+    assert enforcement is not None
+    assert not enforcement.check("GET", jp_serverapp.base_url + "api/kernels").allowed
+    assert [m.enforcement.key for m in spec_matchers(jp_serverapp.web_app)] == ["guide_mixin"]
