@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,9 +45,9 @@ def devserver_image(docker_engine: None) -> Iterator[Image]:
     image.remove()
 
 
-def start_stack(image: Image, workdir: Path, cleanup: ExitStack, base_url: str = "/") -> Stack:
+def start_stack(image: Image, workdir: Path, cleanup: ExitStack, **kwargs: Any) -> Stack:
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = Stack.on_examples(image, workdir, free_port(), base_url=base_url)
+    stack = Stack.on_examples(image, workdir, free_port(), **kwargs)
     cleanup.callback(stack.down)  # registered first: a stack that fails to come up is removed too
     stack.up()
     return stack

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -114,6 +115,7 @@ class Stack:
     port: int = 0
     base_url: str = "/"
     env_file: Path | None = None
+    settings: dict[str, str] = field(default_factory=dict)  # more variables of .env.example
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(
@@ -121,7 +123,7 @@ class Stack:
         )
 
     @classmethod
-    def on_examples(cls, image: Image, workdir: Path, port: int, **kwargs: str) -> Stack:
+    def on_examples(cls, image: Image, workdir: Path, port: int, **kwargs: Any) -> Stack:
         """A stack on a fresh copy of the examples under ``workdir``, owned by the image's user."""
         extensions = workdir / "extensions"
         shutil.copytree(
@@ -149,6 +151,7 @@ class Stack:
         env.update(self.image.env)
         env.update(JUPYTER_TOKEN=TOKEN, DEVSERVER_EXTENSIONS=str(self.extensions),
                    DEVSERVER_PORT=str(self.port), DEVSERVER_BASE_URL=self.base_url)  # fmt: skip
+        env.update(self.settings)
         return env
 
     def compose(self, *args: str, timeout: float = 600) -> str:

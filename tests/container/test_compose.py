@@ -125,3 +125,13 @@ def test_base_url_is_respected_by_server_and_healthcheck(stack_factory: StackFac
     stack = stack_factory(base_url="/dev%40box/")
     assert stack.inspect("{{.State.Health.Status}}") == "healthy"
     assert stack.client.get("_introspect/api/status").status_code == 200
+
+
+def test_polling_is_switched_on_from_the_environment(stack_factory: StackFactory) -> None:
+    """With DEVSERVER_POLL=1 (for Docker Desktop) the container polls and still hot-reloads."""
+    stack = stack_factory(settings={"DEVSERVER_POLL": "1"})
+    assert "DEVSERVER_POLL=1" in stack.inspect("{{range .Config.Env}}{{.}} {{end}}").split()
+    handlers = stack.extensions / HELLO
+    handlers.write_text(handlers.read_text().replace('GREETING = "Hello"', 'GREETING = "Polled"'))
+    wait_until(lambda: stack.client.get("hello").json().get("message") == "Polled, world!",
+               timeout=30, what="the edit to be served while polling")  # fmt: skip
