@@ -44,10 +44,15 @@ class FoundApp:
 
 
 def find_apps(serverapp: ServerApp) -> Iterator[FoundApp]:
-    """Every loaded ExtensionApp, by package then app name."""
-    apps = serverapp.extension_manager.extension_apps
-    for package in sorted(apps):
-        for app in sorted(apps[package], key=lambda a: str(a.name)):
+    """Every ExtensionApp of an enabled extension, by package then app name (a starter app
+    with ``load_other_extensions = False`` disables the others)."""
+    extensions = serverapp.extension_manager.extensions
+    for package in sorted(extensions):
+        extension = extensions[package]
+        if not extension.enabled:
+            continue
+        apps = [p.app for p in extension.extension_points.values() if p.app is not None]
+        for app in sorted(apps, key=lambda a: str(a.name)):
             yield FoundApp(package, app)
 
 
@@ -133,6 +138,8 @@ class SpecsProvider:
         self.enforce_all = enforce_all
         self.base_url = str(serverapp.base_url)
         self.enforced: dict[str, LiveEnforcement] = {}
+        #: The app instance whose specs were last checked, by app name: each is checked once.
+        self.checked: dict[str, object] = {}
 
     def start(self) -> None:
         """Check every app's specs and enforce those that should be.
@@ -161,6 +168,9 @@ class SpecsProvider:
                 self._enforce(found)
 
     def _check_only(self, found: FoundApp) -> None:
+        if self.checked.get(found.name) is found.app:
+            return
+        self.checked[found.name] = found.app
         try:
             spec_filter(found)
         except SpecError as exc:
@@ -168,7 +178,8 @@ class SpecsProvider:
 
     def _enforce(self, found: FoundApp) -> None:
         live = self.enforced.get(found.name) or LiveEnforcement(self, found.package, found.name)
-        live.rebuild(found)
+        if live.seen is not found.app:  # a request may have brought it up to date already
+            live.rebuild(found)
         self.enforced[found.name] = live
         install_enforcement(self.serverapp.web_app, live)
 
@@ -209,19 +220,15 @@ class SpecsProvider:
                 continue
             example = example_path(route.pattern)
             for method in route.methods:
-                verdict = (
-                    None if example is None else verdict_of(web_app, method, example) or NO_SPEC
-                )
-                rows.append(
-                    {
-                        "pattern": route.pattern,
-                        "method": method,
-                        "extension": route.extension,
-                        "example": example,
-                        "verdict": "unknown" if verdict is None else verdict.word,
-                        "rule": "no example path for this pattern"
-                        if verdict is None
-                        else verdict.rule,
-                    }
-                )
+                verdict = UNKNOWN if example is None else verdict_of(web_app, method, example)
+                row = {"pattern": route.pattern, "method": method, "extension": route.extension}
+                rows.append({**row, "example": example, **_verdict_json(verdict or NO_SPEC)})
         return rows
+
+
+UNKNOWN = Verdict(True, "no example path for this pattern")
+
+
+def _verdict_json(verdict: Verdict) -> dict[str, str]:
+    word = "unknown" if verdict is UNKNOWN else verdict.word
+    return {"verdict": word, "rule": verdict.rule}
