@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
             continue
         try:
             rows.extend(module.run())
-        except Exception:  # one broken benchmark must not hide the figures of the others
+        except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
             failed.append(name)
             traceback.print_exc()
         print(f"  {name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)

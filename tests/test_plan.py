@@ -14,7 +14,10 @@ HELLO = Project(
     root=ROOT / "hello_ext",
     source_root=ROOT / "hello_ext",
     distribution="hello-ext",
-    packages={"hello_ext": ROOT / "hello_ext/hello_ext", "hello_util": ROOT / "hello_ext/hello_util"},
+    packages={
+        "hello_ext": ROOT / "hello_ext/hello_ext",
+        "hello_util": ROOT / "hello_ext/hello_util",
+    },
     extensions=("hello_ext",),
 )
 APP = Project(

@@ -46,7 +46,7 @@ class AgentExtensionManager(ExtensionManager):
         record.module = extension_name
         try:
             package = ExtensionPackage(name=extension_name, enabled=enabled)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
             self._fail(extension_name, "import", exc)
             return False
         self.extensions[extension_name] = package
@@ -59,7 +59,7 @@ class AgentExtensionManager(ExtensionManager):
             return
         try:
             extension.link_all_points(self.serverapp)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded with its traceback, the others still load
             self._fail(name, "link", exc)
             return
         self.linked_extensions[name] = True
@@ -73,7 +73,7 @@ class AgentExtensionManager(ExtensionManager):
         with self.capture.capturing() as rules:
             try:
                 extension.load_all_points(self.serverapp)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served
                 self._fail(name, "load", exc)
                 return
         self.capture.router(name).swap(rules)
@@ -88,7 +88,7 @@ class AgentExtensionManager(ExtensionManager):
             return
         try:
             await extension.start_all_points(self.serverapp)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded with its traceback
             self._fail(name, "start", exc)
 
 
