@@ -114,7 +114,26 @@ class SpecsPage(DashboardPageHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        self.render_page("specs.html", specs=data.specs_json(self.registry))
+        specs = data.specs_json(self.registry)
+        governed, others = split_verdicts(specs)
+        self.render_page("specs.html", specs=specs, governed=governed, others=others)
+
+
+def split_verdicts(specs: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Verdicts that a spec decides (or that refuse a request) first; the rest, where no spec
+    applies, separately: with no spec at all, every route would be listed as "allowed".
+
+    >>> split_verdicts({"specs": [{"extension": "a"}], "verdicts": [
+    ...     {"extension": "a", "verdict": "allowed"}, {"extension": None, "verdict": "allowed"}]})
+    ([{'extension': 'a', 'verdict': 'allowed'}], [{'extension': None, 'verdict': 'allowed'}])
+    """
+    with_spec = {s.get("extension") for s in specs.get("specs", [])}
+    governed: list[Any] = []
+    others: list[Any] = []
+    for verdict in specs.get("verdicts", []):
+        decided = verdict.get("extension") in with_spec or verdict.get("verdict") != "allowed"
+        (governed if decided else others).append(verdict)
+    return governed, others
 
 
 class ErrorsPage(DashboardPageHandler):

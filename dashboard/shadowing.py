@@ -107,7 +107,7 @@ def samples_of(pattern: str) -> list[str]:
     """Up to MAX_SAMPLES paths that ``pattern`` matches, spread over its variable parts.
 
     >>> samples_of(r"/files/(.*)")[:3]
-    ['/files/x', '/files/7', '/files/a-b.c']
+    ['/files/', '/files/x', '/files/7']
     """
     regex = _compile(pattern)
     try:

@@ -176,3 +176,34 @@ def test_jsonable_and_secrets(jp_serverapp: Any) -> None:
     assert data["c"].startswith("<class ")
     assert jsonable([Thing()])[0].startswith("<tests.") or "Thing" in jsonable([Thing()])[0]
     assert jp_serverapp.identity_provider.token in server_secrets(jp_serverapp)
+
+
+SPEC = {
+    "openapi": "3.0.0",
+    "info": {"title": "greeter", "version": "1"},
+    "paths": {"/greeter/api/greet": {"get": {}}, "/greeter/files/{path}": {"get": {}, "put": {}}},
+}
+
+
+async def test_specs_page_renders_the_provider_data(
+    jp_fetch: Any, registry: Registry, jp_serverapp: Any
+) -> None:
+    """The specs page shows each spec's paths and methods, its encoder, and the verdicts."""
+    verdicts = [
+        {"pattern": "/greeter/api/greet", "method": "GET", "extension": "greeter_app",
+         "example": "/greeter/api/greet", "verdict": "allowed", "rule": "allowed by spec"},
+        {"pattern": "/api/status", "method": "GET", "extension": None, "example": "/api/status",
+         "verdict": "allowed", "rule": "no spec enforced"},
+    ]  # fmt: skip
+    spec = {"extension": "greeter_app", "app": "greeter", "allowed": SPEC, "blocked": None,
+            "slash_encoder": [r"/greeter/files/(?P<path>.+)"], "enforced": True,
+            "error": None}  # fmt: skip
+    registry.providers["specs"] = lambda: {"specs": [spec], "verdicts": verdicts}
+    api = await jp_fetch("_introspect", "api", "specs")
+    assert api.code == 200
+    page = (await jp_fetch("_introspect", "specs")).body.decode()
+    assert "/greeter/files/{path}</code>" in page
+    assert 'class="method m-put">PUT' in page
+    assert "/greeter/files/(?P&lt;path&gt;.+)" in page
+    assert "enforced" in page
+    assert "1 other route methods: no spec applies" in page
