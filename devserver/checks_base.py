@@ -1,0 +1,107 @@
+"""Runs in the CLI process: the ``Finding`` that every step of ``devserver check`` produces.
+
+A finding is one item of the packaging checklist, passed or failed. ``severity`` is what a failure
+of that item means: an ``error`` breaks the installed extension (``devserver check`` exits 2), a
+``warning`` is a step of the guide that is missing or could not be proven without running code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # the checks_* modules import this one; these are only annotations here
+    from .checks_meta import Metadata
+    from .checks_points import Point
+    from .checks_source import Module, SourceTree
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One checklist item: which check, whether it passed, where to look and what to do.
+
+    >>> f = Finding("config-json", False, "error", "x.json is missing", "x.json", 3, "add it")
+    >>> f.is_error, f.where
+    (True, 'x.json:3')
+    """
+
+    check: str
+    ok: bool
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    fix: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        """A failed error-level item: the package would not work once installed."""
+        return not self.ok and self.severity == "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return not self.ok and self.severity == "warning"
+
+    @property
+    def where(self) -> str:
+        """``file:line``, ``file`` or an empty string."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Project:
+    """What every check reads: the folder, its packaging files, its Python sources."""
+
+    root: Path
+    meta: Metadata
+    src: SourceTree
+
+    def rel(self, path: Path) -> str:
+        """``path`` as the user sees it from the project folder (POSIX separators)."""
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return str(path)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A top-level package (or module) that the server enables by its import name."""
+
+    package: Module
+    points: list[Point]
+
+    @property
+    def name(self) -> str:
+        return self.package.name
+
+
+def passed(
+    check: str,
+    message: str,
+    file: str | None = None,
+    line: int | None = None,
+    severity: Severity = "error",
+) -> Finding:
+    """A passed item; ``severity`` is what its failure would have been."""
+    return Finding(check, True, severity, message, file, line)
+
+
+def error(
+    check: str, message: str, fix: str, file: str | None = None, line: int | None = None
+) -> Finding:
+    return Finding(check, False, "error", message, file, line, fix)
+
+
+def warning(
+    check: str, message: str, fix: str, file: str | None = None, line: int | None = None
+) -> Finding:
+    return Finding(check, False, "warning", message, file, line, fix)

@@ -1,0 +1,301 @@
+"""Runs in the CLI process: what a project's packaging files say, read without running them.
+
+``pyproject.toml`` is read with tomllib, ``setup.cfg`` with configparser and ``setup.py`` with
+``ast``: only literal arguments of its ``setup()`` call count (or a name bound to a literal at
+module level). Anything computed is reported as unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import tomllib
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from .checks_base import Finding, error
+from .checks_source import binding, last_name
+
+#: Where the guide says the enabling JSON must be installed, relative to ``sys.prefix``.
+TARGET = "etc/jupyter/jupyter_server_config.d"
+
+
+class Unknown:
+    """A ``setup()`` argument that is not a literal: its value is unknowable without running."""
+
+    def __repr__(self) -> str:
+        return "<not a literal>"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The parsed packaging files of one project; empty parts for the files it lacks."""
+
+    root: Path
+    pyproject: dict[str, Any] = field(default_factory=dict)
+    #: Literal keyword arguments of ``setup()`` (UNKNOWN for computed ones).
+    setup: dict[str, Any] = field(default_factory=dict)
+    #: ``setup()`` also takes ``**kwargs``: any missing keyword may hide there.
+    setup_opaque: bool = False
+    cfg: configparser.ConfigParser = field(default_factory=configparser.ConfigParser)
+
+    @property
+    def files(self) -> list[str]:
+        names = ("pyproject.toml", "setup.py", "setup.cfg")
+        return [name for name in names if (self.root / name).is_file()]
+
+    @property
+    def backend(self) -> str:
+        system = self.pyproject.get("build-system", {})
+        return str(system.get("build-backend") or "setuptools.build_meta:__legacy__")
+
+    def tool(self, *keys: str) -> Any:
+        """``[tool.<keys>]`` of pyproject.toml, or None."""
+        value: Any = self.pyproject.get("tool", {})
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def cfg_value(self, section: str, key: str) -> str | None:
+        return self.cfg.get(section, key, fallback=None)
+
+
+def read_metadata(root: Path) -> tuple[Metadata, list[Finding]]:
+    """The project's packaging files, and an error finding for each one that does not parse."""
+    problems: list[Finding] = []
+    pyproject = _read_pyproject(root / "pyproject.toml", problems)
+    setup, opaque = _read_setup_py(root / "setup.py", problems)
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read(root / "setup.cfg", encoding="utf-8")
+    except configparser.Error as exc:
+        problems.append(
+            error(
+                "project-file",
+                f"setup.cfg does not parse: {exc}",
+                "Fix the syntax of setup.cfg.",
+                "setup.cfg",
+            )
+        )
+    return Metadata(root, pyproject, setup, opaque, cfg), problems
+
+
+def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        problems.append(
+            error(
+                "project-file",
+                f"pyproject.toml is not valid TOML: {exc}",
+                "Fix the TOML syntax at that line.",
+                "pyproject.toml",
+                line,
+            )
+        )
+        return {}
+
+
+def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any], bool]:
+    if not path.is_file():
+        return {}, False
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
+    except SyntaxError as exc:
+        problems.append(
+            error(
+                "project-file",
+                f"setup.py does not parse: {exc.msg}",
+                "Fix the Python syntax at that line.",
+                "setup.py",
+                exc.lineno,
+            )
+        )
+        return {}, False
+    call = next(
+        (
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and last_name(node.func) == "setup"
+        ),
+        None,
+    )
+    if call is None:
+        return {}, True
+    kwargs = {kw.arg: _literal(kw.value, tree) for kw in call.keywords if kw.arg}
+    return kwargs, any(kw.arg is None for kw in call.keywords)
+
+
+def _literal(expr: ast.expr, tree: ast.Module) -> Any:
+    if isinstance(expr, ast.Name):
+        stmt = binding(tree, expr.id)
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            expr = stmt.value
+    try:
+        return ast.literal_eval(expr)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+
+
+def _cfg_list(value: str | None) -> list[str]:
+    """A setup.cfg list: one item a line, or comma-separated."""
+    return [item.strip() for item in re.split(r"[\n,]", value or "") if item.strip()]
+
+
+def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
+    """``(destination folder, source pattern, declared in)`` for every data file declaration.
+
+    The flag is True when some declaration could not be read statically.
+    """
+    found: list[tuple[str, str, str]] = []
+    setuptools = meta.tool("setuptools", "data-files") or {}
+    for dest, sources in setuptools.items():
+        found += [(dest, src, "[tool.setuptools.data-files]") for src in sources]
+    shared = meta.tool("hatch", "build", "targets", "wheel", "shared-data") or {}
+    for src, dest in shared.items():
+        # hatch maps a file to a file, or a folder to a folder.
+        is_folder = (meta.root / src).is_dir()
+        entry = (
+            (dest, f"{src.rstrip('/')}/*", "") if is_folder else (str(Path(dest).parent), src, "")
+        )
+        found.append((entry[0], entry[1], "[tool.hatch.build.targets.wheel.shared-data]"))
+    for dest, sources in (
+        meta.cfg.items("options.data_files") if meta.cfg.has_section("options.data_files") else []
+    ):
+        found += [(dest, src, "setup.cfg [options.data_files]") for src in _cfg_list(sources)]
+    value = meta.setup.get("data_files", [])
+    unknown = value is UNKNOWN or (meta.setup_opaque and "data_files" not in meta.setup)
+    if isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, tuple | list) and len(item) == 2:
+                found += [(str(item[0]), str(src), "setup.py data_files") for src in item[1]]
+            else:
+                unknown = True
+    return found, unknown
+
+
+def console_scripts(meta: Metadata) -> tuple[dict[str, str], bool]:
+    """``{script name: "module:attr"}``, and whether some declaration could not be read."""
+    scripts = {
+        str(k): str(v) for k, v in meta.pyproject.get("project", {}).get("scripts", {}).items()
+    }
+    lines = _cfg_list(meta.cfg_value("options.entry_points", "console_scripts"))
+    entry_points = meta.setup.get("entry_points", {})
+    unknown = entry_points is UNKNOWN or (meta.setup_opaque and "entry_points" not in meta.setup)
+    if isinstance(entry_points, dict):
+        declared = entry_points.get("console_scripts", [])
+        lines += [declared] if isinstance(declared, str) else list(declared)
+    for line in lines:
+        name, sep, target = str(line).partition("=")
+        if sep:
+            scripts[name.strip()] = target.strip()
+    return scripts, unknown
+
+
+def package_data_patterns(meta: Metadata, package: str) -> tuple[list[str], bool]:
+    """The package-data globs that apply to ``package``, and whether some were unreadable."""
+    patterns: list[str] = []
+    table = meta.tool("setuptools", "package-data") or {}
+    setup_value = meta.setup.get("package_data", {})
+    for source in (table, setup_value if isinstance(setup_value, dict) else {}):
+        for key in (package, "*", ""):
+            value = source.get(key, [])
+            patterns += [value] if isinstance(value, str) else list(value)
+    for key in (package, "*"):
+        patterns += _cfg_list(meta.cfg_value("options.package_data", key))
+    return patterns, setup_value is UNKNOWN
+
+
+def include_package_data(meta: Metadata) -> bool:
+    """setuptools' ``include_package_data``; it defaults to true for a ``[project]`` table."""
+    value = meta.tool("setuptools", "include-package-data")
+    if value is None and "include_package_data" in meta.setup:
+        value = meta.setup["include_package_data"] is True
+    if value is None and meta.cfg_value("options", "include_package_data") is not None:
+        value = meta.cfg.getboolean("options", "include_package_data")
+    return bool(value) if value is not None else "project" in meta.pyproject
+
+
+#: Build backends that put every file inside a package's folder into the wheel by default.
+SHIPS_PACKAGE_FOLDER = ("hatchling", "flit_core", "pdm.backend", "poetry.core")
+
+
+def package_files_shipped(
+    meta: Metadata, package_dir: Path, package: str, files: list[Path]
+) -> tuple[bool | None, str]:
+    """Whether a wheel of the project holds ``files`` (inside ``package_dir``), and why.
+
+    None means it cannot be proven without building (computed setup() arguments, setuptools-scm).
+    """
+    if meta.backend.startswith(SHIPS_PACKAGE_FOLDER):
+        return True, f"{meta.backend.split('.')[0]} ships every file inside the package folder"
+    patterns, unknown = package_data_patterns(meta, package)
+    matched = {hit for pattern in patterns for hit in _glob(package_dir, pattern)}
+    missing = [f for f in files if f not in matched]
+    if not missing:
+        return True, "listed in package data"
+    if include_package_data(meta):
+        missing = [f for f in missing if not manifest_includes(meta.root, f)]
+        if not missing:
+            return True, "MANIFEST.in lists them and include_package_data is on"
+        if _uses_scm(meta):
+            return None, "setuptools-scm ships the files git tracks; that is not checked here"
+    first = missing[0].relative_to(package_dir).as_posix()
+    if unknown or meta.setup_opaque:
+        return None, f"setup() computes package_data; {first} may be missing from it"
+    return False, f"{first} is not in package data (nor in MANIFEST.in with include_package_data)"
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    try:
+        return [hit for hit in folder.glob(pattern) if hit.is_file()]
+    except (ValueError, NotImplementedError):  # an empty or absolute pattern matches nothing
+        return []
+
+
+def _uses_scm(meta: Metadata) -> bool:
+    requires = meta.pyproject.get("build-system", {}).get("requires", [])
+    named = any("setuptools_scm" in r.replace("-", "_") for r in map(str, requires))
+    return named or meta.tool("setuptools_scm") is not None or "use_scm_version" in meta.setup
+
+
+def manifest_includes(root: Path, file: Path) -> bool:
+    """Whether MANIFEST.in's commands, applied in order, end up including ``file``."""
+    manifest = root / "MANIFEST.in"
+    if not manifest.is_file():
+        return False
+    rel = file.relative_to(root).as_posix()
+    included = False
+    for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
+        command, *args = line.split("#", 1)[0].split() or [""]
+        verdict = _manifest_command(command, args, rel)
+        included = included if verdict is None else verdict
+    return included
+
+
+def _manifest_command(command: str, args: list[str], rel: str) -> bool | None:
+    """True/False when ``command`` includes/excludes ``rel``; None when it does not concern it."""
+    name = rel.rsplit("/", 1)[-1]
+    action = command.partition("-")[0]
+    folder = (args[0].rstrip("/") + "/") if args else "\0"
+    concerns = {
+        "include": any(fnmatch(rel, a) for a in args),
+        "exclude": any(fnmatch(rel, a) for a in args),
+        "recursive": rel.startswith(folder) and any(fnmatch(name, p) for p in args[1:]),
+        "global": any(fnmatch(name, p) for p in args),
+        "graft": rel.startswith(folder),
+        "prune": rel.startswith(folder),
+    }
+    if not concerns.get(action, False):
+        return None
+    return command.endswith("include") or command == "graft"
