@@ -211,14 +211,30 @@ class SpecFilter:
     def check(self, method: str, path: str) -> Verdict:
         """The verdict on ``method`` ``path`` (a raw, still percent-encoded path below base_url)."""
         method = method.upper()
-        encoded = self.encoder.encode(path)
+        paths = [self.encoder.encode(p) for p in _variants(path)]
         if self.blocked is not None:
-            op = self.blocked.find(method, encoded)
+            op = _find(self.blocked, method, paths)
             if op is not None:
                 return Verdict.by_operation(False, self.blocked.label, op.method, op.template)
         if self.allowed is None:
             return Verdict(True, f"not in {self.blocked_label}", self.blocked_label)
-        op = self.allowed.find(method, encoded)
+        op = _find(self.allowed, method, paths)
         if op is None:
             return Verdict(False, f"not in {self.allowed.label}", self.allowed.label)
         return Verdict.by_operation(True, self.allowed.label, op.method, op.template)
+
+
+def _variants(path: str) -> list[str]:
+    """``path``, and without its trailing slash: jupyter_server's routes mostly accept both
+    (``/api/kernels/?``), so a block that missed ``/api/kernels/`` could be dodged with a slash."""
+    if len(path) > 1 and path.endswith("/"):
+        return [path, path.rstrip("/") or "/"]
+    return [path]
+
+
+def _find(spec: CompiledSpec, method: str, paths: list[str]) -> Operation | None:
+    for path in paths:
+        op = spec.find(method, path)
+        if op is not None:
+            return op
+    return None

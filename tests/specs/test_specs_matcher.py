@@ -210,3 +210,13 @@ def test_from_app_reads_the_class_attributes() -> None:
     assert f.name == "my_app"
     assert not f.check("GET", "/x").allowed
     assert SpecFilter.from_app(Plain) is None
+
+
+def test_trailing_slash_cannot_dodge_a_block(guide: SpecFilter) -> None:
+    """A trailing slash is matched with and without it, as jupyter_server's routes accept both."""
+    blocked = SpecFilter(blocked=spec({"/api/kernels": {"get": op()}}), name="b")
+    assert not blocked.check("GET", "/api/kernels/").allowed
+    assert not blocked.check("GET", "/api/kernels//").allowed
+    assert not guide.check("GET", "/api/contents/a/b/").allowed
+    assert guide.check("GET", "/api/sessions/x/").allowed
+    assert blocked.check("GET", "/").allowed

@@ -13,7 +13,7 @@ from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
 from devserver.agent.registry import SETTINGS_KEY, Registry
-from devserver.specs import SpecError, enforce, install, refresh, remove_enforcement
+from devserver.specs import SpecError, SpecFilter, enforce, install, refresh, remove_enforcement
 from devserver.specs.enforcement import REFUSED_HEADER, spec_matchers
 from devserver.specs.verdict import EXEMPT
 
@@ -101,6 +101,22 @@ async def test_guide_example_on_a_real_server(
     assert kernels is not None
     assert kernels["rule"] == "not in guide_specs._allowed_spec"
     assert refusal(await fetch("GET", "guide/ping")) is not None
+
+
+async def test_trailing_slash_does_not_dodge_a_block(jp_serverapp: ServerApp, fetch: Any) -> None:
+    """jupyter_server lists the root folder at /api/contents and /api/contents/; blocking the
+    first blocks the second."""
+    assert (await fetch("GET", "api/contents/")).code == 200
+    listing = {"get": {"responses": {"200": {"description": ""}}}}
+    doc = {
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/api/contents": listing},
+    }
+    enforce(jp_serverapp.web_app, SpecFilter(blocked=doc, name="b"), jp_serverapp.base_url)
+    assert refusal(await fetch("GET", "api/contents")) is not None
+    assert refusal(await fetch("GET", "api/contents/")) is not None
+    assert (await fetch("GET", "api/sessions")).code == 200
 
 
 async def test_refusal_needs_no_xsrf_and_no_login(
