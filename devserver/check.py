@@ -9,7 +9,8 @@ and template folders shipped as package data, and authentication decorators on h
 Nothing of the project is imported or executed: files are read, TOML with tomllib, Python with
 ``ast``. What cannot be proven that way is a warning, never a guess.
 
->>> [f.check for f in check_project(Path("examples/hello_ext")) if not f.ok]
+>>> example = Path(__file__).parents[1] / "examples" / "hello_ext"
+>>> [f.check for f in check_project(example) if not f.ok]
 []
 """
 
@@ -46,6 +47,8 @@ def check_project(path: Path) -> list[Finding]:
     source_root = root / "src" if (root / "src").is_dir() else root
     project = Project(root, meta, SourceTree(source_root))
     findings.insert(0, check_project_files(project))
+    if not findings[0].ok:
+        return findings  # not a project: what follows would only repeat it
     extensions, found = find_extensions(project)
     findings += found
     for extension in extensions:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from .checks_base import Finding, Project, error, passed, warning
+from .checks_base import Finding, Project, count, error, passed, warning
 from .checks_meta import console_scripts, package_files_shipped
 from .checks_points import eval_path, handler_methods
 from .checks_source import Definition, Module, binding, class_attribute, find_class
@@ -172,18 +172,26 @@ def _folder(  # noqa: PLR0911 - one return per verdict, in checklist order
         return error(
             "package-data", f"{rel}/ would be missing once installed: {how}", fix, where, line
         )
-    return passed("package-data", f"{rel}/ ({len(files)} files) ships: {how}", where, line)
+    return passed("package-data", f"{rel}/ ({count(len(files), 'file')}) ships: {how}", where, line)
 
 
 def check_handlers(project: Project, package: Module) -> list[Finding]:
     """Check 8: each get/post/put/delete/patch of a handler class has an auth decorator."""
     methods = handler_methods(list(project.src.package_modules(package)))
     bare = [m for m in methods if not m.guarded]
+    if not methods:
+        return [
+            passed(
+                "authenticated",
+                f"{package.name} has no JupyterHandler or APIHandler subclass to check",
+                severity="warning",
+            )
+        ]
     if not bare:
         return [
             passed(
                 "authenticated",
-                f"{len(methods)} handler method(s) in {package.name} state their authentication",
+                f"{count(len(methods), 'handler method')} in {package.name} state their authentication",
                 severity="warning",
             )
         ]

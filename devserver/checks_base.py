@@ -105,3 +105,8 @@ def warning(
     check: str, message: str, fix: str, file: str | None = None, line: int | None = None
 ) -> Finding:
     return Finding(check, False, "warning", message, file, line, fix)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

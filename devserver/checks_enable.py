@@ -211,7 +211,7 @@ def check_data_files(project: Project, config: Path) -> Finding:
     into = [where for dest, where in ours if dest == TARGET]
     declared_in = "setup.py" if "setup.py" in project.meta.files else "pyproject.toml"
     if into:
-        return passed("data-files", f"{rel} is installed into {TARGET} ({into[0]})", declared_in)
+        return passed("data-files", f"{rel} is installed into {TARGET} by {into[0]}", declared_in)
     if unknown:
         return warning(
             "data-files",
