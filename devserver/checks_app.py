@@ -191,7 +191,8 @@ def check_handlers(project: Project, package: Module) -> list[Finding]:
         return [
             passed(
                 "authenticated",
-                f"{count(len(methods), 'handler method')} in {package.name} state their authentication",
+                f"{count(len(methods), 'handler method')} in {package.name} state their "
+                "authentication",
                 severity="warning",
             )
         ]
