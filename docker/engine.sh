@@ -16,6 +16,14 @@ PYTHON=${PYTHON:-python3}
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
+# Whether process $1 runs: a killed process nobody reaped is a zombie, which `kill -0` still finds.
+running() {
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+    local state
+    state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$1/stat")
+    [ "$state" != Z ] && [ "$state" != X ]
+}
+
 need_root() {
     [ "$(id -u)" -eq 0 ] || die "$1 needs root (or start Docker yourself: docs/container.md)"
 }
@@ -34,12 +42,14 @@ start_engine() {
     need_root "starting dockerd"
     log "starting dockerd (log: $DOCKERD_LOG)"
     # A pid file left by a dockerd that was killed makes the next one refuse to start.
-    if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    if [ -f /var/run/docker.pid ] && ! running "$(cat /var/run/docker.pid)"; then
+        log "removing the stale /var/run/docker.pid"
         rm -f /var/run/docker.pid
     fi
     nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
-    local deadline=$((SECONDS + ENGINE_WAIT_SECONDS))
+    local pid=$! deadline=$((SECONDS + ENGINE_WAIT_SECONDS))
     until engine_answers; do
+        running "$pid" || { tail -n 20 "$DOCKERD_LOG" >&2; die "dockerd exited at start-up (log above)"; }
         [ "$SECONDS" -lt "$deadline" ] || { tail -n 20 "$DOCKERD_LOG" >&2; die "dockerd did not answer in ${ENGINE_WAIT_SECONDS}s"; }
         sleep 0.5
     done
