@@ -39,7 +39,7 @@ class DevServer(Configurable):
     step_ms = Int(
         5,
         help="How long the watcher waits for more changes before acting on a batch. Edit-to-"
-        "response latency is about 1.6x this plus the reload; 1 ms costs ~3%% idle CPU.",
+        "response latency is about 1.6x this plus the reload; 1 ms costs ~3 percent idle CPU.",
     ).tag(config=True)
     app = Unicode(
         None, allow_none=True,

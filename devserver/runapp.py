@@ -45,7 +45,6 @@ class RunApp(Application):
         "stop-timeout": "DevServer.stop_timeout",
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
-        "log-level": "Application.log_level",
     }
     flags = {  # noqa: RUF012
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
