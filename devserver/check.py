@@ -43,14 +43,15 @@ def check_project(path: Path) -> list[Finding]:
     if not root.is_dir():
         what = "not a folder" if root.exists() else "no such folder"
         raise ConfigError(f"{root}: {what}. Give the folder that holds pyproject.toml or setup.py.")
-    meta, findings = read_metadata(root)
+    meta, unreadable = read_metadata(root)
     source_root = root / "src" if (root / "src").is_dir() else root
     project = Project(root, meta, SourceTree(source_root))
-    findings.insert(0, check_project_files(project))
-    if not findings[0].ok:
-        return findings  # not a project: what follows would only repeat it
-    extensions, found = find_extensions(project)
-    findings += found
+    found = check_project_files(project)
+    if not found.ok:
+        return [found]  # not a project: what follows would only repeat it
+    findings = unreadable or [found]
+    extensions, declared = find_extensions(project)
+    findings += declared
     for extension in extensions:
         findings += check_extension(project, extension)
     findings += [

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks_base import Finding, error
-from .checks_source import binding, last_name
+from .checks_source import MAX_HOPS, binding, last_name
 
 #: Where the guide says the enabling JSON must be installed, relative to ``sys.prefix``.
 TARGET = "etc/jupyter/jupyter_server_config.d"
@@ -136,15 +136,40 @@ def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any],
     return kwargs, any(kw.arg is None for kw in call.keywords)
 
 
-def _literal(expr: ast.expr, tree: ast.Module) -> Any:
+def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> Any:
+    """The value of a literal, where module-level names bound to literals count as literals.
+
+    ``data_files=[(TARGET, [f"jupyter-config/{NAME}.json"])]`` is common in setup.py files.
+    UNKNOWN when anything in it is computed.
+    """
+    if depth > MAX_HOPS:
+        return UNKNOWN
     if isinstance(expr, ast.Name):
         stmt = binding(tree, expr.id)
         if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-            expr = stmt.value
-    try:
-        return ast.literal_eval(expr)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return _literal(stmt.value, tree, depth + 1)
         return UNKNOWN
+    parts: list[Any] = []
+    if isinstance(expr, ast.List | ast.Tuple):
+        parts = [_literal(e, tree, depth + 1) for e in expr.elts]
+        value: Any = parts if isinstance(expr, ast.List) else tuple(parts)
+    elif isinstance(expr, ast.Dict) and None not in expr.keys:
+        keys = [_literal(k, tree, depth + 1) for k in expr.keys if k is not None]
+        parts = [*keys, *(_literal(v, tree, depth + 1) for v in expr.values)]
+        value = dict(zip(keys, parts[len(keys) :], strict=True)) if _hashable(keys) else UNKNOWN
+    elif isinstance(expr, ast.JoinedStr):
+        parts = [_literal(getattr(v, "value", v), tree, depth + 1) for v in expr.values]
+        value = "".join(map(str, parts))
+    else:
+        try:
+            return ast.literal_eval(expr)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return UNKNOWN
+    return UNKNOWN if any(p is UNKNOWN for p in parts) else value
+
+
+def _hashable(keys: list[Any]) -> bool:
+    return all(isinstance(k, str | int | float | bool | tuple) for k in keys)
 
 
 def _cfg_list(value: str | None) -> list[str]:

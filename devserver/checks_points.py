@@ -20,6 +20,7 @@ from .checks_source import (
     dotted_name,
     find_class,
     last_name,
+    original_name,
 )
 
 #: Bases known not to make a class an ExtensionApp (so they do not make the verdict unknown).
@@ -46,7 +47,7 @@ def is_extension_app(src: SourceTree, cls: Definition, hops: int = 0) -> bool | 
     unknown = False
     for base in node.bases:
         name = dotted_name(base)
-        tail = last_name(base)
+        tail = original_name(cls.module, base)
         if tail == "ExtensionApp":
             return True
         parent = find_class(src, cls.module, name) if name else None

@@ -145,6 +145,15 @@ def last_name(expr: ast.expr) -> str | None:
     return None if name is None else name.rsplit(".", 1)[-1]
 
 
+def original_name(module: Module, expr: ast.expr) -> str | None:
+    """``last_name``, seeing through ``from m import Name as Alias``."""
+    if isinstance(expr, ast.Name):
+        stmt = binding(module.tree, expr.id)
+        if isinstance(stmt, ast.ImportFrom):
+            return next(a.name for a in stmt.names if _bound_name(a) == expr.id)
+    return last_name(expr)
+
+
 def absolute(module: Module, name: str | None, level: int) -> str:
     """The absolute module name of ``from <level dots><name> import ...`` inside ``module``."""
     if level == 0:

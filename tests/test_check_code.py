@@ -1,0 +1,192 @@
+"""``devserver check`` on the code of an extension: hooks, loaders, apps, handlers, syntax."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from devserver.check import check_project
+from tests.check_projects import failures, make, one
+
+
+@pytest.mark.parametrize(
+    ("init", "expected"),
+    [
+        # no loader: the server has nothing to call
+        (
+            'def _jupyter_server_extension_points():\n    return [{"module": "hello_ext"}]\n',
+            [("loader", "error")],
+        ),
+        # the classic name only: works, deprecated
+        (
+            'def _jupyter_server_extension_points():\n    return [{"module": "hello_ext"}]\n'
+            "def load_jupyter_server_extension(app):\n    pass\n",
+            [("loader", "warning")],
+        ),
+        # a loader but no extension points: jupyter_server falls back to the package itself
+        ("def _load_jupyter_server_extension(app):\n    pass\n", [("extension-points", "warning")]),
+        # no hook at all
+        ("X = 1\n", [("extension-points", "error")]),
+        # points that are computed cannot be checked statically
+        (
+            "def _jupyter_server_extension_points():\n    return list(POINTS)\n",
+            [("extension-points", "warning")],
+        ),
+        # a point naming a module that is not in the project
+        (
+            'def _jupyter_server_extension_points():\n    return [{"module": "elsewhere"}]\n',
+            [("loader", "error")],
+        ),
+        # a point without a module key
+        (
+            'def _jupyter_server_extension_points():\n    return [{"app": 1}]\n',
+            [("extension-points", "error")],
+        ),
+    ],
+)
+def test_extension_points_and_loader(
+    tmp_path: Path, init: str, expected: list[tuple[str, str]]
+) -> None:
+    """Item 2 reads the extension points statically and item 3 finds the loader they name."""
+    root = make(tmp_path, "hello_ext", {"hello_ext/__init__.py": init})
+    assert failures(check_project(root)) == expected
+
+
+def test_extension_points_and_loader_in_a_submodule(tmp_path: Path) -> None:
+    """A point's module may be a submodule of the package (``myext.app``)."""
+    init = 'def _jupyter_server_extension_points():\n    return [{"module": "hello_ext.loader"}]\n'
+    loader = "def _load_jupyter_server_extension(serverapp):\n    pass\n"
+    root = make(
+        tmp_path, "hello_ext", {"hello_ext/__init__.py": init, "hello_ext/loader.py": loader}
+    )
+    findings = check_project(root)
+    assert failures(findings) == []
+    assert one(findings, "loader").where == "hello_ext/loader.py:1"
+
+
+def test_app_that_is_not_an_extension_app(tmp_path: Path) -> None:
+    """An ``app`` that does not subclass ExtensionApp is an error; an unknown base a warning."""
+    app = "class GreeterApp:\n    name = 'greeter'\n"
+    root = make(tmp_path, "greeter_app", {"greeter_app/app.py": app})
+    assert ("loader", "error") in failures(check_project(root))
+    app = "from somewhere import Base\n\nclass GreeterApp(Base):\n    name = 'greeter'\n"
+    (root / "greeter_app/app.py").write_text(app)
+    assert ("loader", "warning") in failures(check_project(root))
+
+
+def test_extension_app_through_a_project_base_class(tmp_path: Path) -> None:
+    """A subclass of a project class that subclasses ExtensionApp is an ExtensionApp."""
+    base = """
+        from jupyter_server.extension.application import ExtensionApp as Base_
+
+        class Base(Base_):
+            name = "greeter"
+        """
+    app = "from . import base\n\nclass GreeterApp(base.Base):\n    pass\n"
+    root = make(tmp_path, "greeter_app", {"greeter_app/base.py": base, "greeter_app/app.py": app})
+    findings = check_project(root)
+    assert failures(findings) == []
+    assert one(findings, "console-script").ok  # `name` found on the base class
+
+
+def test_missing_console_script_and_launch_instance_are_warnings(tmp_path: Path) -> None:
+    """An ExtensionApp without its jupyter-NAME script or launch_instance gets warnings only."""
+    root = make(tmp_path, "greeter_app")
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text().replace('jupyter-greeter = "greeter_app:launch_instance"', "")
+    pyproject.write_text(text)
+    init = root / "greeter_app/__init__.py"
+    init.write_text(init.read_text().replace("launch_instance = GreeterApp.launch_instance", ""))
+    findings = check_project(root)
+    assert failures(findings) == [("console-script", "warning"), ("launch-instance", "warning")]
+    assert 'jupyter-greeter = "greeter_app:launch_instance"' in one(findings, "console-script").fix
+
+
+def test_app_folders_must_exist_and_ship(tmp_path: Path) -> None:
+    """Static and template folders must exist and be package data (or listed in MANIFEST.in)."""
+    root = make(tmp_path, "greeter_app")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('greeter_app = ["templates/*.html", "static/*"]', "")
+    )
+    assert failures(check_project(root)) == [("package-data", "error")] * 2
+    (root / "MANIFEST.in").write_text(
+        "graft greeter_app/static\nrecursive-include greeter_app *.html\n"
+    )
+    assert failures(check_project(root)) == []
+    shutil.rmtree(root / "greeter_app/static")
+    bad = [f for f in check_project(root) if not f.ok]
+    assert [(f.check, f.where) for f in bad] == [("package-data", "greeter_app/app.py:21")]
+    assert "greeter_app/static, which is not a folder" in bad[0].message
+
+
+def test_undecorated_handler_methods_are_warned_with_file_and_line(tmp_path: Path) -> None:
+    """Each get/post/... of a handler without an auth decorator is a warning at its line."""
+    handlers = """
+        from jupyter_server.base.handlers import APIHandler, JupyterHandler
+        from jupyter_server.auth.decorator import allow_unauthenticated
+        from tornado import web
+
+
+        class HelloHandler(JupyterHandler):
+            @web.authenticated
+            def get(self):
+                pass
+
+            def post(self):
+                pass
+
+
+        class Child(HelloHandler):
+            async def delete(self):
+                pass
+
+            @allow_unauthenticated
+            def put(self):
+                pass
+
+
+        class NotAHandler:
+            def get(self):
+                pass
+        """
+    root = make(
+        tmp_path,
+        "hello_ext",
+        {"hello_ext/handlers.py": textwrap.dedent(handlers) + "\ndef greeting(n): ...\n"},
+    )
+    warned = [f for f in check_project(root) if f.check == "authenticated"]
+    assert [(f.ok, f.severity, f.where) for f in warned] == [
+        (False, "warning", "hello_ext/handlers.py:11"),
+        (False, "warning", "hello_ext/handlers.py:16"),
+    ]
+    assert warned[0].message.startswith("HelloHandler.post has no @tornado.web.authenticated")
+
+
+def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
+    """A module that does not parse is an error at its line, and nothing is imported."""
+    root = make(tmp_path, "hello_ext", {"hello_ext/handlers.py": "def broken(:\n    pass\n"})
+    bad = one(check_project(root), "syntax")
+    assert (bad.severity, bad.where) == ("error", "hello_ext/handlers.py:1")
+
+
+def test_user_code_is_never_executed(tmp_path: Path) -> None:
+    """Checking reads the sources only: module-level code of the package does not run."""
+    marker = tmp_path / "ran"
+    init = f"""
+        open({str(marker)!r}, "w").close()
+        raise SystemExit("imported!")
+
+        def _jupyter_server_extension_points():
+            return [{{"module": "hello_ext"}}]
+
+        def _load_jupyter_server_extension(serverapp):
+            pass
+        """
+    setup = f"open({str(marker)!r}, 'w').close()\nfrom setuptools import setup\nsetup()\n"
+    root = make(tmp_path, "hello_ext", {"hello_ext/__init__.py": init, "setup.py": setup})
+    assert failures(check_project(root)) == []
+    assert not marker.exists()
