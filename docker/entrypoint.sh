@@ -17,6 +17,10 @@ if [ -z "${JUPYTER_TOKEN:-}" ]; then
     exit 2
 fi
 extensions=${DEVSERVER_EXTENSIONS_DIR:-/workspace/extensions}
+# The URL as seen from the host (compose sets it), not the container's hostname.
+if [ -n "${DEVSERVER_PUBLIC_URL:-}" ]; then
+    set -- "--ServerApp.custom_display_url=$DEVSERVER_PUBLIC_URL" "$@"
+fi
 # 0.0.0.0 inside the container; compose publishes the port on the host's 127.0.0.1 only. The
 # server's root is the mounted folder, so notebooks made in the browser land beside your code.
 exec devserver run --ip 0.0.0.0 --port "${DEVSERVER_PORT:-8888}" \

@@ -135,3 +135,8 @@ def test_polling_is_switched_on_from_the_environment(stack_factory: StackFactory
     handlers.write_text(handlers.read_text().replace('GREETING = "Hello"', 'GREETING = "Polled"'))
     wait_until(lambda: stack.client.get("hello").json().get("message") == "Polled, world!",
                timeout=30, what="the edit to be served while polling")  # fmt: skip
+
+
+def test_printed_urls_are_the_hosts(shared_stack: Stack) -> None:
+    """The server prints the URL a user opens on the host, not the container's hostname."""
+    assert f"http://127.0.0.1:{shared_stack.port}/" in shared_stack.logs()
