@@ -44,8 +44,7 @@ def check_project(path: Path) -> list[Finding]:
         what = "not a folder" if root.exists() else "no such folder"
         raise ConfigError(f"{root}: {what}. Give the folder that holds pyproject.toml or setup.py.")
     meta, unreadable = read_metadata(root)
-    source_root = root / "src" if (root / "src").is_dir() else root
-    project = Project(root, meta, SourceTree(source_root))
+    project = Project(root, meta, SourceTree(source_root(root)))
     found = check_project_files(project)
     if not found.ok:
         return [found]  # not a project: what follows would only repeat it
@@ -117,16 +116,29 @@ def find_extensions(project: Project) -> tuple[list[Extension], list[Finding]]:
     return fallback, findings
 
 
+def source_root(root: Path) -> Path:
+    """``src/`` in a src layout; the project folder otherwise (a JupyterLab extension's ``src/``
+    holds TypeScript, not Python packages)."""
+    src = root / "src"
+    return src if src.is_dir() and any(src.glob("*/__init__.py")) else root
+
+
 def _top_level_modules(src: SourceTree) -> list[Module]:
     names = [
-        child.stem if child.suffix == ".py" else child.name
+        child.name if child.is_dir() else child.stem
         for child in sorted(src.root.iterdir())
         if child.name not in NOT_PACKAGES
         and not child.name.startswith((".", "_"))
-        and ((child / "__init__.py").is_file() or child.suffix == ".py")
-        and child.name not in {"setup.py", "conftest.py", "noxfile.py"}
+        and ((child / "__init__.py").is_file() or _hooked_script(child))
     ]
     return [m for name in names if (m := src.module(name)) is not None]
+
+
+def _hooked_script(path: Path) -> bool:
+    """A single-module extension; other top-level scripts are not parsed (nor blamed)."""
+    if path.suffix != ".py" or path.name in {"setup.py", "conftest.py", "noxfile.py"}:
+        return False
+    return "_jupyter_server_extension" in path.read_text(encoding="utf-8", errors="replace")
 
 
 def _points_fix(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,14 @@ def test_bundled_examples_pass_every_item(example: str) -> None:
     """The bundled examples follow the whole checklist: no error and no warning."""
     findings = check_project(EXAMPLES / example)
     assert failures(findings) == []
-    expected = {"project-file", "extension-points", "loader", "config-json", "data-files",
-                "authenticated"}  # fmt: skip
+    expected = {
+        "project-file",
+        "extension-points",
+        "loader",
+        "config-json",
+        "data-files",
+        "authenticated",
+    }
     assert expected <= {f.check for f in findings}
 
 
@@ -171,3 +178,73 @@ def test_hatch_shared_data_and_package_files(tmp_path: Path) -> None:
     folders = [f.message for f in findings if f.check == "package-data"]
     assert len(folders) == 2
     assert all("hatchling ships every file inside the package folder" in m for m in folders)
+
+
+def test_setup_cfg_declarations_are_read(tmp_path: Path) -> None:
+    """setup.cfg's data_files, console_scripts and package_data count like setup()'s."""
+    cfg = """
+        [metadata]
+        name = greeter-app
+        [options]
+        packages = greeter_app
+        [options.package_data]
+        greeter_app = templates/*.html, static/*
+        [options.data_files]
+        etc/jupyter/jupyter_server_config.d =
+            jupyter-config/jupyter_server_config.d/greeter_app.json
+        [options.entry_points]
+        console_scripts =
+            jupyter-greeter = greeter_app:launch_instance
+        """
+    setup = "from setuptools import setup\nsetup()\n"
+    root = make(tmp_path, "greeter_app", {"setup.cfg": cfg, "setup.py": setup})
+    (root / "pyproject.toml").unlink()
+    assert failures(check_project(root)) == []
+
+
+def test_src_layout_and_a_typescript_src_folder(tmp_path: Path) -> None:
+    """Packages under src/ are found; a src/ of TypeScript (a JupyterLab extension) is not one."""
+    root = make(tmp_path, "hello_ext", {"src/index.ts": "export default {};\n"})
+    assert failures(check_project(root)) == []
+    (root / "src/index.ts").unlink()
+    (root / "src").rmdir()
+    shutil.move(root / "hello_ext", root / "src" / "hello_ext")
+    findings = check_project(root)
+    assert failures(findings) == []
+    assert one(findings, "loader").where == "src/hello_ext/__init__.py:19"
+
+
+def test_hatch_maps_a_json_file_kept_elsewhere(tmp_path: Path) -> None:
+    """The JupyterLab template's jupyter-config/server-config/NAME.json, mapped by hatch, works."""
+    pyproject = """
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+        [project]
+        name = "hello-ext"
+        version = "0.1.0"
+        [tool.hatch.build.targets.wheel.shared-data]
+        "jupyter-config/server-config/hello_ext.json" = "etc/jupyter/jupyter_server_config.d/x.json"
+        """
+    root = make(tmp_path, "hello_ext", {"pyproject.toml": pyproject})
+    (root / "jupyter-config/server-config").mkdir()
+    (root / JSON).rename(root / "jupyter-config/server-config/hello_ext.json")
+    findings = check_project(root)
+    assert failures(findings) == [("config-json", "warning")]
+    assert one(findings, "data-files").ok
+
+
+def test_manifest_exclusions_apply_in_order(tmp_path: Path) -> None:
+    """A MANIFEST.in prune after a graft leaves the folder out of the wheel."""
+    root = make(tmp_path, "greeter_app")
+    pyproject = root / "pyproject.toml"
+    package_data = 'greeter_app = ["templates/*.html", "static/*"]'
+    pyproject.write_text(
+        pyproject.read_text().replace(package_data, 'greeter_app = ["templates/*"]')
+    )
+    (root / "MANIFEST.in").write_text("graft greeter_app\nprune greeter_app/static  # not this\n")
+    bad = [f for f in check_project(root) if not f.ok]
+    assert [(f.check, f.severity, f.where) for f in bad] == [
+        ("package-data", "error", "greeter_app/app.py:21")
+    ]
+    assert "static/style.css is not in package data" in bad[0].message

@@ -190,3 +190,64 @@ def test_user_code_is_never_executed(tmp_path: Path) -> None:
     root = make(tmp_path, "hello_ext", {"hello_ext/__init__.py": init, "setup.py": setup})
     assert failures(check_project(root)) == []
     assert not marker.exists()
+
+
+def test_single_module_extension(tmp_path: Path) -> None:
+    """A top-level module (not a package) with the hooks is an extension too."""
+    module = """
+        def _jupyter_server_extension_points():
+            return [{"module": "solo"}]
+
+        def _load_jupyter_server_extension(serverapp):
+            pass
+        """
+    json_file = "jupyter-config/jupyter_server_config.d/solo.json"
+    pyproject = """
+        [project]
+        name = "solo"
+        version = "0"
+        [tool.setuptools.data-files]
+        "etc/jupyter/jupyter_server_config.d" = ["jupyter-config/jupyter_server_config.d/solo.json"]
+        """
+    files = {
+        "solo.py": module,
+        "pyproject.toml": pyproject,
+        "tasks.py": "def broken(:\n",
+        json_file: '{"ServerApp": {"jpserver_extensions": {"solo": true}}}',
+    }
+    findings = check_project(make(tmp_path, None, files))
+    assert failures(findings) == []  # tasks.py has no hook, so it is not parsed nor blamed
+    assert one(findings, "loader").where == "solo.py:4"
+
+
+def test_static_paths_built_with_os_path(tmp_path: Path) -> None:
+    """os.path.join(os.path.dirname(__file__), ...) resolves like Path(__file__).parent / ..."""
+    app = """
+        import os
+
+        from jupyter_server.extension.application import ExtensionApp
+
+        HERE = os.path.abspath(os.path.dirname(__file__))
+
+
+        class GreeterApp(ExtensionApp):
+            name = "greeter"
+            static_paths = [os.path.join(HERE, "static")]
+            template_paths = (os.path.join(HERE, "missing"), "relative/templates")
+        """
+    root = make(tmp_path, "greeter_app", {"greeter_app/app.py": app})
+    found = [
+        (f.ok, f.severity, f.message.split(",")[0])
+        for f in check_project(root)
+        if f.check == "package-data"
+    ]
+    assert found == [
+        (True, "error", "greeter_app/static/ (1 file) ships: listed in package data"),
+        (False, "error", "template_paths names greeter_app/missing"),
+        (
+            False,
+            "warning",
+            "template_paths entry 'relative/templates' could not be resolved "
+            "statically (a relative path depends on the working directory)",
+        ),
+    ]
