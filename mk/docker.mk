@@ -43,8 +43,9 @@ up: image  ## docker compose up: the dev server in a container, sources bind-mou
 	@. ./.env; echo "dashboard: http://127.0.0.1:$${DEVSERVER_PORT:-8888}$${DEVSERVER_BASE_URL:-/}_introspect?token=$$JUPYTER_TOKEN"
 	@echo "logs: make logs    stop: make down    reload from the host: $(BIN)/devserver reload NAME"
 
+# compose.yaml requires a token even to stop or read logs; any value does for those.
 down:  ## stop and remove the dev server's container
-	$(COMPOSE) down --remove-orphans
+	JUPYTER_TOKEN=$${JUPYTER_TOKEN:-unused} $(COMPOSE) down --remove-orphans
 
 logs:  ## follow the dev server's log in the container
-	$(COMPOSE) logs -f devserver
+	JUPYTER_TOKEN=$${JUPYTER_TOKEN:-unused} $(COMPOSE) logs -f devserver
