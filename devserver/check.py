@@ -138,7 +138,10 @@ def _hooked_script(path: Path) -> bool:
     """A single-module extension; other top-level scripts are not parsed (nor blamed)."""
     if path.suffix != ".py" or path.name in {"setup.py", "conftest.py", "noxfile.py"}:
         return False
-    return "_jupyter_server_extension" in path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return "_jupyter_server_extension" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # a dangling link: not a module Python could import either
+        return False
 
 
 def _points_fix(name: str) -> str:
@@ -152,10 +155,10 @@ def _declared_points(project: Project, module: Module) -> tuple[Extension, list[
     stmt = binding(module.tree, POINTS) or binding(module.tree, LEGACY_POINTS)
     assert stmt is not None  # find_extensions only passes modules that bind one of them
     file, line = project.rel(module.path), stmt.lineno
-    points = extension_points(stmt)
-    findings: list[Finding] = []
-    if binding(module.tree, POINTS) is None:
-        findings.append(
+    findings = (
+        []
+        if binding(module.tree, POINTS)
+        else [
             warning(
                 "extension-points",
                 f"{LEGACY_POINTS} is a deprecated name",
@@ -163,38 +166,38 @@ def _declared_points(project: Project, module: Module) -> tuple[Extension, list[
                 file,
                 line,
             )
-        )
+        ]
+    )
+    points = extension_points(stmt)
+    findings.append(_points_finding(module.name, points, file, line))
+    return Extension(module, [p for p in points or [] if p.has_module]), findings
+
+
+def _points_finding(name: str, points: list[Point] | None, file: str, line: int) -> Finding:
+    function, fix = f"{name}.{POINTS}()", _points_fix(name)
     if points is None:
-        findings.append(
-            warning(
-                "extension-points",
-                f"{module.name}.{POINTS}() does not return "
-                "a literal list of dicts, so it could not be checked statically",
-                _points_fix(module.name),
-                file,
-                line,
-            )
+        return warning(
+            "extension-points",
+            f"{function} does not return a literal list of "
+            "dicts, so it could not be checked statically",
+            fix,
+            file,
+            line,
         )
-        return Extension(module, []), findings
-    if not points or any(not p.has_module for p in points):
-        findings.append(
-            error(
-                "extension-points",
-                f"{module.name}.{POINTS}() returns "
-                + ("an empty list" if not points else "a point without a 'module' key"),
-                _points_fix(module.name),
-                file,
-                line,
-            )
+    if not points:
+        return error("extension-points", f"{function} returns an empty list", fix, file, line)
+    if any(not p.has_module for p in points):
+        return error(
+            "extension-points",
+            f"{function} returns a point without a 'module' key",
+            fix,
+            file,
+            line,
         )
-        return Extension(module, [p for p in points if p.has_module]), findings
     described = "; ".join(
         f"module {p.module or '?'}" + (f", app {p.app}" if p.app else "") for p in points
     )
-    findings.append(
-        passed("extension-points", f"{module.name}.{POINTS}(): {described}", file, line)
-    )
-    return Extension(module, points), findings
+    return passed("extension-points", f"{function}: {described}", file, line)
 
 
 def check_extension(project: Project, ext: Extension) -> list[Finding]:

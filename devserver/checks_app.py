@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 
 from .checks_base import Finding, Project, count, error, passed, warning
-from .checks_meta import console_scripts, package_files_shipped
+from .checks_meta import console_scripts
 from .checks_points import eval_path, handler_methods
 from .checks_source import Definition, Module, binding, class_attribute, find_class
+from .checks_wheel import package_files_shipped
 
 APP_FOLDERS = ("static_paths", "template_paths")
 

@@ -12,7 +12,6 @@ import configparser
 import re
 import tomllib
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +171,7 @@ def _hashable(keys: list[Any]) -> bool:
     return all(isinstance(k, str | int | float | bool | tuple) for k in keys)
 
 
-def _cfg_list(value: str | None) -> list[str]:
+def cfg_list(value: str | None) -> list[str]:
     """A setup.cfg list: one item a line, or comma-separated."""
     return [item.strip() for item in re.split(r"[\n,]", value or "") if item.strip()]
 
@@ -197,7 +196,7 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
     for dest, sources in (
         meta.cfg.items("options.data_files") if meta.cfg.has_section("options.data_files") else []
     ):
-        found += [(dest, src, "setup.cfg [options.data_files]") for src in _cfg_list(sources)]
+        found += [(dest, src, "setup.cfg [options.data_files]") for src in cfg_list(sources)]
     value = meta.setup.get("data_files", [])
     unknown = value is UNKNOWN or (meta.setup_opaque and "data_files" not in meta.setup)
     if isinstance(value, list | tuple):
@@ -214,7 +213,7 @@ def console_scripts(meta: Metadata) -> tuple[dict[str, str], bool]:
     scripts = {
         str(k): str(v) for k, v in meta.pyproject.get("project", {}).get("scripts", {}).items()
     }
-    lines = _cfg_list(meta.cfg_value("options.entry_points", "console_scripts"))
+    lines = cfg_list(meta.cfg_value("options.entry_points", "console_scripts"))
     entry_points = meta.setup.get("entry_points", {})
     unknown = entry_points is UNKNOWN or (meta.setup_opaque and "entry_points" not in meta.setup)
     if isinstance(entry_points, dict):
@@ -225,102 +224,3 @@ def console_scripts(meta: Metadata) -> tuple[dict[str, str], bool]:
         if sep:
             scripts[name.strip()] = target.strip()
     return scripts, unknown
-
-
-def package_data_patterns(meta: Metadata, package: str) -> tuple[list[str], bool]:
-    """The package-data globs that apply to ``package``, and whether some were unreadable."""
-    patterns: list[str] = []
-    table = meta.tool("setuptools", "package-data") or {}
-    setup_value = meta.setup.get("package_data", {})
-    for source in (table, setup_value if isinstance(setup_value, dict) else {}):
-        for key in (package, "*", ""):
-            value = source.get(key, [])
-            patterns += [value] if isinstance(value, str) else list(value)
-    for key in (package, "*"):
-        patterns += _cfg_list(meta.cfg_value("options.package_data", key))
-    return patterns, setup_value is UNKNOWN
-
-
-def include_package_data(meta: Metadata) -> bool:
-    """setuptools' ``include_package_data``; it defaults to true for a ``[project]`` table."""
-    value = meta.tool("setuptools", "include-package-data")
-    if value is None and "include_package_data" in meta.setup:
-        value = meta.setup["include_package_data"] is True
-    if value is None and meta.cfg_value("options", "include_package_data") is not None:
-        value = meta.cfg.getboolean("options", "include_package_data")
-    return bool(value) if value is not None else "project" in meta.pyproject
-
-
-#: Build backends that put every file inside a package's folder into the wheel by default.
-SHIPS_PACKAGE_FOLDER = ("hatchling", "flit_core", "pdm.backend", "poetry.core")
-
-
-def package_files_shipped(
-    meta: Metadata, package_dir: Path, package: str, files: list[Path]
-) -> tuple[bool | None, str]:
-    """Whether a wheel of the project holds ``files`` (inside ``package_dir``), and why.
-
-    None means it cannot be proven without building (computed setup() arguments, setuptools-scm).
-    """
-    if meta.backend.startswith(SHIPS_PACKAGE_FOLDER):
-        return True, f"{meta.backend.split('.')[0]} ships every file inside the package folder"
-    patterns, unknown = package_data_patterns(meta, package)
-    matched = {hit for pattern in patterns for hit in _glob(package_dir, pattern)}
-    missing = [f for f in files if f not in matched]
-    if not missing:
-        return True, "listed in package data"
-    if include_package_data(meta):
-        missing = [f for f in missing if not manifest_includes(meta.root, f)]
-        if not missing:
-            return True, "MANIFEST.in lists them and include_package_data is on"
-        if _uses_scm(meta):
-            return None, "setuptools-scm ships the files git tracks; that is not checked here"
-    first = missing[0].relative_to(package_dir).as_posix()
-    if unknown or meta.setup_opaque:
-        return None, f"setup() computes package_data; {first} may be missing from it"
-    return False, f"{first} is not in package data (nor in MANIFEST.in with include_package_data)"
-
-
-def _glob(folder: Path, pattern: str) -> list[Path]:
-    try:
-        return [hit for hit in folder.glob(pattern) if hit.is_file()]
-    except (ValueError, NotImplementedError):  # an empty or absolute pattern matches nothing
-        return []
-
-
-def _uses_scm(meta: Metadata) -> bool:
-    requires = meta.pyproject.get("build-system", {}).get("requires", [])
-    named = any("setuptools_scm" in r.replace("-", "_") for r in map(str, requires))
-    return named or meta.tool("setuptools_scm") is not None or "use_scm_version" in meta.setup
-
-
-def manifest_includes(root: Path, file: Path) -> bool:
-    """Whether MANIFEST.in's commands, applied in order, end up including ``file``."""
-    manifest = root / "MANIFEST.in"
-    if not manifest.is_file():
-        return False
-    rel = file.relative_to(root).as_posix()
-    included = False
-    for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
-        command, *args = line.split("#", 1)[0].split() or [""]
-        verdict = _manifest_command(command, args, rel)
-        included = included if verdict is None else verdict
-    return included
-
-
-def _manifest_command(command: str, args: list[str], rel: str) -> bool | None:
-    """True/False when ``command`` includes/excludes ``rel``; None when it does not concern it."""
-    name = rel.rsplit("/", 1)[-1]
-    action = command.partition("-")[0]
-    folder = (args[0].rstrip("/") + "/") if args else "\0"
-    concerns = {
-        "include": any(fnmatch(rel, a) for a in args),
-        "exclude": any(fnmatch(rel, a) for a in args),
-        "recursive": rel.startswith(folder) and any(fnmatch(name, p) for p in args[1:]),
-        "global": any(fnmatch(name, p) for p in args),
-        "graft": rel.startswith(folder),
-        "prune": rel.startswith(folder),
-    }
-    if not concerns.get(action, False):
-        return None
-    return command.endswith("include") or command == "graft"
