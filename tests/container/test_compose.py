@@ -10,9 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devserver.containers import find_container_server
+
 from ..conftest import wait_until
 from .conftest import StackFactory
-from .stack import REPO, Stack, run
+from .stack import REPO, TOKEN, Stack, run
 
 pytestmark = [pytest.mark.container, pytest.mark.timeout(900)]
 
@@ -93,6 +95,11 @@ def test_host_edit_hot_reloads_and_kernel_survives(shared_stack: Stack) -> None:
     last_reload = client.get("_introspect/api/extensions/hello_ext").json()["last_reload"]
     assert last_reload
     assert last_reload["mode"] == "hot"
+
+
+def test_discovery_finds_the_stack_through_the_engine(shared_stack: Stack) -> None:
+    """find_container_server() returns the stack's host URL and token, read from the engine."""
+    assert find_container_server(REPO) == (shared_stack.url, TOKEN)
 
 
 def test_cli_on_the_host_reloads_without_flags(shared_stack: Stack, tmp_path: Path) -> None:
