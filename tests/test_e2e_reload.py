@@ -96,12 +96,18 @@ def test_template_edit_is_served_on_next_request(devserver_factory: Factory) -> 
 def test_extension_app_handler_edit(devserver_factory: Factory, base_url: str) -> None:
     """Editing an ExtensionApp's handler module rebuilds the app and serves the new handler."""
     server = devserver_factory("greeter_app", base_url=base_url)
-    assert server.get("greeter/api/greet?name=ann").json()["greeting"] == "Hi, ann"
+    before = server.get("greeter/api/greet?name=ann").json()
+    assert before["greeting"] == "Hi, ann"
     server.edit("greeter_app/greeter_app/handlers.py", 'f"{self.settings', 'f"NEW {self.settings')
-    wait_until(
-        lambda: server.get("greeter/api/greet?name=ann").json()["greeting"] == "NEW Hi, ann",
+    after = wait_until(
+        lambda: (
+            (r := server.get("greeter/api/greet?name=ann").json())["greeting"] == "NEW Hi, ann"
+            and r
+        ),
         what="the new handler",
     )
+    assert after["app"] != before["app"], "the ExtensionApp must be a fresh instance"
+    server.wait_for_log(f"greeter: stop_extension called on app {before['app']}")
     css = server.get("static/greeter/style.css")
     assert css.status_code == 200
     assert "font-family" in css.text
@@ -147,14 +153,16 @@ def test_burst_of_saves_gives_one_reload_and_keeps_the_last(devserver_factory: F
     assert 1 <= reloads <= 2
 
 
-def test_sigterm_stops_everything_with_kernels(devserver_factory: Factory) -> None:
-    """SIGTERM to the supervisor shuts the worker and its kernels down and exits 0."""
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signal_stops_everything_with_kernels(devserver_factory: Factory, sig: int) -> None:
+    """SIGTERM or Ctrl-C (SIGINT) to the supervisor stops the worker and its kernels; exit 0."""
     server = devserver_factory("hello_ext")
     server.client.post("api/kernels", json={"name": "python3"})
     worker = server.worker_pid()
     assert worker is not None
     kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
-    assert server.stop() == 0
+    server.proc.send_signal(sig)
+    assert server.proc.wait(30) == 0
     assert "clean shutdown" in server.log()
     wait_until(lambda: not alive(kpid) and not alive(worker), what="worker and kernel to exit")
 

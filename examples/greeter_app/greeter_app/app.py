@@ -23,8 +23,6 @@ class GreeterApp(ExtensionAppJinjaMixin, ExtensionApp):
 
     salutation = Unicode("Hi", help="How the greeter says hello.").tag(config=True)
 
-    stopped = 0
-
     def initialize_settings(self) -> None:
         self.settings.update({"greeter_salutation": self.salutation})
 
@@ -33,4 +31,4 @@ class GreeterApp(ExtensionAppJinjaMixin, ExtensionApp):
 
     async def stop_extension(self) -> None:
         # Called on shutdown, and by the dev server on the old app when it hot-reloads this one.
-        type(self).stopped += 1
+        self.log.info("greeter: stop_extension called on app %s", hex(id(self)))

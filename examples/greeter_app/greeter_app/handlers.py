@@ -24,4 +24,10 @@ class GreetHandler(ExtensionHandlerMixin, JupyterHandler):
     @web.authenticated
     def get(self) -> None:
         who = self.get_argument("name", "world")
-        self.finish({"greeting": f"{self.settings['greeter_salutation']}, {who}", "by": self.name})
+        self.finish(
+            {
+                "greeting": f"{self.settings['greeter_salutation']}, {who}",
+                "by": self.name,
+                "app": hex(id(self.extensionapp)),
+            }
+        )
