@@ -8,6 +8,7 @@ package data; check 8, every handler method states its authentication with a dec
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from .checks_base import Finding, Project, count, error, passed, warning
 from .checks_meta import console_scripts
@@ -120,9 +121,10 @@ def _path_fix(trait: str) -> str:
     return f'Build {trait} from __file__, e.g. [str(Path(__file__).parent / "static")].'
 
 
-def _folder(  # noqa: PLR0911 - one return per verdict, in checklist order
+def _folder(
     project: Project, package: Module, module: Module, item: ast.expr, at: tuple[str, str, int]
 ) -> Finding:
+    """One entry of ``static_paths``/``template_paths``: resolvable, a folder, in the package."""
     trait, where, line = at
     path = eval_path(module, item)
     if path is None or not path.is_absolute():
@@ -143,21 +145,22 @@ def _folder(  # noqa: PLR0911 - one return per verdict, in checklist order
             where,
             line,
         )
-    package_dir = package.path.parent
-    if not package.is_package or not path.is_relative_to(package_dir):
+    if not package.is_package or not path.is_relative_to(package.path.parent):
         return error(
             "package-data",
             f"{trait} folder {rel} is outside the package folder, so a wheel does not hold it",
-            f"Move it into {project.rel(package_dir)}/.",
+            f"Move it into {project.rel(package.path.parent)}/.",
             where,
             line,
         )
+    return _shipped(project, package, path, (trait, where, line))
+
+
+def _shipped(project: Project, package: Module, path: Path, at: tuple[str, str, int]) -> Finding:
+    """Whether a wheel holds every file of one app folder inside the package."""
+    trait, where, line = at
+    rel, package_dir = project.rel(path), package.path.parent
     files = [f for f in sorted(path.rglob("*")) if f.is_file() and "__pycache__" not in f.parts]
-    inner = path.relative_to(package_dir).as_posix()
-    fix = (
-        f"Add to pyproject.toml: [tool.setuptools.package-data] {package.name} = "
-        f'["{inner}/**/*"] (or list the folder in MANIFEST.in).'
-    )
     if not files:
         return warning(
             "package-data",
@@ -166,6 +169,11 @@ def _folder(  # noqa: PLR0911 - one return per verdict, in checklist order
             where,
             line,
         )
+    inner = path.relative_to(package_dir).as_posix()
+    fix = (
+        f"Add to pyproject.toml: [tool.setuptools.package-data] {package.name} = "
+        f'["{inner}/**/*"] (or list the folder in MANIFEST.in).'
+    )
     shipped, how = package_files_shipped(project.meta, package_dir, package.name, files)
     if shipped is None:
         return warning("package-data", f"could not prove {rel}/ ships: {how}", fix, where, line)
@@ -180,23 +188,16 @@ def check_handlers(project: Project, package: Module) -> list[Finding]:
     """Check 8: each get/post/put/delete/patch of a handler class has an auth decorator."""
     methods = handler_methods(list(project.src.package_modules(package)))
     bare = [m for m in methods if not m.guarded]
-    if not methods:
-        return [
-            passed(
-                "authenticated",
-                f"{package.name} has no JupyterHandler or APIHandler subclass to check",
-                severity="warning",
-            )
-        ]
     if not bare:
-        return [
-            passed(
-                "authenticated",
+        summary = (
+            (
                 f"{count(len(methods), 'handler method')} in {package.name} state their "
-                "authentication",
-                severity="warning",
+                "authentication"
             )
-        ]
+            if methods
+            else (f"{package.name} has no JupyterHandler or APIHandler subclass to check")
+        )
+        return [passed("authenticated", summary, severity="warning")]
     return [
         warning(
             "authenticated",

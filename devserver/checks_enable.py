@@ -170,7 +170,7 @@ def config_finding(project: Project, file: Path, name: str) -> Finding:
         keys = ", ".join(map(str, enabled)) or "nothing"
         return error(
             "config-json",
-            f"{rel} enables {keys} but not {name}: the key must be the package's import name",
+            f"{rel} lists {keys} but not {name}: the key must be the package's import name",
             fix,
             rel,
             _line_of(text, "jpserver_extensions"),

@@ -90,7 +90,7 @@ def test_invalid_json_names_file_line_and_column(tmp_path: Path) -> None:
     [
         (
             '{"ServerApp": {"jpserver_extensions": {"hello-ext": true}}}',
-            "hello-ext but not hello_ext",
+            "lists hello-ext but not hello_ext",
         ),
         ('{"ServerApp": {"jpserver_extensions": {"hello_ext": false}}}', "hello_ext to false"),
         ('{"NotebookApp": {"nbserver_extensions": {"hello_ext": true}}}', "does not set"),

@@ -148,3 +148,26 @@ def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_docs_sample_is_what_the_command_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/check.md's sample output is the real output for the project it describes."""
+    root = make(tmp_path, "greeter_app")
+    (root.parent / "greeter_app").rename(root.parent / "my_ext_demo")
+    root = root.parent / "my_ext_demo"
+    config = "jupyter-config/jupyter_server_config.d/greeter_app.json"
+    (root / config).write_text(
+        '{\n  "ServerApp": {\n    "jpserver_extensions": {\n      '
+        '"greeter-app": true\n    }\n  }\n}\n'
+    )
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().split("[tool.setuptools.data-files]")[0])
+    handlers = root / "greeter_app/handlers.py"
+    head, tail = handlers.read_text().split("class GreetHandler")
+    handlers.write_text(head + "class GreetHandler" + tail.replace("    @web.authenticated\n", ""))
+    _, out, _ = run(capsys, str(root))
+    doc = (EXAMPLES.parent / "docs/check.md").read_text(encoding="utf-8")
+    sample = doc[doc.index("Packaging checklist for /tmp/docdemo/my_ext_demo") :].split("```")[0]
+    assert out.replace(str(root), "/tmp/docdemo/my_ext_demo") == sample
