@@ -159,19 +159,20 @@ def test_setup_py_data_files_are_read_with_ast(tmp_path: Path) -> None:
     assert failures(check_project(root)) == [("data-files", "warning")]
 
 
+def hatch_pyproject(name: str, *lines: str) -> str:
+    """A hatchling pyproject.toml for the distribution ``name``, then ``lines``."""
+    build = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"'
+    return "\n".join([build, f'[project]\nname = "{name}"\nversion = "0.1.0"', *lines, ""])
+
+
 def test_hatch_shared_data_and_package_files(tmp_path: Path) -> None:
     """hatch's shared-data ships the JSON, and hatchling ships the app's folders."""
-    pyproject = """
-        [build-system]
-        requires = ["hatchling"]
-        build-backend = "hatchling.build"
-        [project]
-        name = "greeter-app"
-        version = "0.1.0"
-        scripts = { jupyter-greeter = "greeter_app:launch_instance" }
-        [tool.hatch.build.targets.wheel.shared-data]
-        "jupyter-config/jupyter_server_config.d" = "etc/jupyter/jupyter_server_config.d"
-    """
+    pyproject = hatch_pyproject(
+        "greeter-app",
+        'scripts = { jupyter-greeter = "greeter_app:launch_instance" }',
+        "[tool.hatch.build.targets.wheel.shared-data]",
+        '"jupyter-config/jupyter_server_config.d" = "etc/jupyter/jupyter_server_config.d"',
+    )
     root = make(tmp_path, "greeter_app", {"pyproject.toml": pyproject})
     findings = check_project(root)
     assert failures(findings) == []
@@ -216,16 +217,12 @@ def test_src_layout_and_a_typescript_src_folder(tmp_path: Path) -> None:
 
 def test_hatch_maps_a_json_file_kept_elsewhere(tmp_path: Path) -> None:
     """The JupyterLab template's jupyter-config/server-config/NAME.json, mapped by hatch, works."""
-    pyproject = """
-        [build-system]
-        requires = ["hatchling"]
-        build-backend = "hatchling.build"
-        [project]
-        name = "hello-ext"
-        version = "0.1.0"
-        [tool.hatch.build.targets.wheel.shared-data]
-        "jupyter-config/server-config/hello_ext.json" = "etc/jupyter/jupyter_server_config.d/x.json"
-        """
+    pyproject = hatch_pyproject(
+        "hello-ext",
+        "[tool.hatch.build.targets.wheel.shared-data]",
+        '"jupyter-config/server-config/hello_ext.json" = '
+        '"etc/jupyter/jupyter_server_config.d/x.json"',
+    )
     root = make(tmp_path, "hello_ext", {"pyproject.toml": pyproject})
     (root / "jupyter-config/server-config").mkdir()
     (root / JSON).rename(root / "jupyter-config/server-config/hello_ext.json")
