@@ -17,7 +17,7 @@ from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, Extensi
 from tornado import web
 
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
-from devserver.masking import mask, mask_text
+from devserver.masking import mask, mask_json, mask_text
 
 from .settings_view import server_secrets
 
@@ -54,7 +54,7 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
 
     def write_json(self, data: dict[str, Any], status: int = 200) -> None:
         self.set_status(status)
-        self.finish(json.dumps(self.masked(data)))
+        self.finish(mask_json(data, self.secrets))
 
     def not_found(self, name: str) -> None:
         self.write_json({"error": f"no extension named {name!r}"}, status=404)

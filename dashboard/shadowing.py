@@ -35,6 +35,16 @@ _PROBE_CHARS = "x7-./%~Z_ aB"
 def find_shadowed(routes: Sequence[tuple[str, str]]) -> dict[int, int]:
     """Map the index of each shadowed route to the index of the first earlier route that
     catches all its paths; ``routes`` are ``(pattern, host)`` pairs in routing order."""
+    return dict(_find_shadowed(tuple(routes)))
+
+
+@lru_cache(maxsize=8)
+def _find_shadowed(routes: tuple[tuple[str, str], ...]) -> tuple[tuple[int, int], ...]:
+    """Cached by the whole table: it only changes when an extension is (re)loaded."""
+    return tuple(_compute(routes).items())
+
+
+def _compute(routes: Sequence[tuple[str, str]]) -> dict[int, int]:
     analysed = [_analyse(pattern) for pattern, _ in routes]
     compiled = [regex for regex, _, _ in analysed]
     by_prefix: dict[str, list[int]] = defaultdict(list)

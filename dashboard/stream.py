@@ -22,6 +22,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from devserver.agent.events import Event
+from devserver.masking import mask_json
 
 from .base import DashboardApiHandler
 
@@ -46,13 +47,14 @@ def parse_last_id(value: str | None, pid: int) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def format_event(pid: int, event: dict[str, Any]) -> str:
-    """One event in the SSE wire format.
+def format_event(pid: int, event: dict[str, Any], secrets: frozenset[str] = frozenset()) -> str:
+    """One event in the SSE wire format, its data masked.
 
     >>> format_event(3, {"id": 1, "kind": "reload", "data": {}})
     'id: 3:1\\nevent: reload\\ndata: {"id": 1, "kind": "reload", "data": {}}\\n\\n'
     """
-    return f"id: {pid}:{event['id']}\nevent: {event['kind']}\ndata: {json.dumps(event)}\n\n"
+    data = mask_json(event, secrets)
+    return f"id: {pid}:{event['id']}\nevent: {event['kind']}\ndata: {data}\n\n"
 
 
 class EventsApi(DashboardApiHandler):
@@ -103,7 +105,7 @@ class EventsApi(DashboardApiHandler):
         self.finish()
 
     async def _send(self, pid: int, event: Event) -> int:
-        self.write(format_event(pid, self.masked(event.to_json())))
+        self.write(format_event(pid, event.to_json(), self.secrets))
         await self.flush()
         return event.id
 

@@ -11,8 +11,10 @@ such as the server's token. Everything the dashboard serves, JSON or HTML, goes 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 MASK = "********"
@@ -27,6 +29,7 @@ MIN_SUBSTRING_LEN = 6
 _SECRET_NAME = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Whether a setting, header or environment variable called ``name`` holds a secret.
 
@@ -60,13 +63,7 @@ def mask_text(text: str, secrets: frozenset[str]) -> str:
     >>> mask_text("GET /?token=abcdef123456 failed", frozenset({"abcdef123456"}))
     'GET /?token=******** failed'
     """
-    if text in secrets:
-        return MASK
-    # Longest first, so a secret that contains another one is masked whole.
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= MIN_SUBSTRING_LEN and secret in text:
-            text = text.replace(secret, MASK)
-    return text
+    return _Masker(secrets).text(text)
 
 
 def mask(value: Any, secrets: frozenset[str]) -> Any:
@@ -78,16 +75,77 @@ def mask(value: Any, secrets: frozenset[str]) -> Any:
     >>> mask({"Password": {"nested": 1}, "token_enabled": True, "items": ["pw"]}, frozenset({"pw"}))
     {'Password': '********', 'token_enabled': True, 'items': ['********']}
     """
-    if isinstance(value, str):
-        return mask_text(value, secrets)
-    if isinstance(value, Mapping):
-        return {str(k): _mask_item(str(k), v, secrets) for k, v in value.items()}
+    return _Masker(secrets).value(value)
+
+
+def mask_json(value: Any, secrets: frozenset[str]) -> str:
+    """``json.dumps(mask(value, secrets))``, built faster for large answers (2,000 routes): secret
+    keys are masked on the data, secret values on the JSON text, where one regex finds them all.
+
+    >>> secrets = frozenset({"abcdef123456", "ab"})
+    >>> mask_json({"token": "t", "url": "/?token=abcdef123456", "x": "ab"}, secrets)
+    '{"token": "********", "url": "/?token=********", "x": "********"}'
+    """
+    text = json.dumps(_mask_keys(value))
+    finder = _json_finder(secrets)
+    return text if finder is None else finder.sub(_json_replacement, text)
+
+
+def _mask_keys(value: Any) -> Any:
+    """``value`` with what sits under a secret key masked; containers without one are reused."""
+    if isinstance(value, dict | Mapping):
+        return {
+            k: MASK
+            if v is not None and not isinstance(v, bool) and is_secret_name(str(k))
+            else _mask_keys(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [mask(v, secrets) for v in value]
+        return [_mask_keys(v) for v in value]
     return value
 
 
-def _mask_item(key: str, value: Any, secrets: frozenset[str]) -> Any:
-    if is_secret_name(key) and value is not None and not isinstance(value, bool):
-        return MASK
-    return mask(value, secrets)
+def _json_finder(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    """Secrets as they appear in JSON text: long ones anywhere inside a string, short ones only
+    as a whole string (``"ab"``, quotes included)."""
+    escaped = [(json.dumps(s)[1:-1], len(s) >= MIN_SUBSTRING_LEN) for s in secrets if s]
+    escaped.sort(key=lambda item: len(item[0]), reverse=True)
+    alternatives = [re.escape(e) if part else '"' + re.escape(e) + '"' for e, part in escaped]
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _json_replacement(match: re.Match[str]) -> str:
+    return f'"{MASK}"' if match.group(0).startswith('"') else MASK
+
+
+class _Masker:
+    """One masking pass. The secrets become one regex, longest first so that a secret that
+    contains another is masked whole: answers of thousands of strings stay fast."""
+
+    def __init__(self, secrets: frozenset[str]) -> None:
+        self.whole = secrets
+        parts = sorted((s for s in secrets if len(s) >= MIN_SUBSTRING_LEN), key=len, reverse=True)
+        self.parts = re.compile("|".join(map(re.escape, parts))) if parts else None
+
+    def text(self, text: str) -> str:
+        if text in self.whole:
+            return MASK
+        if self.parts is None or self.parts.search(text) is None:
+            return text
+        return self.parts.sub(MASK, text)
+
+    def value(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict | Mapping):
+            return {str(k): self.item(str(k), v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        return value
+
+    def item(self, key: str, value: Any) -> Any:
+        if value is not None and not isinstance(value, bool) and is_secret_name(key):
+            return MASK
+        return self.value(value)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from devserver.masking import MASK, is_secret_name, mask, mask_text, secret_values
+from devserver.masking import MASK, is_secret_name, mask, mask_json, mask_text, secret_values
 
 SECRETS = frozenset({"abcdef0123456789", "hunter2-hunter2", "ab"})
 
@@ -66,3 +68,17 @@ def test_secret_values_from_candidates_and_environment() -> None:
 def test_mask_leaves_other_types_alone() -> None:
     """Numbers, booleans and None pass through unchanged."""
     assert mask([1, 2.5, None, False], SECRETS) == [1, 2.5, None, False]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"token": "t", "url": "http://h/?token=abcdef0123456789", "ok": True, "n": 3},
+        {"list": ["ab", "abc", "x ab y", {"password": None, "keyfile": "/k"}]},
+        {"quote": 'say "hunter2-hunter2" and \\ab\\', "unicode": "é abcdef0123456789 ü"},
+        [{"nested": [{"credential": {"a": 1}}]}, "hunter2-hunter2"],
+    ],
+)
+def test_mask_json_equals_dumping_the_masked_data(data: object) -> None:
+    """The fast JSON path gives exactly the text of ``json.dumps(mask(...))``."""
+    assert mask_json(data, SECRETS) == json.dumps(mask(data, SECRETS))

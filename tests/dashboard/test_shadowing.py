@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from dashboard.shadowing import find_shadowed, literal_prefix, samples_of
+from dashboard.shadowing import _compute, find_shadowed, literal_prefix, samples_of
 
 ANY = ".*$"
 
@@ -62,7 +62,7 @@ def test_helpers() -> None:
 def test_two_thousand_routes_are_checked_quickly() -> None:
     """Checking 2,000 routes takes well under a second once patterns are parsed."""
     table = routes(*(f"/ext{i % 50}/api/item{i}/(?P<id>[^/]+)/?" for i in range(2000)), "/(.*)")
-    find_shadowed(table)
-    start = time.perf_counter()
     assert find_shadowed(table) == {}
+    start = time.perf_counter()
+    assert _compute(table) == {}  # the uncached check, patterns already parsed
     assert time.perf_counter() - start < 0.5
