@@ -203,7 +203,9 @@ def _from_import(
     alias = next(a for a in stmt.names if _bound_name(a) == head)
     base = absolute(module, stmt.module, stmt.level)
     origin = src.module(base)
-    if origin is not None and binding(origin.tree, alias.name) is not None:
+    bound = None if origin is None else binding(origin.tree, alias.name)
+    # `from . import app` in a package's __init__ binds the submodule: it is its own binding.
+    if origin is not None and bound is not None and bound is not stmt:
         return resolve(src, origin, alias.name, hops + 1)
     return src.module(f"{base}.{alias.name}")
 

@@ -251,3 +251,31 @@ def test_static_paths_built_with_os_path(tmp_path: Path) -> None:
             "statically (a relative path depends on the working directory)",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("imports", "app"),
+    [
+        ("from . import app", "app.GreeterApp"),
+        ("import greeter_app.app as app_module", "app_module.GreeterApp"),
+        ("import greeter_app.app", "greeter_app.app.GreeterApp"),
+        ("from .app import GreeterApp as _App\nApp = _App", "App"),
+        ("from greeter_app.app import *  # noqa\nfrom .app import GreeterApp", "GreeterApp"),
+    ],
+)
+def test_app_is_found_through_imports_and_aliases(tmp_path: Path, imports: str, app: str) -> None:
+    """The point's ``app`` is followed through module imports, submodules and aliases."""
+    point = f'{{"module": "greeter_app", "app": {app}}}'
+    points = f"def _jupyter_server_extension_points():\n    return [{point}]\n"
+    init = f"{imports}\n\n{points}\nlaunch_instance = None\n"
+    root = make(tmp_path, "greeter_app", {"greeter_app/__init__.py": init})
+    findings = check_project(root)
+    assert failures(findings) == []
+    assert one(findings, "loader").where == "greeter_app/app.py:15"
+
+
+def test_setup_py_that_does_not_parse(tmp_path: Path) -> None:
+    """A setup.py with a syntax error is a project-file error at its line."""
+    root = make(tmp_path, "hello_ext", {"setup.py": "from setuptools import setup\nsetup(\n"})
+    bad = one(check_project(root), "project-file")
+    assert (bad.ok, bad.file, bad.line) == (False, "setup.py", 2)
