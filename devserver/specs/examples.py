@@ -49,11 +49,11 @@ class _Unsupported(Exception):
     """A regex construct the walk does not produce text for."""
 
 
-def _emit(items: Any, budget: list[int]) -> str:
-    return "".join(_item(op, arg, budget) for op, arg in items)
+def _emit(items: Any, budget: list[int], repeated: bool = False) -> str:
+    return "".join(_item(op, arg, budget, repeated) for op, arg in items)
 
 
-def _item(op: Any, arg: Any, budget: list[int]) -> str:
+def _item(op: Any, arg: Any, budget: list[int], repeated: bool) -> str:
     budget[0] -= 1
     if budget[0] < 0:
         raise _Unsupported("regex too large")
@@ -61,14 +61,15 @@ def _item(op: Any, arg: Any, budget: list[int]) -> str:
     if name == "LITERAL":
         return chr(arg)
     if name in ("NOT_LITERAL", "ANY", "IN", "CATEGORY"):
-        return _char(op, arg)
+        # A lone "." in a route is an unescaped dot (/api/spec.yaml); repeated, any character.
+        return "." if name == "ANY" and not repeated else _char(op, arg)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _high, sub = arg
-        return str(_emit(sub, budget) * low)
+        return str(_emit(sub, budget, repeated=True) * low)
     if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-        return _emit(arg[-1] if name == "SUBPATTERN" else arg, budget)
+        return _emit(arg[-1] if name == "SUBPATTERN" else arg, budget, repeated)
     if name == "BRANCH":
-        return _emit(arg[1][0], budget)
+        return _emit(arg[1][0], budget, repeated)
     if name in ("AT", "ASSERT", "ASSERT_NOT"):
         return ""
     raise _Unsupported(name)

@@ -87,6 +87,8 @@ def test_invalid_slash_encoder_names_the_entry(encoder: Any, place: str) -> None
         (r"/x/[0-9]{4}", "/x/0000"),
         (r"/api/kernelspecs/(?P<kernel_name>[\w\.\-%]+)", "/api/kernelspecs/x"),
         (r"/(?!foo)bar", "/bar"),
+        (r"/api/spec.yaml", "/api/spec.yaml"),
+        (r"/files/(.+)", "/files/x"),
         (r"/x/[^\w\W]", None),
         (r"/x/(", None),
     ],
