@@ -9,7 +9,8 @@ the guide's slash encoder, a blocked spec):
 3. over HTTP on 127.0.0.1: ``devserver run --app bench_specs`` (enforced) against
    ``devserver run`` (the same extension, specs not enforced), GET requests that pass. Both
    servers run at once and take turns; still, on a busy 2-core machine the difference of two
-   p50s of ~2 ms moves by +-0.2 ms from run to run, so (2) is the figure to hold the filter to.
+   p50s of ~2 ms moves by +-0.2 ms from run to run (two identical servers without specs differed
+   by 0.15 ms), so (2) is the figure to hold the filter to.
 """
 
 from __future__ import annotations
