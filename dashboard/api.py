@@ -34,9 +34,8 @@ class ExtensionApi(DashboardApiHandler):
     def get(self, name: str) -> None:
         ext = data.extension_json(self.registry, name)
         if ext is None:
-            self.not_found(name)
-        else:
-            self.write_json(ext)
+            raise web.HTTPError(404, f"no extension named {name!r}")
+        self.write_json(ext)
 
 
 class ReloadApi(DashboardApiHandler):
@@ -45,14 +44,7 @@ class ReloadApi(DashboardApiHandler):
     @web.authenticated
     @authorized
     async def post(self, name: str) -> None:
-        try:
-            result = await self.registry.reload(name)
-        except KeyError:
-            self.not_found(name)
-            return
-        except RuntimeError as exc:  # the reload engine is not running (yet)
-            self.write_json({"error": str(exc)}, status=503)
-            return
+        result = await self.reload_extension(name)
         self.write_json(result.to_json())
 
 

@@ -16,6 +16,7 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, ExtensionHandlerMixin
 from tornado import web
 
+from devserver.agent.records import ReloadResult
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
 from devserver.masking import mask, mask_json, mask_text
 
@@ -48,6 +49,15 @@ class DashboardMixin(ExtensionHandlerMixin):
     def masked(self, data: Any) -> Any:
         return mask(data, self.secrets)
 
+    async def reload_extension(self, name: str) -> ReloadResult:
+        """Reload a known extension; 404 for any other name, 503 before the engine runs."""
+        try:
+            return await self.registry.reload(name)
+        except KeyError:
+            raise web.HTTPError(404, f"no extension named {name!r}") from None
+        except RuntimeError as exc:  # the reload engine is not running (yet)
+            raise web.HTTPError(503, str(exc)) from None
+
 
 class DashboardApiHandler(DashboardMixin, APIHandler):
     """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
@@ -56,8 +66,12 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
         self.set_status(status)
         self.finish(mask_json(data, self.secrets))
 
-    def not_found(self, name: str) -> None:
-        self.write_json({"error": f"no extension named {name!r}"}, status=404)
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Errors as ``{"error": ...}`` (the contract's shape), masked like every answer."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = getattr(exc, "log_message", None) or self._reason
+        self.set_header("Content-Type", "application/json")
+        self.finish(mask_json({"error": message, "status": status_code}, self.secrets))
 
 
 class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHandler):

@@ -39,9 +39,13 @@ class ExtensionsPage(DashboardPageHandler):
     @authorized
     def get(self) -> None:
         reloaded = self.get_argument("reloaded", None)
+        extensions = data.extensions_json(self.registry)["extensions"]
+        shadowed = {r["order"]: r["shadowed_by"] for r in data.routes_json(self.registry)["routes"]}
+        for route in (r for ext in extensions for r in ext["routes"]):
+            route["shadowed_by"] = shadowed.get(route["order"])
         self.render_page(
             "extensions.html",
-            extensions=data.extensions_json(self.registry)["extensions"],
+            extensions=extensions,
             reloaded=data.extension_json(self.registry, reloaded) if reloaded else None,
         )
 
@@ -52,10 +56,7 @@ class ReloadForm(DashboardPageHandler):
     @web.authenticated
     @authorized
     async def post(self, name: str) -> None:
-        try:
-            result = await self.registry.reload(name)
-        except KeyError:
-            raise web.HTTPError(404, f"no extension named {name!r}") from None
+        result = await self.reload_extension(name)
         target = f"{self.base_url.rstrip('/')}{PREFIX}/extensions"
         name = quote(result.extension)
         self.redirect(f"{target}?reloaded={name}#ext-{name}", status=303)
