@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .checks_base import Finding, Project, count, error, passed, warning
 from .checks_meta import console_scripts
-from .checks_points import eval_path, handler_methods
+from .checks_points import HandlerMethod, eval_path, handler_methods
 from .checks_source import Definition, Module, binding, class_attribute, find_class
 from .checks_wheel import package_files_shipped
 
@@ -45,8 +45,11 @@ def check_console_script(project: Project, package: Module, app: Definition) -> 
                 line,
             )
         ]
-    script, expected = f"jupyter-{name}", f"{package.name}:launch_instance"
     scripts, unknown = console_scripts(project.meta)
+    # `jupyter simple-ext` runs `jupyter-simple-ext`: a hyphenated name is a working spelling too.
+    spellings = [f"jupyter-{name}", f"jupyter-{name.replace('_', '-')}"]
+    script = next((s for s in spellings if s in scripts), spellings[0])
+    expected = f"{package.name}:launch_instance"
     declared_in = "setup.py" if "setup.py" in project.meta.files else "pyproject.toml"
     target = scripts.get(script)
     if target is None:
@@ -187,7 +190,7 @@ def _shipped(project: Project, package: Module, path: Path, at: tuple[str, str, 
 def check_handlers(project: Project, package: Module) -> list[Finding]:
     """Check 8: each get/post/put/delete/patch of a handler class has an auth decorator."""
     methods = handler_methods(list(project.src.package_modules(package)))
-    bare = [m for m in methods if not m.guarded]
+    bare = [m for m in methods if m.auth != "ok"]
     if not bare:
         summary = (
             (
@@ -198,15 +201,36 @@ def check_handlers(project: Project, package: Module) -> list[Finding]:
             else (f"{package.name} has no JupyterHandler or APIHandler subclass to check")
         )
         return [passed("authenticated", summary, severity="warning")]
-    return [
-        warning(
+    return [_unauthenticated(project, m) for m in bare]
+
+
+def _unauthenticated(project: Project, method: HandlerMethod) -> Finding:
+    name, where = f"{method.cls}.{method.method}", project.rel(method.module.path)
+    if method.auth == "authorized":
+        return warning(
             "authenticated",
-            f"{m.cls}.{m.method} has no @tornado.web.authenticated: anyone "
-            "can call it unless ServerApp.allow_unauthenticated_access is False",
-            "Decorate it with @tornado.web.authenticated (or @allow_unauthenticated if it "
-            "must be public).",
-            project.rel(m.module.path),
-            m.line,
+            f"{name} has @authorized but no @tornado.web.authenticated"
+            ", so jupyter_server's start-up check counts it as unauthenticated",
+            "Add @tornado.web.authenticated above @authorized.",
+            where,
+            method.line,
         )
-        for m in bare
-    ]
+    if method.auth == "inner":
+        return warning(
+            "authenticated",
+            f"{name}: @tornado.web.authenticated is not the outermost "
+            "decorator, so jupyter_server's start-up check does not see it",
+            "Put @tornado.web.authenticated above the other decorators "
+            "(as in @authenticated then @authorized).",
+            where,
+            method.line,
+        )
+    return warning(
+        "authenticated",
+        f"{name} has no @tornado.web.authenticated: anyone can call "
+        "it unless ServerApp.allow_unauthenticated_access is False",
+        "Decorate it with @tornado.web.authenticated (or @allow_unauthenticated if it "
+        "must be public).",
+        where,
+        method.line,
+    )

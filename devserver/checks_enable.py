@@ -7,6 +7,7 @@ enabling the package; check 5, that JSON installed into ``etc/jupyter/jupyter_se
 from __future__ import annotations
 
 import json
+import os
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -118,11 +119,7 @@ def check_config_json(project: Project, name: str) -> tuple[Finding, Path | None
     expected = project.root / CONFIG_DIR / f"{name}.json"
     if expected.is_file():
         return config_finding(project, expected, name), expected
-    elsewhere = [
-        f
-        for f in sorted(project.root.glob("jupyter-config/**/*.json"))
-        if _read_enabled(f).get(name) is True
-    ]
+    elsewhere = [f for f in config_files(project.root) if _read_enabled(f).get(name) is True]
     if elsewhere:
         return warning(
             "config-json",
@@ -139,6 +136,31 @@ def check_config_json(project: Project, name: str) -> tuple[Finding, Path | None
         f"Create it with {enabling_json(name)}",
         f"{CONFIG_DIR}/{name}.json",
     ), None
+
+
+#: Folders never searched for config files (vendored code, environments, build output).
+SKIP_DIRS = frozenset({"node_modules", "build", "dist", "venv", "site-packages", "__pycache__"})
+#: How deep below the project folder config files are searched for.
+MAX_DEPTH = 4
+
+
+def config_files(root: Path) -> list[Path]:
+    """JSON files under ``jupyter-config/`` or in any ``jupyter_server_config.d`` folder.
+
+    jupyter_server's own examples keep theirs in ``etc/jupyter/jupyter_server_config.d``; the
+    JupyterLab extension template in ``jupyter-config/server-config``.
+    """
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        parts = Path(folder).relative_to(root).parts
+        dirs[:] = (
+            []
+            if len(parts) >= MAX_DEPTH
+            else sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        )
+        if parts[:1] == ("jupyter-config",) or parts[-1:] == ("jupyter_server_config.d",):
+            found += [Path(folder) / f for f in sorted(files) if f.endswith(".json")]
+    return found
 
 
 def enabling_json(name: str) -> str:

@@ -10,6 +10,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .checks_source import (
     MAX_HOPS,
@@ -173,8 +174,10 @@ def _join(module: Module, parts: list[ast.expr], depth: int) -> Path | None:
 
 HANDLER_BASES = frozenset({"JupyterHandler", "APIHandler"})
 HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch"})
-#: Decorators that make a method's authentication explicit (required, or deliberately waived).
-AUTH_DECORATORS = frozenset({"authenticated", "ws_authenticated", "allow_unauthenticated"})
+#: Decorators that mark the function itself; outer decorators using functools.wraps keep the mark.
+MARKING_DECORATORS = frozenset({"ws_authenticated", "allow_unauthenticated"})
+#: What jupyter_server's start-up check makes of a method's decorators (``_check_handler_auth``).
+Auth = Literal["ok", "missing", "inner", "authorized"]
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,10 @@ class HandlerMethod:
     cls: str
     method: str
     line: int
-    guarded: bool
+    #: ``inner``: ``@authenticated`` sits below another decorator, where jupyter_server's check
+    #: does not see it (it only recognises tornado's wrapper as the outermost function);
+    #: ``authorized``: only ``@authorized``, which rejects anonymous users but is not recognised.
+    auth: Auth
 
 
 def handler_methods(modules: list[Module]) -> list[HandlerMethod]:
@@ -201,7 +207,7 @@ def handler_methods(modules: list[Module]) -> list[HandlerMethod]:
             break
         handlers |= more
     return [
-        HandlerMethod(module, cls.name, func.name, func.lineno, _guarded(func))
+        HandlerMethod(module, cls.name, func.name, func.lineno, auth_of(func))
         for module, cls in classes
         if _extends(cls, handlers)
         for func in cls.body
@@ -213,5 +219,11 @@ def _extends(cls: ast.ClassDef, names: set[str]) -> bool:
     return any(last_name(base) in names for base in cls.bases)
 
 
-def _guarded(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(last_name(d) in AUTH_DECORATORS for d in func.decorator_list)
+def auth_of(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Auth:
+    """``ok`` for ``@authenticated`` on top, or ``@ws_authenticated``/``@allow_unauthenticated``."""
+    names = [last_name(d) for d in func.decorator_list]
+    if any(name in MARKING_DECORATORS for name in names) or names[:1] == ["authenticated"]:
+        return "ok"
+    if "authenticated" in names:
+        return "inner"
+    return "authorized" if "authorized" in names else "missing"

@@ -38,3 +38,9 @@ def one(findings: list[Finding], check: str) -> Finding:
 
 def failures(findings: list[Finding]) -> list[tuple[str, str]]:
     return [(f.check, f.severity) for f in findings if not f.ok]
+
+
+def hatch_pyproject(name: str, *lines: str) -> str:
+    """A hatchling pyproject.toml for the distribution ``name``, then ``lines``."""
+    build = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"'
+    return "\n".join([build, f'[project]\nname = "{name}"\nversion = "0.1.0"', *lines, ""])

@@ -9,7 +9,7 @@ import pytest
 
 from devserver.check import check_project
 from devserver.errors import ConfigError
-from tests.check_projects import DATA_FILES, EXAMPLES, JSON, failures, make, one
+from tests.check_projects import DATA_FILES, EXAMPLES, JSON, failures, hatch_pyproject, make, one
 
 
 @pytest.mark.parametrize("example", ["hello_ext", "greeter_app", "uses_hello"])
@@ -157,12 +157,6 @@ def test_setup_py_data_files_are_read_with_ast(tmp_path: Path) -> None:
     assert failures(check_project(root)) == []
     (root / "setup.py").write_text(SETUP_PY.replace("data_files=FILES", "data_files=files()"))
     assert failures(check_project(root)) == [("data-files", "warning")]
-
-
-def hatch_pyproject(name: str, *lines: str) -> str:
-    """A hatchling pyproject.toml for the distribution ``name``, then ``lines``."""
-    build = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"'
-    return "\n".join([build, f'[project]\nname = "{name}"\nversion = "0.1.0"', *lines, ""])
 
 
 def test_hatch_shared_data_and_package_files(tmp_path: Path) -> None:

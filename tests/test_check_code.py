@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devserver.check import check_project
-from tests.check_projects import failures, make, one
+from tests.check_projects import failures, hatch_pyproject, make, one
 
 
 @pytest.mark.parametrize(
@@ -279,3 +279,69 @@ def test_setup_py_that_does_not_parse(tmp_path: Path) -> None:
     root = make(tmp_path, "hello_ext", {"setup.py": "from setuptools import setup\nsetup(\n"})
     bad = one(check_project(root), "project-file")
     assert (bad.ok, bad.file, bad.line) == (False, "setup.py", 2)
+
+
+SIMPLE_APP = """
+    import os
+
+    from jupyter_server.auth import authorized
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.extension.application import ExtensionApp
+    from tornado import web
+
+    HERE = os.path.dirname(__file__)
+
+
+    class Page(JupyterHandler):
+        @authorized
+        def get(self):
+            pass
+
+        @authorized
+        @web.authenticated
+        def post(self):
+            pass
+
+
+    class SimpleApp(ExtensionApp):
+        name = "simple_ext"
+        static_paths = [os.path.join(HERE, "static")]
+
+
+    main = launch_new_instance = SimpleApp.launch_instance
+    """
+
+
+def test_layout_of_jupyter_servers_own_examples(tmp_path: Path) -> None:
+    """jupyter_server's example layout: JSON in etc/jupyter, hyphenated script, @authorized."""
+    files = {
+        "pyproject.toml": hatch_pyproject(
+            "simple-ext",
+            '[project.scripts]\njupyter-simple-ext = "simple_ext.application:main"',
+            "[tool.hatch.build.targets.wheel.shared-data]",
+            '"etc/jupyter/jupyter_server_config.d" = "etc/jupyter/jupyter_server_config.d"',
+        ),
+        "etc/jupyter/jupyter_server_config.d/simple_ext.json": (
+            '{"ServerApp": {"jpserver_extensions": {"simple_ext": true}}}'
+        ),
+        "simple_ext/__init__.py": "from .application import SimpleApp\n\n"
+        "def _jupyter_server_extension_points():\n"
+        '    return [{"module": "simple_ext.application", "app": SimpleApp}]\n',
+        "simple_ext/application.py": SIMPLE_APP,
+        "simple_ext/static/app.js": "",
+        "node_modules/x/jupyter_server_config.d/simple_ext.json": "{not searched",
+    }
+    findings = check_project(make(tmp_path, None, files))
+    assert [(f.check, f.severity, f.where) for f in findings if not f.ok] == [
+        ("config-json", "warning", "etc/jupyter/jupyter_server_config.d/simple_ext.json"),
+        ("authenticated", "warning", "simple_ext/application.py:13"),
+        ("authenticated", "warning", "simple_ext/application.py:18"),
+    ]
+    assert (
+        one(findings, "console-script").message
+        == "jupyter-simple-ext = simple_ext.application:main"
+    )
+    assert one(findings, "launch-instance").where == "simple_ext/application.py:27"
+    auth = [f.message for f in findings if f.check == "authenticated"]
+    assert auth[0].startswith("Page.get has @authorized but no @tornado.web.authenticated")
+    assert auth[1].startswith("Page.post: @tornado.web.authenticated is not the outermost")
