@@ -39,17 +39,24 @@ def needs_install(
     return mode == "always" or not installed(project.distribution)
 
 
-def install_editable(project: Project, pip_args: Sequence[str], say: Callable[[str], None]) -> None:
-    """``pip install -e`` the project, showing progress; ConfigError with pip's output."""
-    say(f"installing {project.root.name} (editable) ...")
+def install_editable(
+    projects: Sequence[Project], pip_args: Sequence[str], say: Callable[[str], None]
+) -> None:
+    """``pip install -e`` the projects in one pip run, showing progress; ConfigError with
+    pip's output on failure."""
+    if not projects:
+        return
+    names = ", ".join(p.root.name for p in projects)
+    say(f"installing {names} (editable) ...")
     started = time.monotonic()
+    editables = [arg for p in projects for arg in ("-e", str(p.root))]
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-           *pip_args, "-e", str(project.root)]  # fmt: skip
+           *pip_args, *editables]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ConfigError(
-            f"{project.root}: `pip install -e` failed (exit {done.returncode}):\n"
+            f"`pip install -e` of {names} failed (exit {done.returncode}):\n"
             f"{done.stderr.strip() or done.stdout.strip()}\n"
             "Fix the project's packaging, or run with --install=never to skip installing."
         )
-    say(f"installed {project.root.name} in {time.monotonic() - started:.1f} s")
+    say(f"installed {names} in {time.monotonic() - started:.1f} s")

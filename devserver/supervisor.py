@@ -22,7 +22,7 @@ from watchfiles import Change, awatch
 
 from .errors import ConfigError, StartupError
 from .install import install_editable, is_installed, needs_install
-from .layout import Layout, discover
+from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
@@ -125,9 +125,8 @@ class Supervisor:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
             restart = plan.restart or await self._rescan(plan)
-            for root in plan.reinstall:
-                project = next(p for p in self.layout.projects if p.root == root)
-                await asyncio.to_thread(install_editable, project, self.options.pip_args, log.info)
+            reinstall = [p for p in self.layout.projects if p.root in plan.reinstall]
+            await self._pip(reinstall)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
@@ -161,9 +160,16 @@ class Supervisor:
         report_results(reply.get("results", []))
 
     async def _install(self, layout: Layout) -> None:
-        for project in layout.projects:
-            if needs_install(project, self.options.install, is_installed):  # type: ignore[arg-type]
-                await asyncio.to_thread(install_editable, project, self.options.pip_args, log.info)
+        mode = self.options.install
+        todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
+        await self._pip(todo)
+
+    async def _pip(self, projects: list[Project]) -> None:
+        """Install editable; a failure is shown and the dev server carries on with what it has."""
+        try:
+            await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
+        except ConfigError as exc:
+            log.error("%s", exc)
 
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:

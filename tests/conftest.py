@@ -163,6 +163,7 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
         args: tuple[str, ...] = (),
         wait: bool = True,
         env: dict[str, str] | None = None,
+        install: str = "never",
     ) -> DevServer:
         root = tmp_path / "extensions"
         root.mkdir(exist_ok=True)
@@ -171,7 +172,7 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
         port = free_port()
         log_path = tmp_path / f"devserver-{len(started)}.log"
         cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port),
-               "--token", TOKEN, "--base-url", base_url, "--install=never",
+               "--token", TOKEN, "--base-url", base_url, f"--install={install}",
                f"--ServerApp.root_dir={tmp_path}", *args]  # fmt: skip
         with log_path.open("wb") as log:
             proc = subprocess.Popen(

@@ -223,3 +223,36 @@ def test_port_in_use_is_a_clear_error(isolated_env: dict[str, str], tmp_path: Pa
                        env=isolated_env)  # fmt: skip
     assert done.returncode == 3
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_project_not_installed_is_installed_editable(
+    devserver_factory: Factory, tmp_path: Path
+) -> None:
+    """--install=auto pip-installs a project that is not installed yet, then serves it."""
+    project = tmp_path / "extensions" / "tiny_devserver_probe"
+    (project / "tiny_devserver_probe").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "tiny-devserver-probe"\nversion = "0.0.1"\n'
+        '[tool.setuptools]\npackages = ["tiny_devserver_probe"]\n'
+    )
+    (project / "tiny_devserver_probe" / "__init__.py").write_text(
+        "def _jupyter_server_extension_points():\n    return [{'module': 'tiny_devserver_probe'}]\n"
+        "def _load_jupyter_server_extension(app):\n    pass\n"
+    )
+    try:
+        server = devserver_factory(
+            install="auto", args=("--DevServer.pip_args=--no-build-isolation",)
+        )
+        assert "installed tiny_devserver_probe in" in server.log()
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "show", "tiny-devserver-probe"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0
+        assert "Editable project location: " + str(project) in done.stdout
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "uninstall", "-y", "-q", "tiny-devserver-probe"],
+            capture_output=True, check=False,
+        )  # fmt: skip

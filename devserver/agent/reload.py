@@ -32,6 +32,8 @@ from jupyter_server.extension.manager import ExtensionPackage
 from tornado.routing import Rule
 from tornado.web import StaticFileHandler
 
+from devserver import specs
+
 from .manager import AgentExtensionManager, describe, source_dir
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
@@ -158,6 +160,7 @@ class ReloadEngine:
                 self._swap(attempt)
         if failed is None:
             await self._stop_and_start(attempt)
+            specs.refresh(self.registry)  # a reloaded app may bring new specs to enforce
         duration = (time.perf_counter() - started) * 1000
         return [
             self._result(attempt, n, before[n], failed, duration, attempt.loop_ms) for n in group

@@ -19,6 +19,7 @@ from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
 from devserver import specs
+from devserver.errors import DevServerError
 from devserver.protocol import WorkerSpec
 
 from .control import ControlChannel
@@ -126,7 +127,8 @@ class WorkerApp(ServerApp):
 
     def _ready_info(self) -> dict[str, Any]:
         return {
-            "url": self.connection_url,
+            # custom_display_url: the URL as seen from where the user is (e.g. a container's host).
+            "url": self.custom_display_url or self.connection_url,
             "pid": os.getpid(),
             "extensions": {
                 name: {
@@ -156,5 +158,9 @@ def main() -> None:
     # the same second of the same size would import stale code. Never write them for user code.
     sys.dont_write_bytecode = True
     app = WorkerApp.instance(spec=spec, open_browser=False, port=spec.port, port_retries=0)
-    app.initialize(argv=[])
+    try:
+        app.initialize(argv=[])
+    except DevServerError as exc:  # bad input found while starting: the message says it all
+        print(f"devserver: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
     app.start()
