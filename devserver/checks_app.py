@@ -194,8 +194,8 @@ def check_handlers(project: Project, package: Module) -> list[Finding]:
     if not bare:
         summary = (
             (
-                f"{count(len(methods), 'handler method')} in {package.name} state their "
-                "authentication"
+                f"every handler method in {package.name} states its authentication "
+                f"({count(len(methods), 'method')})"
             )
             if methods
             else (f"{package.name} has no JupyterHandler or APIHandler subclass to check")
