@@ -19,7 +19,9 @@ EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
 ENV_SECRET = ("MY_SERVICE_TOKEN", "env-secret-value-31337")
 
 
-def start_with_broken_ext(factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
+def start_with_broken_ext(
+    factory: Callable[..., DevServer], tmp_path: Path, args: tuple[str, ...] = ()
+) -> DevServer:
     """Start a dev server on the examples and ``broken_ext`` (fails at load, leaking secrets).
 
     ``broken_ext`` is copied into the factory's folder first: the factory copies examples by name.
@@ -27,7 +29,7 @@ def start_with_broken_ext(factory: Callable[..., DevServer], tmp_path: Path) -> 
     root = tmp_path / "extensions"
     root.mkdir(exist_ok=True)
     shutil.copytree(FIXTURES / "broken_ext", root / "broken_ext")
-    return factory(*EXAMPLES, env=dict([ENV_SECRET]))
+    return factory(*EXAMPLES, env=dict([ENV_SECRET]), args=args)
 
 
 @pytest.fixture

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
+
+from jupyter_server.auth import passwd
 
 from tests.conftest import DevServer
 
-from .conftest import ENV_SECRET, read_events
+from .conftest import ENV_SECRET, read_events, start_with_broken_ext
 from .fixtures.broken_ext.broken_ext import PLANTED_SETTING, PLANTED_VALUE
 
 PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
@@ -65,6 +69,24 @@ def test_no_secret_leaves_the_server(dash: DevServer) -> None:
     settings = dash.get("_introspect/api/settings").json()
     assert settings["tornado"][PLANTED_SETTING] == "********"
     assert "given the token ********" in bodies["api/errors"]
+
+
+def test_a_password_hash_is_masked_too(
+    devserver_factory: Callable[..., DevServer], tmp_path: Path
+) -> None:
+    """With a password configured, its hash appears in no settings answer or page."""
+    hashed = passwd("correct horse battery staple")
+    server = start_with_broken_ext(
+        devserver_factory, tmp_path, (f"--PasswordIdentityProvider.hashed_password={hashed}",)
+    )
+    assert server.get("_introspect/api/status").status_code == 200  # the token still works
+    for path in ("_introspect/api/settings", "_introspect/settings", "_introspect/api/errors"):
+        body = server.get(path).text
+        assert hashed not in body, path
+        assert hashed.split(":")[-1] not in body, path
+    config = server.get("_introspect/api/settings").json()["server"]["config"]
+    # A section whose name says "password" is masked whole: safer than guessing its keys.
+    assert config["PasswordIdentityProvider"] == "********"
 
 
 def test_live_reload_script_goes_into_other_extensions_pages_only(dash: DevServer) -> None:
