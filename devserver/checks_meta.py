@@ -51,15 +51,20 @@ class Metadata:
 
     @property
     def backend(self) -> str:
-        system = self.pyproject.get("build-system", {})
-        return str(system.get("build-backend") or "setuptools.build_meta:__legacy__")
+        return str(
+            self.table("build-system").get("build-backend") or "setuptools.build_meta:__legacy__"
+        )
 
     def tool(self, *keys: str) -> Any:
         """``[tool.<keys>]`` of pyproject.toml, or None."""
-        value: Any = self.pyproject.get("tool", {})
+        return self.table("tool", *keys[:-1]).get(keys[-1]) if keys else None
+
+    def table(self, *keys: str) -> dict[str, Any]:
+        """The pyproject.toml table at ``keys``; empty when absent or not a table."""
+        value: Any = self.pyproject
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
-        return value
+        return value if isinstance(value, dict) else {}
 
     def cfg_value(self, section: str, key: str) -> str | None:
         return self.cfg.get(section, key, fallback=None)
@@ -73,7 +78,7 @@ def read_metadata(root: Path) -> tuple[Metadata, list[Finding]]:
     cfg = configparser.ConfigParser(interpolation=None)
     try:
         cfg.read(root / "setup.cfg", encoding="utf-8")
-    except configparser.Error as exc:
+    except (configparser.Error, UnicodeDecodeError) as exc:
         problems.append(
             error(
                 "project-file",
@@ -171,6 +176,13 @@ def _hashable(keys: list[Any]) -> bool:
     return all(isinstance(k, str | int | float | bool | tuple) for k in keys)
 
 
+def strings(value: Any) -> list[str]:
+    """A declared list of strings; a lone string is a list of one (as setuptools reads it)."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+
+
 def cfg_list(value: str | None) -> list[str]:
     """A setup.cfg list: one item a line, or comma-separated."""
     return [item.strip() for item in re.split(r"[\n,]", value or "") if item.strip()]
@@ -182,11 +194,10 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
     The flag is True when some declaration could not be read statically.
     """
     found: list[tuple[str, str, str]] = []
-    setuptools = meta.tool("setuptools", "data-files") or {}
-    for dest, sources in setuptools.items():
-        found += [(dest, src, "[tool.setuptools.data-files]") for src in sources]
-    shared = meta.tool("hatch", "build", "targets", "wheel", "shared-data") or {}
-    for src, dest in shared.items():
+    for dest, sources in meta.table("tool", "setuptools", "data-files").items():
+        found += [(dest, src, "[tool.setuptools.data-files]") for src in strings(sources)]
+    shared = meta.table("tool", "hatch", "build", "targets", "wheel", "shared-data")
+    for src, dest in ((k, v) for k, v in shared.items() if isinstance(v, str)):
         # hatch maps a file to a file, or a folder to a folder.
         is_folder = (meta.root / src).is_dir()
         entry = (
@@ -202,7 +213,7 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
     if isinstance(value, list | tuple):
         for item in value:
             if isinstance(item, tuple | list) and len(item) == 2:
-                found += [(str(item[0]), str(src), "setup.py data_files") for src in item[1]]
+                found += [(str(item[0]), src, "setup.py data_files") for src in strings(item[1])]
             else:
                 unknown = True
     return found, unknown
@@ -210,15 +221,12 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
 
 def console_scripts(meta: Metadata) -> tuple[dict[str, str], bool]:
     """``{script name: "module:attr"}``, and whether some declaration could not be read."""
-    scripts = {
-        str(k): str(v) for k, v in meta.pyproject.get("project", {}).get("scripts", {}).items()
-    }
+    scripts = {str(k): str(v) for k, v in meta.table("project", "scripts").items()}
     lines = cfg_list(meta.cfg_value("options.entry_points", "console_scripts"))
     entry_points = meta.setup.get("entry_points", {})
     unknown = entry_points is UNKNOWN or (meta.setup_opaque and "entry_points" not in meta.setup)
     if isinstance(entry_points, dict):
-        declared = entry_points.get("console_scripts", [])
-        lines += [declared] if isinstance(declared, str) else list(declared)
+        lines += strings(entry_points.get("console_scripts", []))
     for line in lines:
         name, sep, target = str(line).partition("=")
         if sep:

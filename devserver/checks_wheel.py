@@ -10,18 +10,17 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .checks_meta import UNKNOWN, Metadata, cfg_list
+from .checks_meta import UNKNOWN, Metadata, cfg_list, strings
 
 
 def package_data_patterns(meta: Metadata, package: str) -> tuple[list[str], bool]:
     """The package-data globs that apply to ``package``, and whether some were unreadable."""
     patterns: list[str] = []
-    table = meta.tool("setuptools", "package-data") or {}
+    table = meta.table("tool", "setuptools", "package-data")
     setup_value = meta.setup.get("package_data", {})
     for source in (table, setup_value if isinstance(setup_value, dict) else {}):
         for key in (package, "*", ""):
-            value = source.get(key, [])
-            patterns += [value] if isinstance(value, str) else list(value)
+            patterns += strings(source.get(key, []))
     for key in (package, "*"):
         patterns += cfg_list(meta.cfg_value("options.package_data", key))
     return patterns, setup_value is UNKNOWN
@@ -32,8 +31,9 @@ def include_package_data(meta: Metadata) -> bool:
     value = meta.tool("setuptools", "include-package-data")
     if value is None and "include_package_data" in meta.setup:
         value = meta.setup["include_package_data"] is True
-    if value is None and meta.cfg_value("options", "include_package_data") is not None:
-        value = meta.cfg.getboolean("options", "include_package_data")
+    declared = meta.cfg_value("options", "include_package_data")
+    if value is None and declared is not None:
+        value = declared.strip().lower() in {"true", "1", "yes", "on"}
     return bool(value) if value is not None else "project" in meta.pyproject
 
 
@@ -75,8 +75,8 @@ def _glob(folder: Path, pattern: str) -> list[Path]:
 
 
 def _uses_scm(meta: Metadata) -> bool:
-    requires = meta.pyproject.get("build-system", {}).get("requires", [])
-    named = any("setuptools_scm" in r.replace("-", "_") for r in map(str, requires))
+    requires = strings(meta.table("build-system").get("requires", []))
+    named = any("setuptools_scm" in r.replace("-", "_") for r in requires)
     return named or meta.tool("setuptools_scm") is not None or "use_scm_version" in meta.setup
 
 

@@ -239,3 +239,30 @@ def test_manifest_exclusions_apply_in_order(tmp_path: Path) -> None:
         ("package-data", "error", "greeter_app/app.py:21")
     ]
     assert "static/style.css is not in package data" in bad[0].message
+
+
+def test_odd_declarations_are_findings_not_crashes(tmp_path: Path) -> None:
+    """Values of the wrong type in pyproject.toml or setup.py never make the check raise."""
+    pyproject = """
+        [build-system]
+        requires = "setuptools"
+        build-backend = 3
+        [project]
+        name = "hello-ext"
+        scripts = "not a table"
+        [tool.setuptools]
+        data-files = ["not", "a", "table"]
+        package-data = "not a table either"
+        include-package-data = "yes"
+        [tool.hatch.build.targets.wheel]
+        shared-data = { "jupyter-config" = 1 }
+        """
+    setup = (
+        "from setuptools import setup\n"
+        'setup(data_files=[("etc/jupyter/jupyter_server_config.d", "' + JSON + '"), 3],\n'
+        '      entry_points="[console_scripts]", package_data=["x"])\n'
+    )
+    root = make(tmp_path, "hello_ext", {"pyproject.toml": pyproject, "setup.py": setup})
+    findings = check_project(root)
+    assert failures(findings) == []  # a lone string is a list of one, as setuptools reads it
+    assert one(findings, "data-files").message.endswith("by setup.py data_files")
