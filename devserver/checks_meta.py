@@ -177,7 +177,7 @@ def _hashable(keys: list[Any]) -> bool:
 
 
 def strings(value: Any) -> list[str]:
-    """A declared list of strings; a lone string is a list of one (as setuptools reads it)."""
+    """A declared list of strings; a lone string counts as one item."""
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value] if isinstance(value, list | tuple) else []

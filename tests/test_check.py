@@ -264,5 +264,5 @@ def test_odd_declarations_are_findings_not_crashes(tmp_path: Path) -> None:
     )
     root = make(tmp_path, "hello_ext", {"pyproject.toml": pyproject, "setup.py": setup})
     findings = check_project(root)
-    assert failures(findings) == []  # a lone string is a list of one, as setuptools reads it
+    assert failures(findings) == []  # a lone string counts as one item
     assert one(findings, "data-files").message.endswith("by setup.py data_files")
