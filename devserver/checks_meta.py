@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks_base import Finding, error
-from .checks_source import MAX_HOPS, binding, last_name
+from .checks_source import MAX_HOPS, binding, last_name, parse_python
 
 #: Where the guide says the enabling JSON must be installed, relative to ``sys.prefix``.
 TARGET = "etc/jupyter/jupyter_server_config.d"
@@ -114,7 +114,7 @@ def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any],
     if not path.is_file():
         return {}, False
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        tree = parse_python(path)
     except SyntaxError as exc:
         problems.append(
             error(

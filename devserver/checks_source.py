@@ -66,8 +66,7 @@ class SourceTree:
 
     def _read(self, path: Path, dotted: str) -> Module | None:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            return Module(dotted, path, ast.parse(text, filename=str(path)))
+            return Module(dotted, path, parse_python(path))
         except SyntaxError as exc:
             self.syntax_errors[path] = exc
         except OSError:
@@ -85,6 +84,15 @@ class SourceTree:
             module = self.parse(path, dotted)
             if module is not None:
                 yield module
+
+
+def parse_python(path: Path) -> ast.Module:
+    """The syntax tree of one file; SyntaxError for anything Python would not compile."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return ast.parse(text, filename=str(path))
+    except ValueError as exc:  # null bytes: a ValueError on some 3.11 releases
+        raise SyntaxError(str(exc), (str(path), 1, 1, "")) from exc
 
 
 def top_level(tree: ast.Module) -> Iterator[ast.stmt]:

@@ -345,3 +345,11 @@ def test_layout_of_jupyter_servers_own_examples(tmp_path: Path) -> None:
     auth = [f.message for f in findings if f.check == "authenticated"]
     assert auth[0].startswith("Page.get has @authorized but no @tornado.web.authenticated")
     assert auth[1].startswith("Page.post: @tornado.web.authenticated is not the outermost")
+
+
+def test_null_bytes_are_a_syntax_error(tmp_path: Path) -> None:
+    """A module Python would refuse to compile (null bytes) is reported, not raised."""
+    root = make(tmp_path, "hello_ext")
+    (root / "hello_ext/extra.py").write_bytes(b"x = 1\x00\n")
+    bad = one(check_project(root), "syntax")
+    assert (bad.severity, bad.file) == ("error", "hello_ext/extra.py")
