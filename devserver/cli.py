@@ -20,7 +20,7 @@ SUBCOMMANDS = {
     "extensions": ("devserver.apicli.ExtensionsApp", "The loaded extensions, as a table."),
     "routes": ("devserver.apicli.RoutesApp", "Every route and the extension that owns it."),
     "errors": ("devserver.apicli.ErrorsApp", "Load and reload errors with file and line."),
-    "check": ("devserver.checkapp.CheckApp", "Check an extension against the packaging guide."),
+    "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 
 

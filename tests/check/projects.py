@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devserver.check import Finding
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 JSON = "jupyter-config/jupyter_server_config.d/hello_ext.json"
 DATA_FILES = (
     '[tool.setuptools.data-files]\n"etc/jupyter/jupyter_server_config.d" = '

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .checks_meta import UNKNOWN, Metadata, cfg_list, strings
+from .meta import UNKNOWN, Metadata, cfg_list, strings
 
 
 def package_data_patterns(meta: Metadata, package: str) -> tuple[list[str], bool]:

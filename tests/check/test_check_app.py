@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from devserver.check import check_project
-from devserver.checkapp import CheckApp
+from devserver.check.cliapp import CheckApp
 from devserver.cli import DevServerApp, main
 from devserver.errors import ExitCode
-from tests.check_projects import EXAMPLES, JSON, make
+from tests.check.projects import EXAMPLES, JSON, make
 
 
 @pytest.fixture(autouse=True)
@@ -142,7 +142,9 @@ def test_the_installed_command_runs_the_check(tmp_path: Path) -> None:
     assert json.loads(bad.stdout)["errors"] == 1
 
 
-@pytest.mark.parametrize("name", ["devserver.check", "devserver.checkapp", "devserver.checks_base"])
+@pytest.mark.parametrize(
+    "name", ["devserver.check", "devserver.check.cliapp", "devserver.check.base"]
+)
 def test_docstring_examples(name: str) -> None:
     """Every docstring example of the check's modules passes."""
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

@@ -12,10 +12,10 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from .checks_base import Extension, Finding, Project, error, passed, warning
-from .checks_meta import TARGET, data_files
-from .checks_points import Point, is_extension_app
-from .checks_source import Definition, Module, binding, find_class
+from .base import Extension, Finding, Project, error, passed, warning
+from .meta import TARGET, data_files
+from .points import Point, is_extension_app
+from .source import Definition, Module, binding, find_class
 
 LOADER = "_load_jupyter_server_extension"
 CLASSIC_LOADER = "load_jupyter_server_extension"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .checks_source import (
+from .source import (
     MAX_HOPS,
     Definition,
     Module,

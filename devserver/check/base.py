@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the checks_* modules import this one; these are only annotations here
-    from .checks_meta import Metadata
-    from .checks_points import Point
-    from .checks_source import Module, SourceTree
+    from .meta import Metadata
+    from .points import Point
+    from .source import Module, SourceTree
 
 Severity = Literal["error", "warning"]
 

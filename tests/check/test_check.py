@@ -9,7 +9,7 @@ import pytest
 
 from devserver.check import check_project
 from devserver.errors import ConfigError
-from tests.check_projects import DATA_FILES, EXAMPLES, JSON, failures, hatch_pyproject, make, one
+from tests.check.projects import DATA_FILES, EXAMPLES, JSON, failures, hatch_pyproject, make, one
 
 
 @pytest.mark.parametrize("example", ["hello_ext", "greeter_app", "uses_hello"])

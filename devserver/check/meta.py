@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks_base import Finding, error
-from .checks_source import MAX_HOPS, binding, last_name, parse_python
+from .base import Finding, error
+from .source import MAX_HOPS, binding, last_name, parse_python
 
 #: Where the guide says the enabling JSON must be installed, relative to ``sys.prefix``.
 TARGET = "etc/jupyter/jupyter_server_config.d"

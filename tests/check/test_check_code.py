@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devserver.check import check_project
-from tests.check_projects import failures, make, one
+from tests.check.projects import failures, make, one
 
 
 @pytest.mark.parametrize(

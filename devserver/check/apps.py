@@ -10,11 +10,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .checks_base import Finding, Project, count, error, passed, warning
-from .checks_meta import console_scripts
-from .checks_points import HandlerMethod, eval_path, handler_methods
-from .checks_source import Definition, Module, binding, class_attribute, find_class
-from .checks_wheel import package_files_shipped
+from .base import Finding, Project, count, error, passed, warning
+from .meta import console_scripts
+from .points import HandlerMethod, eval_path, handler_methods
+from .source import Definition, Module, binding, class_attribute, find_class
+from .wheel import package_files_shipped
 
 APP_FOLDERS = ("static_paths", "template_paths")
 

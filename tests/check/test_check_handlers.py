@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from devserver.check import check_project
-from tests.check_projects import failures, hatch_pyproject, make, one
+from tests.check.projects import failures, hatch_pyproject, make, one
 
 
 def test_undecorated_handler_methods_are_warned_with_file_and_line(tmp_path: Path) -> None:

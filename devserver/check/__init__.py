@@ -9,7 +9,7 @@ and template folders shipped as package data, and authentication decorators on h
 Nothing of the project is imported or executed: files are read, TOML with tomllib, Python with
 ``ast``. What cannot be proven that way is a warning, never a guess.
 
->>> example = Path(__file__).parents[1] / "examples" / "hello_ext"
+>>> example = Path(__file__).parents[2] / "examples" / "hello_ext"
 >>> [f.check for f in check_project(example) if not f.ok]
 []
 """
@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks_app import check_app, check_handlers
-from .checks_base import Extension, Finding, Project, error, passed, warning
-from .checks_enable import CLASSIC_LOADER, LOADER, check_config_json, check_data_files, check_loader
-from .checks_meta import read_metadata
-from .checks_points import Point, extension_points
-from .checks_source import Definition, Module, SourceTree, binding
-from .errors import ConfigError
+from devserver.errors import ConfigError
+
+from .apps import check_app, check_handlers
+from .base import Extension, Finding, Project, error, passed, warning
+from .enable import CLASSIC_LOADER, LOADER, check_config_json, check_data_files, check_loader
+from .meta import read_metadata
+from .points import Point, extension_points
+from .source import Definition, Module, SourceTree, binding
 
 __all__ = ["Finding", "check_project"]
 

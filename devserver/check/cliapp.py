@@ -15,10 +15,11 @@ from typing import Any
 from traitlets import Bool
 from traitlets.config import Application
 
-from . import __version__
-from .check import Finding, check_project
-from .checks_base import count
-from .errors import ConfigError
+from devserver import __version__
+from devserver.errors import ConfigError
+
+from . import Finding, check_project
+from .base import count
 
 
 class CheckApp(Application):
