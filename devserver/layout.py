@@ -91,7 +91,9 @@ def is_project(path: Path) -> bool:
 
 
 def read_project(root: Path) -> Project:
-    source_root = root / "src" if (root / "src").is_dir() else root
+    src = root / "src"
+    # A JupyterLab extension's src/ holds TypeScript: src/ counts only when it holds a package.
+    source_root = src if src.is_dir() and any(map(_is_package, src.iterdir())) else root
     packages = {
         child.name if child.is_dir() else child.stem: child
         for child in sorted(source_root.iterdir())
@@ -127,7 +129,12 @@ def _has_hook(path: Path) -> bool:
 def enabled_names(root: Path) -> tuple[str, ...]:
     """Extensions enabled by the project's ``jupyter-config/**/jupyter_server_config.d/*.json``."""
     names: list[str] = []
-    for file in sorted(root.glob("jupyter-config/**/jupyter_server_config.d/*.json")):
+    files = {
+        *root.glob("jupyter-config/**/jupyter_server_config.d/*.json"),
+        *root.glob("jupyter-config/server-config/*.json"),  # the JupyterLab extension template
+        *root.glob("etc/jupyter/jupyter_server_config.d/*.json"),  # jupyter_server's own examples
+    }
+    for file in sorted(files):
         names.extend(n for n, on in read_config_json(file).items() if on and n not in names)
     return tuple(names)
 

@@ -61,3 +61,19 @@ def test_same_extension_twice_is_refused(tmp_path: Path) -> None:
     """Two PATHs providing the same extension name are refused."""
     with pytest.raises(ConfigError, match="more than one PATH"):
         discover([EXAMPLES / "hello_ext", EXAMPLES])
+
+
+def test_typescript_src_folder_is_not_the_source_root(tmp_path: Path) -> None:
+    """A JupyterLab-style src/ of TypeScript leaves the project root as the source root, and
+    jupyter-config/server-config/*.json enables the extension."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "labext"\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.ts").write_text("export {};\n")
+    (tmp_path / "labext").mkdir()
+    (tmp_path / "labext" / "__init__.py").write_text("")
+    conf = tmp_path / "jupyter-config" / "server-config"
+    conf.mkdir(parents=True)
+    (conf / "labext.json").write_text('{"ServerApp": {"jpserver_extensions": {"labext": true}}}')
+    [project] = find_projects(tmp_path)
+    assert project.source_root == tmp_path
+    assert project.extensions == ("labext",)
