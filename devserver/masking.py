@@ -91,17 +91,27 @@ def mask_json(value: Any, secrets: frozenset[str]) -> str:
     return text if finder is None else finder.sub(_json_replacement, text)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _mask_keys(value: Any) -> Any:
-    """``value`` with what sits under a secret key masked; containers without one are reused."""
+    """``value`` with what sits under a secret key masked (built for speed: answers can hold
+    thousands of small dicts, and most values are scalars that need no call)."""
     if isinstance(value, dict | Mapping):
         return {
-            k: MASK
-            if v is not None and not isinstance(v, bool) and is_secret_name(str(k))
-            else _mask_keys(v)
+            k: (
+                v
+                if v is None or v is True or v is False
+                else MASK
+                if is_secret_name(str(k))
+                else v
+                if type(v) in _SCALARS
+                else _mask_keys(v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_mask_keys(v) for v in value]
+        return [v if type(v) in _SCALARS else _mask_keys(v) for v in value]
     return value
 
 
