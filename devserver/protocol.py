@@ -23,7 +23,11 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from traitlets.config import Config
+from traitlets.config.loader import DeferredConfigList, DeferredConfigString
+
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
+DEFERRED = "$devserver-deferred"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,33 @@ class WorkerSpec:
         data["extensions"] = tuple(data["extensions"])
         data["sys_path"] = tuple(data["sys_path"])
         return cls(**data)
+
+
+def encode_config(config: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Config sections as JSON-safe data. Values given on the command line for classes the
+    supervisor does not know (``--ServerApp.port_retries=3``) are still unparsed strings, which
+    traitlets parses once it knows the trait's type: keep them marked so the worker can."""
+    return {section: {k: _mark(v) for k, v in values.items()} for section, values in config.items()}
+
+
+def decode_config(config: dict[str, dict[str, Any]]) -> Config:
+    """The worker's side of ``encode_config``."""
+    return Config({s: {k: _unmark(v) for k, v in values.items()} for s, values in config.items()})
+
+
+def _mark(value: Any) -> Any:
+    if isinstance(value, DeferredConfigString):
+        return {DEFERRED: str(value)}
+    if isinstance(value, DeferredConfigList):
+        return {DEFERRED: list(value)}
+    return value
+
+
+def _unmark(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {DEFERRED}:
+        raw = value[DEFERRED]
+        return DeferredConfigList(raw) if isinstance(raw, list) else DeferredConfigString(raw)
+    return value
 
 
 def encode(message: dict[str, Any]) -> bytes:

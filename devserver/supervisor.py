@@ -26,7 +26,7 @@ from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
-from .protocol import WorkerSpec
+from .protocol import WorkerSpec, encode_config
 from .report import Backoff, RuntimeFile, announce, config_dirs, report_results
 from .watch import SourceFilter
 
@@ -186,7 +186,7 @@ class Supervisor:
             port=self.sock.getsockname()[1],
             extensions=self.layout.extensions,
             sys_path=tuple(str(p.source_root) for p in self.layout.projects),
-            server_config=self._server_config(),
+            server_config=encode_config(self._server_config()),
             starter=self.options.app,
             enforce_specs=self.options.enforce_specs,
             reason=reason,

@@ -70,7 +70,7 @@ def alive(pid: int) -> bool:
 
 
 def copy_example(name: str, dest: Path) -> Path:
-    target = dest / name
+    target = dest / Path(name).name
     shutil.copytree(
         EXAMPLES / name if (EXAMPLES / name).exists() else Path(name),
         target,

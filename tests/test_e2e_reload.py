@@ -256,3 +256,10 @@ def test_project_not_installed_is_installed_editable(
             [sys.executable, "-m", "pip", "uninstall", "-y", "-q", "tiny-devserver-probe"],
             capture_output=True, check=False,
         )  # fmt: skip
+
+
+def test_typed_serverapp_option_passes_through_the_command_line(devserver_factory: Factory) -> None:
+    """A non-string trait given on the command line (--X.y=...) reaches the worker typed."""
+    server = devserver_factory("hello_ext", args=("--ServerApp.max_body_size=12345",))
+    settings = server.get("_introspect/api/settings").json()
+    assert settings["server"]["traits"]["max_body_size"] == 12345

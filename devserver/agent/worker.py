@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from devserver import specs
 from devserver.errors import DevServerError
-from devserver.protocol import WorkerSpec
+from devserver.protocol import WorkerSpec, decode_config
 
 from .control import ControlChannel
 from .manager import AgentExtensionManager
@@ -43,7 +43,7 @@ class WorkerApp(ServerApp):
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         super().load_config_file(suppress_errors)
         # The dev server's own options win over the user's config files.
-        self.update_config(Config(self._spec().server_config))
+        self.update_config(decode_config(self._spec().server_config))
 
     def find_server_extensions(self) -> None:
         super().find_server_extensions()
