@@ -112,37 +112,18 @@ def run() -> list[dict[str, Any]]:
         with server(cmd, root, port, env) as srv:
             base = measure(srv, root, EDITS, BASELINE_STREAM_RESTARTS, settle=1.0)
     name = "hot reload: edit → new response"
-    return [
-        row(
-            name,
-            f"p50 over {EDITS} edits",
-            round(ours["p50"], 1),
-            BASELINE,
-            round(base["p50"], 1),
-            "ms",
-        ),
-        row(
-            name,
-            f"p95 over {EDITS} edits",
-            round(ours["p95"], 1),
-            BASELINE,
-            round(base["p95"], 1),
-            "ms",
-        ),
-        row(
-            name,
-            "kernels lost",
-            int(ours["kernel_lost"]),
-            BASELINE,
-            int(base["kernel_lost"]),
-            "kernels",
-        ),
-        row(
-            name,
+    figures = [
+        (f"p50 over {EDITS} edits", round(ours["p50"], 1), round(base["p50"], 1), "ms"),
+        (f"p95 over {EDITS} edits", round(ours["p95"], 1), round(base["p95"], 1), "ms"),
+        ("kernels lost", int(ours["kernel_lost"]), int(base["kernel_lost"]), "kernels"),
+        (
             f"failed requests ({STREAM_RELOADS} reloads / {BASELINE_STREAM_RESTARTS} restarts)",
             f"{ours['failures']} of {ours['requests']}",
-            BASELINE,
             f"{base['failures']} of {base['requests']}",
             "requests",
         ),
+    ]
+    return [
+        row(name, figure, value, BASELINE, baseline, unit)
+        for figure, value, baseline, unit in figures
     ]
