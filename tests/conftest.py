@@ -164,6 +164,7 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
         wait: bool = True,
         env: dict[str, str] | None = None,
         install: str = "never",
+        root_dir: Path | None = None,
     ) -> DevServer:
         root = tmp_path / "extensions"
         root.mkdir(exist_ok=True)
@@ -173,7 +174,7 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
         log_path = tmp_path / f"devserver-{len(started)}.log"
         cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port),
                "--token", TOKEN, "--base-url", base_url, f"--install={install}",
-               f"--ServerApp.root_dir={tmp_path}", *args]  # fmt: skip
+               f"--ServerApp.root_dir={root_dir or tmp_path}", *args]  # fmt: skip
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,

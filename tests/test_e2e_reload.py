@@ -263,3 +263,18 @@ def test_typed_serverapp_option_passes_through_the_command_line(devserver_factor
     server = devserver_factory("hello_ext", args=("--ServerApp.max_body_size=12345",))
     settings = server.get("_introspect/api/settings").json()
     assert settings["server"]["traits"]["max_body_size"] == 12345
+
+
+def test_worker_failing_at_startup_backs_off_and_says_why(
+    devserver_factory: Factory, tmp_path: Path
+) -> None:
+    """A worker that cannot start is retried with growing delays (no busy loop), with its reason."""
+    missing = tmp_path / "no-such-root"
+    server = devserver_factory("hello_ext", root_dir=missing, wait=False)
+    server.wait_for_log("restarting in 2.0 s", timeout=30)
+    log = server.log()
+    assert "No such directory" in log
+    assert "the worker did not start" in log
+    delays = re.findall(r"restarting in ([\d.]+) s", log)
+    assert delays[:3] == ["0.5", "1.0", "2.0"]
+    assert server.proc.poll() is None, "the supervisor keeps running, waiting for a fix"
