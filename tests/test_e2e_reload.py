@@ -278,3 +278,28 @@ def test_worker_failing_at_startup_backs_off_and_says_why(
     delays = re.findall(r"restarting in ([\d.]+) s", log)
     assert delays[:3] == ["0.5", "1.0", "2.0"]
     assert server.proc.poll() is None, "the supervisor keeps running, waiting for a fix"
+
+
+def test_jupyter_server_extension_disable_is_honoured(
+    devserver_factory: Factory, isolated_env: dict[str, str]
+) -> None:
+    """`jupyter server extension disable NAME` restarts the worker without that extension."""
+    # As `pip install` of the package would have: a JSON that enables it, here in the user's config.
+    enabled = (
+        Path(isolated_env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.d" / "hello_ext.json"
+    )
+    enabled.parent.mkdir(parents=True)
+    enabled.write_text('{"ServerApp": {"jpserver_extensions": {"hello_ext": true}}}')
+    server = devserver_factory("hello_ext", "greeter_app")
+    assert message(server) == "Hello, world!"
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter_server", "extension", "disable", "hello_ext", "--user"],
+        env=isolated_env, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: server.get("hello").status_code == 404, timeout=30, what="hello gone")
+    extensions = {
+        e["name"]: e for e in server.get("_introspect/api/extensions").json()["extensions"]
+    }
+    assert extensions["hello_ext"]["state"] == "disabled"
+    assert extensions["greeter_app"]["state"] == "loaded"

@@ -47,10 +47,11 @@ class WorkerApp(ServerApp):
 
     def find_server_extensions(self) -> None:
         super().find_server_extensions()
-        for name in (*self._spec().extensions, *OUR_EXTENSIONS):
+        for name in self._spec().extensions:
+            # An extension disabled in the user's config (`jupyter server extension disable
+            # NAME`) stays disabled: that is a decision, not a default.
             self.jpserver_extensions.setdefault(name, True)
-            if name in OUR_EXTENSIONS or name in self._spec().extensions:
-                self.jpserver_extensions[name] = True
+        self.jpserver_extensions.update(OUR_EXTENSIONS)
 
     def init_server_extensions(self) -> None:
         self.registry = Registry(self)
