@@ -90,8 +90,13 @@ class EventsApi(DashboardApiHandler):
         # worker answers, so the page can tell a restart from a network blip.
         hello = json.dumps({"worker": pid, "after": last})
         self.write(f"retry: {RETRY_MS}\nevent: hello\ndata: {hello}\n\n")
-        for kept in self.registry.events.recent(after=last):
-            last = await self._send(pid, kept)
+        # History is replayed only to a client that says where it stopped: a page that has just
+        # loaded wants what happens from now on (livereload.js would otherwise reload forever).
+        if marker is not None:
+            for kept in self.registry.events.recent(after=last):
+                last = await self._send(pid, kept)
+        else:
+            last = max((e.id for e in self.registry.events.recent(limit=1)), default=0)
         await self.flush()
         while not self._stopping():
             event = await self._next(queue)

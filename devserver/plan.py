@@ -13,7 +13,7 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from .layout import PROJECT_FILES, Layout
+from .layout import PROJECT_FILES, Layout, Project
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
 SERVER_CONFIG_NAMES = frozenset({"jupyter_server_config.py", "jupyter_server_config.json",
@@ -80,7 +80,7 @@ def plan_changes(
 
 
 def _classify(change: Change, path: Path, layout: Layout, configs: set[Path], d: _Draft) -> None:
-    if path in configs or is_server_config(path):
+    if is_server_config(path) or any(path == c or path.is_relative_to(c) for c in configs):
         d.restart.append(f"config changed: {path.name}")
         return
     if path.parent in layout.containers and change != Change.modified:
@@ -88,10 +88,19 @@ def _classify(change: Change, path: Path, layout: Layout, configs: set[Path], d:
         return
     project = layout.project_of(path)
     if project is None:
-        return
+        # Inside a folder of extension folders but in none known yet: one being copied or cloned.
+        d.rescan = d.rescan or any(path.is_relative_to(c) for c in layout.containers)
+    else:
+        _classify_in_project(change, path, project, d)
+
+
+def _classify_in_project(change: Change, path: Path, project: Project, d: _Draft) -> None:
     if path.parent == project.root and path.name in PROJECT_FILES:
-        d.reinstall.append(project.root)
-        d.restart.append(f"{path.name} changed: {project.root.name}")
+        if change == Change.deleted:
+            d.rescan = True  # the project may be going away: look again rather than reinstall
+        else:
+            d.reinstall.append(project.root)
+            d.restart.append(f"{path.name} changed: {project.root.name}")
         return
     if path.is_relative_to(project.root / "jupyter-config"):
         d.restart.append(f"config changed: {path.name}")

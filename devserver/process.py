@@ -36,6 +36,8 @@ class WorkerProcess:
         self._ids = itertools.count(1)
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
+        #: Set when the supervisor stops this worker on purpose (so it is no crash).
+        self.stopped = False
 
     @property
     def pid(self) -> int | None:
@@ -106,6 +108,7 @@ class WorkerProcess:
 
     async def stop(self, timeout: float) -> int | None:
         """SIGTERM, wait ``timeout``; then SIGKILL, wait. Logs each branch."""
+        self.stopped = True
         if self.proc is None:
             return None
         if self.proc.returncode is None:

@@ -13,7 +13,6 @@ worker → supervisor::
 
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
     {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...]}
-    {"op": "event", "kind": "error", "data": {...}}
 """
 
 from __future__ import annotations

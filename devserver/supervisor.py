@@ -20,7 +20,7 @@ from typing import Any
 
 from watchfiles import Change, awatch
 
-from .errors import ConfigError, StartupError
+from .errors import ConfigError, ExitCode, StartupError
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
@@ -31,6 +31,9 @@ from .report import Backoff, RuntimeFile, announce, config_dirs, report_results
 from .watch import SourceFilter
 
 log = logging.getLogger("devserver")
+#: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is
+#: restarted.
+REQUEST_TIMEOUT = 60.0
 
 
 class Supervisor:
@@ -56,6 +59,8 @@ class Supervisor:
         self.sock: socket.socket | None = None
         self.runtime: RuntimeFile | None = None
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
+        self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
+        self._monitors: set[asyncio.Task[None]] = set()
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -81,7 +86,6 @@ class Supervisor:
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         async with self.lock:
             await self._spawn("start")
-        self._monitor_task = asyncio.create_task(self._monitor())
 
     async def shutdown(self) -> None:
         self.stopping.set()
@@ -97,8 +101,7 @@ class Supervisor:
     # -- changes -----------------------------------------------------------------------------
     async def _watch(self) -> None:
         """Feed each batch of file changes into the queue that ``plans()`` reads."""
-        watched = [p for p in (*self.layout.paths, *map(Path, self.options.watch), *config_dirs())
-                   if p.exists()]  # fmt: skip
+        watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
         async for changes in awatch(
             *watched,
             watch_filter=SourceFilter(),
@@ -115,18 +118,26 @@ class Supervisor:
         """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
         arrived while the previous plan was being applied are merged into one."""
         while (batch := await self.changes.get()) is not None:
-            while not self.changes.empty() and (more := self.changes.get_nowait()) is not None:
+            while not self.changes.empty():
+                more = self.changes.get_nowait()
+                if more is None:  # the watcher stopped: act on what came, then end
+                    self.changes.put_nowait(None)
+                    break
                 batch |= more
-            plan = plan_changes(batch, self.layout, map(Path, self.options.watch))
+            plan = plan_changes(batch, self.layout, self.watch_paths)
             if plan:
                 yield plan
 
     async def apply(self, plan: Plan) -> None:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
-            restart = plan.restart or await self._rescan(plan)
-            reinstall = [p for p in self.layout.projects if p.root in plan.reinstall]
-            await self._pip(reinstall)
+            restart = plan.restart
+            if plan.rescan or restart:
+                # A restart starts from the files as they are now: folders added or removed,
+                # extensions enabled or disabled in a project's config JSON.
+                restart = await self._rescan() or restart
+            if self.options.install != "never":
+                await self._pip([p for p in self.layout.projects if p.root in plan.reinstall])
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
@@ -136,26 +147,28 @@ class Supervisor:
                 if paths:
                     await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
 
-    async def _rescan(self, plan: Plan) -> str | None:
-        if not plan.rescan:
-            return None
+    async def _rescan(self) -> str | None:
+        """Look for the extension folders again; a reason to restart if they changed."""
         try:
             layout = discover(self.paths)
         except ConfigError as exc:
-            log.error("%s", exc)
+            log.error("%s (keeping the extensions found before)", exc)
             return None
         if layout == self.layout:
             return None
+        before, after = set(self.layout.extensions), set(layout.extensions)
         await self._install(layout)
         self.layout = layout
-        return "the set of extension folders changed"
+        changes = (("added", after - before), ("removed", before - after))
+        parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
+        return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
     async def _request(self, message: dict[str, Any]) -> None:
         assert self.worker is not None
         try:
-            reply = await self.worker.request(message)
+            reply = await self.worker.request(message, timeout=REQUEST_TIMEOUT)
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
-            log.error("the worker did not answer (%s); it will be restarted", exc)
+            await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
         report_results(reply.get("results", []))
 
@@ -196,6 +209,9 @@ class Supervisor:
         self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
         self.worker_started = time.monotonic()
         await self.worker.start()
+        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        self._monitors.add(monitor)
+        monitor.add_done_callback(self._monitors.discard)
         if await self.worker.wait_ready(self.options.ready_timeout):
             assert self.worker.ready_info is not None
             announce(self.worker.ready_info, self.token, self.options.base_url)
@@ -208,24 +224,26 @@ class Supervisor:
             if self.worker.running:
                 await self.worker.stop(self.options.stop_timeout)
 
-    async def _monitor(self) -> None:
-        """Bring a crashed worker back, with a growing delay while it keeps failing."""
-        while not self.stopping.is_set():
-            worker = self.worker
-            assert worker is not None
-            code = await worker.wait()
-            if self.stopping.is_set() or worker is not self.worker:
-                continue
-            delay = self.backoff.next(time.monotonic() - self.worker_started)
-            log.error("the worker exited (code %s); restarting in %.1f s", code, delay)
-            try:
-                await asyncio.wait_for(self.stopping.wait(), delay)
-                return
-            except TimeoutError:
-                pass
-            async with self.lock:
-                if worker is self.worker and not self.stopping.is_set():
-                    await self._spawn(f"the worker exited with code {code}")
+    async def _watch_worker(self, worker: WorkerProcess) -> None:
+        """Bring this worker back if it dies on its own, with a growing delay while it keeps
+        dying. A worker stopped on purpose, or one that refused its configuration (exit 2:
+        retrying cannot help), waits for the next saved file instead."""
+        code = await worker.wait()
+        if self.stopping.is_set() or worker.stopped or worker is not self.worker:
+            return
+        if code == ExitCode.CONFIG_ERROR:
+            log.error("the worker refused its configuration (see above): fix it and save")
+            return
+        delay = self.backoff.next(time.monotonic() - self.worker_started)
+        log.error("the worker exited (code %s); restarting in %.1f s", code, delay)
+        try:
+            await asyncio.wait_for(self.stopping.wait(), delay)
+            return
+        except TimeoutError:
+            pass
+        async with self.lock:
+            if worker is self.worker and not self.stopping.is_set():
+                await self._spawn(f"the worker exited with code {code}")
 
     def _server_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {

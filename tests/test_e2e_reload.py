@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -303,3 +304,61 @@ def test_jupyter_server_extension_disable_is_honoured(
     }
     assert extensions["hello_ext"]["state"] == "disabled"
     assert extensions["greeter_app"]["state"] == "loaded"
+
+
+def test_extension_folder_copied_in_is_loaded_and_removed_is_dropped(
+    devserver_factory: Factory,
+) -> None:
+    """Copying an extension folder beside the others loads it; deleting it drops it."""
+    server = devserver_factory("hello_ext")
+    assert server.get("greeter").status_code == 404
+    copy_example("greeter_app", server.root)
+    wait_until(lambda: server.get("greeter").status_code == 200, timeout=60, what="greeter")
+    assert "extensions added: greeter_app" in server.log()
+    shutil.rmtree(server.root / "greeter_app")
+    wait_until(lambda: server.get("greeter").status_code == 404, timeout=60, what="greeter gone")
+    assert "extensions removed: greeter_app" in server.log()
+    assert "pip install" not in server.log()
+    assert message(server) == "Hello, world!"
+
+
+def test_failed_extension_app_reload_leaves_its_settings(devserver_factory: Factory) -> None:
+    """An ExtensionApp whose new code fails half-way leaves the old app and settings serving."""
+    server = devserver_factory("greeter_app")
+    before = server.get("greeter/api/greet").json()
+    app = "greeter_app/greeter_app/app.py"
+    server.edit(app, 'Unicode("Hi"', 'Unicode("Bonjour"')
+    hook = "    def initialize_handlers(self) -> None:\n"
+    server.edit(app, hook, hook + "        raise RuntimeError('half-way')\n")
+    server.wait_for_log("reload of greeter_app failed: RuntimeError: half-way")
+    assert server.get("greeter/api/greet").json() == before
+
+
+def test_dependent_that_failed_at_start_loads_once_its_dependency_is_fixed(
+    devserver_factory: Factory, tmp_path: Path
+) -> None:
+    """uses_hello fails at import while hello_ext is broken; fixing hello_ext loads both."""
+    copy_example("hello_ext", tmp_path / "extensions")
+    handlers = tmp_path / "extensions" / HELLO
+    handlers.write_text(handlers.read_text().replace("def greeting(", "def greeting_broken("))
+    server = devserver_factory("uses_hello")
+    assert server.get("relay").status_code == 404
+    handlers.write_text(handlers.read_text().replace("def greeting_broken(", "def greeting("))
+    wait_until(lambda: server.get("relay").status_code == 200, what="uses_hello to load")
+    assert server.get("relay").json() == {"relayed": "Hello, relay!"}
+
+
+def test_deliberate_restart_does_not_grow_the_crash_backoff(devserver_factory: Factory) -> None:
+    """Restarts the supervisor asked for are no crashes: a crash right after waits 0.5 s."""
+    server = devserver_factory("hello_ext")
+    config = "hello_ext/jupyter-config/jupyter_server_config.d/hello_ext.json"
+    for i in range(2):
+        old = server.worker_pid()
+        server.edit(config, "true", "true ")
+        wait_until(lambda old=old: server.worker_pid() not in (None, old), what=f"restart {i}")
+        wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
+    assert "the worker exited" not in server.log()
+    worker = server.worker_pid()
+    assert worker is not None
+    os.kill(worker, signal.SIGKILL)
+    server.wait_for_log("the worker exited (code -9); restarting in 0.5 s")

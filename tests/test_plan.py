@@ -104,3 +104,22 @@ def test_unrelated_files_are_ignored() -> None:
         (Change.modified, f"{ROOT}/hello_ext/README.md"),
         (Change.modified, "/elsewhere/x.py"),
     )
+
+
+def test_files_of_a_folder_being_filled_in_ask_for_a_rescan() -> None:
+    """Files appearing in a new folder beside the extensions (a copy, a clone) mean: look again."""
+    result = plan((Change.added, f"{ROOT}/new_ext/pyproject.toml"))
+    assert result.rescan
+    assert result.reinstall == ()
+
+
+def test_deleted_project_file_asks_for_a_rescan_not_a_reinstall() -> None:
+    """A removed pyproject.toml (the folder is being deleted) is no reason to run pip."""
+    result = plan((Change.deleted, f"{ROOT}/hello_ext/pyproject.toml"))
+    assert result.rescan
+    assert result.reinstall == ()
+
+
+def test_watched_folder_restarts_for_files_inside() -> None:
+    """A folder given with --watch restarts the worker for any file inside it."""
+    assert plan((Change.modified, "/src/lib/util.py"), configs=(Path("/src/lib"),)).restart

@@ -1,7 +1,6 @@
 """Runs in the worker process: the worker's end of the control channel to the supervisor.
 
-Reads one JSON request per line, runs it on the IOLoop, writes the reply; also forwards selected
-events (errors) so the supervisor can print them.
+Reads one JSON request per line, runs it on the IOLoop, writes the reply.
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ import asyncio
 import logging
 import socket
 from typing import Any
+
+from tornado.web import StaticFileHandler
 
 from devserver.protocol import decode, encode
 
@@ -35,7 +36,11 @@ class ControlChannel:
         self.send({"op": "ready", **ready})
         while line := await reader.readline():
             message = decode(line)
-            reply = await self.handle(message)
+            try:
+                reply = await self.handle(message)
+            except Exception as exc:  # a bug here must not silence the channel: logged, answered
+                log.exception("devserver: control request %r failed", message.get("op"))
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
             self.send({"op": "reply", "id": message.get("id"), **reply})
 
     def send(self, message: dict[str, Any]) -> None:
@@ -48,6 +53,9 @@ class ControlChannel:
             results = await self.engine.reload(list(message["extensions"]))
             return {"results": [r.to_json() for r in results]}
         if op == "changed":
+            if message["kind"] == "static":
+                # static_url() adds a hash of the file, cached per path: drop it with the file.
+                StaticFileHandler._static_hashes = {}
             self.registry.events.publish(
                 "change", {"kind": message["kind"], "paths": message["paths"]}
             )

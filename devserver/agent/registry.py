@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SETTINGS_KEY = "devserver"
 MAX_ERRORS = 1000
+MAX_ERRORS_PER_EXTENSION = 50
 
 ReloadFn = Callable[[str], Awaitable[ReloadResult]]
 
@@ -72,7 +73,9 @@ class Registry:
     # -- errors -----------------------------------------------------------------------------
     def record_error(self, error: ErrorRecord) -> None:
         """Keep an error with its extension and publish it; the log line is the caller's."""
-        self.extension(error.extension).errors.append(error)
+        errors = self.extension(error.extension).errors
+        errors.append(error)
+        del errors[:-MAX_ERRORS_PER_EXTENSION]
         self.errors.append(error)
         del self.errors[:-MAX_ERRORS]
         self.events.publish("error", error.to_json())

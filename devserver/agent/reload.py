@@ -91,6 +91,7 @@ class _Attempt:
     old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_rules: dict[str, list[Rule]] = field(default_factory=dict)
+    saved_settings: dict[str, Any] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
@@ -125,15 +126,39 @@ class ReloadEngine:
         return next(r for r in results if r.extension == package)
 
     async def reload(self, packages: list[str]) -> list[ReloadResult]:
-        """Reload each package with its dependents, as one transaction per distinct group."""
+        """Reload the packages with their dependents, as one transaction; then give extensions
+        that failed because of one of them another chance, each in a transaction of its own.
+
+        A disabled extension (by config, or by a starter app that loads no others) stays so.
+        """
         async with self._lock:
-            loaded = [n for n, r in self.registry.extensions.items() if r.enabled]
+            live = [n for n, r in self.registry.extensions.items() if r.state != "disabled"]
+            disabled = [self._disabled(p) for p in packages if p not in live]
             group: list[str] = []
-            for package in packages:
-                for name in reload_group(package, loaded, dict(sys.modules)):
+            for package in (p for p in packages if p in live):
+                for name in reload_group(package, live, dict(sys.modules)):
                     if name not in group:
                         group.append(name)
-            return await self._transaction(group)
+            results = await self._transaction(group) if group else []
+            if results and all(r.ok for r in results):
+                for name in self._failed_because_of(group):
+                    results.extend(await self._transaction([name]))
+            return disabled + results
+
+    def _disabled(self, name: str) -> ReloadResult:
+        error = ErrorRecord(name, "reload", "Disabled", f"{name} is disabled; not reloaded",
+                            "", None, None)  # fmt: skip
+        return ReloadResult(name, ok=False, mode="hot", duration_ms=0.0, routes_before=0,
+                            routes_after=0, error=error)  # fmt: skip
+
+    def _failed_because_of(self, group: list[str]) -> list[str]:
+        """Extensions whose last failure's traceback passes through one of ``group``'s packages."""
+        return [
+            name
+            for name, record in self.registry.extensions.items()
+            if record.state == "failed" and name not in group and record.errors
+            and any(package in record.errors[-1].traceback for package in group)
+        ]  # fmt: skip
 
     async def _transaction(self, group: list[str]) -> list[ReloadResult]:
         started = time.perf_counter()
@@ -141,6 +166,7 @@ class ReloadEngine:
         attempt = _Attempt(group)
         failed: tuple[str, BaseException] | None = None
         with attempt.on_loop():
+            attempt.saved_settings = dict(self.serverapp.web_app.settings)
             _forget(attempt)
         for name in group:
             try:
@@ -150,7 +176,8 @@ class ReloadEngine:
                 package = await asyncio.to_thread(ExtensionPackage, name=name, enabled=True)
                 with attempt.on_loop():
                     self._build(attempt, name, package)
-            except Exception as exc:  # noqa: BLE001 - the new code failed; roll back, keep serving
+            # SystemExit too: a module that calls sys.exit() at import must not end the worker.
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
                 failed = (name, exc)
                 break
         with attempt.on_loop():
@@ -180,6 +207,11 @@ class ReloadEngine:
         attempt.new_rules[name] = rules
 
     def _rollback(self, attempt: _Attempt) -> None:
+        # An ExtensionApp writes its settings (and itself) into the server's settings while it
+        # loads, before it may fail: put back the settings the old code was serving with.
+        settings = self.serverapp.web_app.settings
+        settings.clear()
+        settings.update(attempt.saved_settings)
         for name in list(sys.modules):
             if any(in_package(name, p) for p in attempt.group):
                 del sys.modules[name]
@@ -196,6 +228,7 @@ class ReloadEngine:
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.state = "loaded"
+            record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
         # Static files are looked up through class-level caches; forget them with the old code.
         StaticFileHandler._static_hashes = {}
 

@@ -19,7 +19,7 @@ from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
 from devserver import specs
-from devserver.errors import DevServerError
+from devserver.errors import ConfigError, DevServerError
 from devserver.protocol import WorkerSpec, decode_config
 
 from .control import ControlChannel
@@ -73,7 +73,13 @@ class WorkerApp(ServerApp):
         record = self.registry.extensions.get(package or "")
         point = next((p for p in record.points if p["app"]), None) if record else None
         if package is None or point is None:
-            raise SystemExit(f"devserver: --app {name!r} names no loaded ExtensionApp")
+            apps = sorted(
+                p["name"] for r in self.registry.extensions.values() for p in r.points if p["app"]
+            )
+            raise ConfigError(
+                f"--app {name!r} names no loaded ExtensionApp. "
+                f"Loaded apps: {', '.join(apps) or 'none'}"
+            )
         app = self.extension_manager.extension_points[point["name"]].app
         self._starter_app = app
         self.update_config(Config(app._jupyter_server_config()))
@@ -114,11 +120,18 @@ class WorkerApp(ServerApp):
     async def _post_start(self) -> None:
         await super()._post_start()  # type: ignore[no-untyped-call] # unannotated in jupyter_server
         spec = self._spec()
+        # A worker after the first is a restart: say so, and why, to the pages that watch.
         self.registry.events.publish(
-            "started", {"reason": spec.reason, "generation": spec.generation, "pid": os.getpid()}
+            "restart" if spec.generation else "started",
+            {"reason": spec.reason, "generation": spec.generation, "pid": os.getpid()},
         )
         channel = ControlChannel(spec.control_fd, self.engine, self.registry)
         self._control_task = asyncio.ensure_future(self._serve_control(channel))
+
+    async def _cleanup(self) -> None:
+        # Event streams end with this, instead of hanging on until the process is gone.
+        self.registry.events.publish("stopped", {"pid": os.getpid()})
+        await super()._cleanup()
 
     async def _serve_control(self, channel: ControlChannel) -> None:
         await channel.serve(self._ready_info())
