@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from devserver import __version__
+
 from .app import DashboardApp
 
-__all__ = ["DashboardApp"]
+__all__ = ["DashboardApp", "__version__"]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

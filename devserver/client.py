@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -73,11 +74,19 @@ def _runtime_dir() -> Path:
 def from_runtime_files(folder: Path) -> ServerInfo | None:
     """The newest live supervisor's runtime file in ``folder``, if any."""
     files = sorted(folder.glob("devserver-*.json"), key=_mtime, reverse=True)
-    for path in files:
-        info = _read_json(path)
-        if info and _alive(info.get("pid")) and info.get("url"):
-            return ServerInfo(str(info["url"]), str(info.get("token", "")), str(path))
-    return None
+    live = [
+        (path, info)
+        for path, info in ((p, _read_json(p)) for p in files)
+        if info and _alive(info.get("pid")) and info.get("url")
+    ]
+    if not live:
+        return None
+    path, info = live[0]
+    if len(live) > 1:
+        others = ", ".join(str(i["url"]) for _, i in live[1:])
+        print(f"devserver: {len(live)} dev servers run; using the newest, {info['url']} "
+              f"(others: {others}). Pick one with --url.", file=sys.stderr)  # fmt: skip
+    return ServerInfo(str(info["url"]), str(info.get("token", "")), str(path))
 
 
 def _mtime(path: Path) -> float:

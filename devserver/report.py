@@ -69,6 +69,14 @@ class RuntimeFile:
         self.path.unlink(missing_ok=True)
 
 
+def remove_server_files(pid: int) -> None:
+    """The ``jpserver-<pid>`` files a killed worker left in the runtime folder (Jupyter's own
+    tools would list it as a running server)."""
+    folder = Path(jupyter_runtime_dir())
+    for name in (f"jpserver-{pid}.json", f"jpserver-{pid}-open.html"):
+        (folder / name).unlink(missing_ok=True)
+
+
 def config_dirs() -> list[Path]:
     """Jupyter's config folders, where server config files and ``jupyter_server_config.d`` live."""
     return [Path(p) for p in jupyter_config_path()]

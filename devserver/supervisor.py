@@ -27,7 +27,14 @@ from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
 from .protocol import WorkerSpec, encode_config
-from .report import Backoff, RuntimeFile, announce, config_dirs, report_results
+from .report import (
+    Backoff,
+    RuntimeFile,
+    announce,
+    config_dirs,
+    remove_server_files,
+    report_results,
+)
 from .watch import SourceFilter
 
 log = logging.getLogger("devserver")
@@ -80,8 +87,8 @@ class Supervisor:
         # Watch before anything else starts, so that no edit made from now on is missed.
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
+        self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
         await self._install(self.layout)
-        self.sock = bind(self.options.ip, self.options.port)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         async with self.lock:
@@ -229,6 +236,8 @@ class Supervisor:
         dying. A worker stopped on purpose, or one that refused its configuration (exit 2:
         retrying cannot help), waits for the next saved file instead."""
         code = await worker.wait()
+        if worker.pid is not None and code < 0:  # killed: it could not remove its server files
+            remove_server_files(worker.pid)
         if self.stopping.is_set() or worker.stopped or worker is not self.worker:
             return
         if code == ExitCode.CONFIG_ERROR:

@@ -131,12 +131,18 @@ def test_config_json_edit_restarts_worker(devserver_factory: Factory) -> None:
     assert "restarting the worker: config changed" in server.log()
 
 
-def test_killed_worker_is_restarted(devserver_factory: Factory) -> None:
-    """When the worker dies, the supervisor starts a new one that serves."""
+def test_killed_worker_is_restarted(
+    devserver_factory: Factory, isolated_env: dict[str, str]
+) -> None:
+    """When the worker dies, the supervisor starts a new one that serves, and removes the
+    server file the killed one left."""
     server = devserver_factory("hello_ext")
     worker = server.worker_pid()
     assert worker is not None
+    server_file = Path(isolated_env["JUPYTER_RUNTIME_DIR"]) / f"jpserver-{worker}.json"
+    assert server_file.exists()
     os.kill(worker, signal.SIGKILL)
+    wait_until(lambda: not server_file.exists(), what="the stale server file to go")
     wait_until(lambda: server.worker_pid() not in (None, worker), what="a new worker")
     wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
     assert "the worker exited (code -9)" in server.log()
