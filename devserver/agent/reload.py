@@ -22,7 +22,7 @@ import importlib
 import linecache
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -34,52 +34,11 @@ from tornado.web import StaticFileHandler
 
 from devserver import specs
 
+from .deps import in_package, reload_group
 from .manager import AgentExtensionManager, describe, source_dir
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
 from .routing import RouteCapture
-
-
-def in_package(module_name: str, package: str) -> bool:
-    return module_name == package or module_name.startswith(package + ".")
-
-
-def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any]) -> set[str]:
-    """Which ``candidates`` have a module whose globals reference ``package`` (its modules or
-    anything defined in them), found from the live module objects rather than from source."""
-    found: set[str] = set()
-    for candidate in candidates:
-        if candidate == package:
-            continue
-        for name, module in list(modules.items()):
-            if in_package(name, candidate) and _references(module, package):
-                found.add(candidate)
-                break
-    return found
-
-
-def _references(module: Any, package: str) -> bool:
-    for value in list(getattr(module, "__dict__", {}).values()):
-        owner = (
-            value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
-        )
-        if isinstance(owner, str) and in_package(owner, package):
-            return True
-    return False
-
-
-def reload_group(package: str, loaded: Iterable[str], modules: dict[str, Any]) -> list[str]:
-    """``package`` followed by every loaded extension that imports it, directly or not."""
-    loaded = list(loaded)
-    group = [package]
-    frontier = [package]
-    while frontier:
-        current = frontier.pop()
-        for dep in sorted(dependents(current, loaded, modules)):
-            if dep not in group:
-                group.append(dep)
-                frontier.append(dep)
-    return group
 
 
 @dataclass
