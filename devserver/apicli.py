@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -84,7 +85,10 @@ class StatusApp(ApiCommand):
 
     def start(self) -> None:
         status = self.client().get("status")
-        lines = [f"{key:<24}{value}" for key, value in status.items()]
+        shown = dict(status)
+        if isinstance(status.get("started"), int | float):
+            shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
+        lines = [f"{key:<24}{value}" for key, value in shown.items()]
         self.emit(status, "\n".join(lines))
 
 

@@ -38,6 +38,10 @@ def test_runtime_error_points_into_the_extension_folder(tmp_path: Path) -> None:
     except ValueError as exc:
         record = ErrorRecord.from_exception("ext", "load", exc, tmp_path)
     assert (record.file, record.line) == (str(mod), 2)
+    # The traceback starts in the extension's folder: the caller's frames are left out.
+    assert record.traceback.startswith(f'Traceback (most recent call last):\n  File "{mod}"')
+    assert "test_runtime_error_points_into_the_extension_folder" not in record.traceback
+    assert "ValueError: deep" in record.traceback
 
 
 def test_event_bus_keeps_a_bounded_history_and_fans_out() -> None:

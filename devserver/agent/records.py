@@ -51,7 +51,7 @@ class ErrorRecord:
             phase=phase,
             type=type(exc).__name__,
             message=str(exc),
-            traceback="".join(traceback.format_exception(exc)),
+            traceback=_format(exc, source),
             file=file,
             line=line,
         )
@@ -81,6 +81,17 @@ def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | 
     ours = [f for f in frames if source is not None and _is_under(f.filename, source)]
     frame = (ours or frames)[-1]
     return frame.filename, frame.lineno
+
+
+def _format(exc: BaseException, source: Path | None) -> str:
+    """The traceback from the first frame in the extension's folder on: the dev server's,
+    asyncio's and importlib's frames above it say nothing to the extension's author."""
+    tb = exc.__traceback__
+    while tb is not None and not (source and _is_under(tb.tb_frame.f_code.co_filename, source)):
+        tb = tb.tb_next
+    if tb is None:  # the traceback never enters the extension's folder: keep all of it
+        return "".join(traceback.format_exception(exc))
+    return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
 def _innermost_tb(exc: BaseException) -> TracebackType | None:
