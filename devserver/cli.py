@@ -35,8 +35,13 @@ class DevServerApp(Application):
 
     def start(self) -> None:
         if self.subapp is None:
-            self.print_help()
-            print("\nA command is needed: " + ", ".join(self.subcommands), file=sys.stderr)
+            commands = ", ".join(self.subcommands)
+            if self.extra_args:
+                print(f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
+                      f"{commands} (devserver --help)", file=sys.stderr)  # fmt: skip
+            else:
+                self.print_help()
+                print(f"\nA command is needed: {commands}", file=sys.stderr)
             self.exit(ExitCode.CONFIG_ERROR)
         super().start()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from devserver.cli import DevServerApp, main
 from devserver.options import DevServer
 from devserver.runapp import RunApp
 
@@ -57,3 +58,16 @@ def test_poll_defaults_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert DevServer().poll is True
     monkeypatch.setenv("DEVSERVER_POLL", "0")
     assert DevServer().poll is False
+
+
+def test_unknown_command_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    """`devserver bogus` names the unknown command and the real ones, exit 2."""
+
+    DevServerApp.clear_instance()
+    with pytest.raises(SystemExit) as stop:
+        main(["bogus"])
+    DevServerApp.clear_instance()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown command 'bogus'" in err
+    assert "run, reload, status" in err
