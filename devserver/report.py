@@ -107,6 +107,8 @@ def report_results(results: list[dict[str, Any]]) -> None:
                 r["extension"], r["duration_ms"], r["blocked_ms"],
                 r["routes_before"], r["routes_after"],
             )  # fmt: skip
+        elif (r["error"] or {}).get("type") == "Disabled":
+            log.info("%s is disabled; not reloaded", r["extension"])
         elif (r["error"] or {}).get("type") == "NotReloaded":
             log.warning(
                 "  %s kept its previous code too: it imports the one that failed", r["extension"]

@@ -21,14 +21,21 @@ def in_package(module_name: str, package: str) -> bool:
     return module_name == package or module_name.startswith(package + ".")
 
 
+def top_level(name: str) -> str:
+    """The import package an extension name lives in: ``voila.server_extension`` → ``voila``.
+    A reload takes the whole package out of ``sys.modules``, so it works on this name."""
+    return name.partition(".")[0]
+
+
 def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any]) -> set[str]:
-    """Which ``candidates`` have a module that references or imports ``package``."""
+    """Which ``candidates`` have a module that references or imports ``package``'s package
+    (extensions that share one top-level package always go together)."""
     found: set[str] = set()
     for candidate in candidates:
         if candidate == package:
             continue
         for name, module in list(modules.items()):
-            if in_package(name, candidate) and _references(module, package):
+            if in_package(name, top_level(candidate)) and _references(module, top_level(package)):
                 found.add(candidate)
                 break
     return found

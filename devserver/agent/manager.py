@@ -14,6 +14,7 @@ from typing import Any
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from traitlets import Any as AnyTrait
+from traitlets import Dict
 
 from .records import ErrorRecord, ExtensionRecord, Phase
 from .registry import Registry
@@ -25,6 +26,8 @@ class AgentExtensionManager(ExtensionManager):
 
     registry = AnyTrait()
     capture = AnyTrait(allow_none=True)
+    #: The tornado settings keys each extension added while it loaded (a reload replaces them).
+    settings_keys = Dict()
 
     def _registry(self) -> Registry:
         assert isinstance(self.registry, Registry)
@@ -70,6 +73,8 @@ class AgentExtensionManager(ExtensionManager):
         if extension is None or not extension.enabled or record.state == "failed":
             return
         assert isinstance(self.capture, RouteCapture)
+        settings = self.serverapp.web_app.settings
+        before = set(settings)
         with self.capture.capturing() as rules:
             try:
                 extension.load_all_points(self.serverapp)
@@ -77,6 +82,7 @@ class AgentExtensionManager(ExtensionManager):
                 self._fail(name, "load", exc)
                 return
         self.capture.router(name).swap(rules)
+        self.settings_keys[name] = set(settings) - before
         record.state = "loaded"
         self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
 

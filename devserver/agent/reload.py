@@ -34,7 +34,7 @@ from tornado.web import StaticFileHandler
 
 from devserver import specs
 
-from .deps import in_package, reload_group
+from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe, source_dir
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
@@ -51,6 +51,7 @@ class _Attempt:
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_rules: dict[str, list[Rule]] = field(default_factory=dict)
     saved_settings: dict[str, Any] = field(default_factory=dict)
+    settings_keys: dict[str, set[str]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
@@ -127,18 +128,20 @@ class ReloadEngine:
         with attempt.on_loop():
             attempt.saved_settings = dict(self.serverapp.web_app.settings)
             _forget(attempt)
-        for name in group:
-            try:
-                # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the
-                # event loop serves from, so it runs in a thread; linking and loading change
-                # server state and run on the loop.
-                package = await asyncio.to_thread(ExtensionPackage, name=name, enabled=True)
-                with attempt.on_loop():
-                    self._build(attempt, name, package)
-            # SystemExit too: a module that calls sys.exit() at import must not end the worker.
-            except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
-                failed = (name, exc)
-                break
+        packages: dict[str, ExtensionPackage] = {}
+        name = group[0]
+        try:
+            # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the event
+            # loop serves from, so it runs in a thread. Linking, loading and the swap change
+            # server state: they run on the loop, in one go, so no request sees them half done.
+            for name in group:
+                packages[name] = await asyncio.to_thread(ExtensionPackage, name=name, enabled=True)
+            with attempt.on_loop():
+                for name in group:
+                    self._build(attempt, name, packages[name])
+        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
+            failed = (name, exc)
         with attempt.on_loop():
             if failed is not None:
                 self._rollback(attempt)
@@ -160,10 +163,18 @@ class ReloadEngine:
         # The manager must hold the new package before loading: ExtensionApp's loader looks its
         # app up through the manager and would otherwise reuse the old instance.
         self.manager.extensions[name] = package
+        # An ExtensionApp copies the server's settings over its own before adding them, so the
+        # values the old app added would win over the new code's: take them out first (the
+        # rollback puts them back).
+        settings = self.serverapp.web_app.settings
+        for key in self.manager.settings_keys.get(name, ()):
+            settings.pop(key, None)
+        before = set(settings)
         package.link_all_points(self.serverapp)
         with self.capture.capturing() as rules:
             package.load_all_points(self.serverapp)
         attempt.new_rules[name] = rules
+        attempt.settings_keys[name] = set(settings) - before
 
     def _rollback(self, attempt: _Attempt) -> None:
         # An ExtensionApp writes its settings (and itself) into the server's settings while it
@@ -172,7 +183,7 @@ class ReloadEngine:
         settings.clear()
         settings.update(attempt.saved_settings)
         for name in list(sys.modules):
-            if any(in_package(name, p) for p in attempt.group):
+            if any(in_package(name, top_level(p)) for p in attempt.group):
                 del sys.modules[name]
         sys.modules.update(attempt.saved_modules)
         for name in attempt.group:
@@ -182,6 +193,7 @@ class ReloadEngine:
                 self.manager.extensions.pop(name, None)
 
     def _swap(self, attempt: _Attempt) -> None:
+        self.manager.settings_keys.update(attempt.settings_keys)
         for name in attempt.group:
             self.capture.router(name).swap(attempt.new_rules[name])
             record = self.registry.extension(name)
@@ -257,7 +269,7 @@ class ReloadEngine:
 def _forget(attempt: _Attempt) -> None:
     """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
     for name in list(sys.modules):
-        if any(in_package(name, p) for p in attempt.group):
+        if any(in_package(name, top_level(p)) for p in attempt.group):
             attempt.saved_modules[name] = sys.modules.pop(name)
     importlib.invalidate_caches()
     linecache.checkcache()
