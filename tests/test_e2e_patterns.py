@@ -39,7 +39,7 @@ def test_dotted_extension_name_reloads_its_sibling_modules(
     devserver_factory: Factory, tmp_path: Path
 ) -> None:
     """An extension enabled as `pkg.server_extension` reloads `pkg.handlers` too."""
-    folder = project(
+    project(
         tmp_path,
         "dotted_pkg",
         {
@@ -57,8 +57,7 @@ def test_dotted_extension_name_reloads_its_sibling_modules(
     )
     server = devserver_factory()
     assert server.get("dotted").text == "dotted-v1"
-    handlers = folder / "dotted_pkg" / "handlers.py"
-    handlers.write_text(handlers.read_text().replace("dotted-v1", "dotted-v2"))
+    server.edit("dotted_pkg/dotted_pkg/handlers.py", "dotted-v1", "dotted-v2")
     wait_until(lambda: server.get("dotted").text == "dotted-v2", what="the sibling module")
 
 
@@ -66,7 +65,7 @@ def test_extension_app_class_settings_edit_is_served(
     devserver_factory: Factory, tmp_path: Path
 ) -> None:
     """Editing an ExtensionApp's class-level `settings` serves the new value after the reload."""
-    folder = project(
+    project(
         tmp_path,
         "settings_app",
         {
@@ -90,6 +89,5 @@ def test_extension_app_class_settings_edit_is_served(
     )
     server = devserver_factory()
     assert server.get("fixed").text == "fixed-1"
-    module = folder / "settings_app" / "__init__.py"
-    module.write_text(module.read_text().replace("fixed-1", "fixed-2"))
+    server.edit("settings_app/settings_app/__init__.py", "fixed-1", "fixed-2")
     wait_until(lambda: server.get("fixed").text == "fixed-2", what="the new class settings")
