@@ -34,14 +34,20 @@ class AgentExtensionManager(ExtensionManager):
         return self.registry
 
     def _fail(self, name: str, phase: Phase, exc: BaseException) -> None:
-        record = self._registry().extension(name)
-        record.state = "failed"
-        error = ErrorRecord.from_exception(name, phase, exc, source_dir(record.source))
+        self._registry().extension(name).state = "failed"
+        self.record_failure(name, phase, exc)
+
+    def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
+        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
+        error = ErrorRecord.from_exception(
+            name, phase, exc, source_dir(self._registry().extension(name).source)
+        )
         self._registry().record_error(error)
         self.log.error(
             "%s | %s failed: %s: %s (%s:%s)",
             name, phase, error.type, error.message, error.file, error.line,
         )  # fmt: skip
+        return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:
         record = self._registry().extension(extension_name)

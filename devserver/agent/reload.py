@@ -35,7 +35,7 @@ from tornado.web import StaticFileHandler
 from devserver import specs
 
 from .deps import in_package, reload_group, top_level
-from .manager import AgentExtensionManager, describe, source_dir
+from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
 from .routing import RouteCapture
@@ -54,6 +54,10 @@ class _Attempt:
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
+
+    def owns(self, module_name: str) -> bool:
+        """Whether the module belongs to the top-level package of an extension being reloaded."""
+        return any(in_package(module_name, top_level(p)) for p in self.group)
 
     @contextmanager
     def on_loop(self) -> Iterator[None]:
@@ -182,9 +186,8 @@ class ReloadEngine:
         settings = self.serverapp.web_app.settings
         settings.clear()
         settings.update(attempt.saved_settings)
-        for name in list(sys.modules):
-            if any(in_package(name, top_level(p)) for p in attempt.group):
-                del sys.modules[name]
+        for name in [m for m in sys.modules if attempt.owns(m)]:
+            del sys.modules[name]
         sys.modules.update(attempt.saved_modules)
         for name in attempt.group:
             if name in attempt.old_packages:
@@ -211,26 +214,11 @@ class ReloadEngine:
                     try:
                         await point.app.stop_extension()
                     except Exception as exc:  # noqa: BLE001 - the new code serves; the error is kept
-                        self._record(name, "reload", exc)
+                        self.manager.record_failure(name, "reload", exc)
             try:
                 await attempt.new_packages[name].start_all_points(self.serverapp)
             except Exception as exc:  # noqa: BLE001 - recorded as a start failure
-                self._record(name, "start", exc)
-
-    def _record(self, name: str, phase: Any, exc: BaseException) -> ErrorRecord:
-        source = source_dir(self.registry.extension(name).source)
-        error = ErrorRecord.from_exception(name, phase, exc, source)
-        self.registry.record_error(error)
-        self.serverapp.log.error(
-            "%s | %s failed: %s: %s (%s:%s)",
-            name,
-            phase,
-            error.type,
-            error.message,
-            error.file,
-            error.line,
-        )
-        return error
+                self.manager.record_failure(name, "start", exc)
 
     def _result(
         self,
@@ -245,7 +233,7 @@ class ReloadEngine:
         if failed is not None:
             culprit, exc = failed
             if culprit == name:
-                error = self._record(name, "reload", exc)
+                error = self.manager.record_failure(name, "reload", exc)
             else:
                 error = ErrorRecord(
                     name, "reload", "NotReloaded", f"kept the old code: {culprit} failed to reload",
@@ -268,8 +256,7 @@ class ReloadEngine:
 
 def _forget(attempt: _Attempt) -> None:
     """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
-    for name in list(sys.modules):
-        if any(in_package(name, top_level(p)) for p in attempt.group):
-            attempt.saved_modules[name] = sys.modules.pop(name)
+    for name in [m for m in sys.modules if attempt.owns(m)]:
+        attempt.saved_modules[name] = sys.modules.pop(name)
     importlib.invalidate_caches()
     linecache.checkcache()
