@@ -1,4 +1,4 @@
-"""Runs in the worker process: the ``/_introspect`` dashboard extension of the dev server.
+"""The ``/_introspect`` dashboard extension of the dev server.
 
 Enabled in every worker with ``jpserver_extensions={"dashboard": True}``; see docs/dashboard.md
 for the pages and docs/api.md for the JSON API.

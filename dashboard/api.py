@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): the JSON API under ``/_introspect/api/``.
+"""The JSON API under ``/_introspect/api/``.
 
 The contract is DESIGN.md's "JSON API contract"; docs/api.md shows each endpoint with examples
 that the tests run. Every method is authenticated (403 without credentials) and authorized on

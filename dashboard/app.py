@@ -1,4 +1,4 @@
-"""Runs in the worker process: the dashboard, an ExtensionApp serving ``/_introspect``.
+"""The dashboard, an ExtensionApp serving ``/_introspect``.
 
 Its static files are served at ``{base_url}static/dashboard/``; its templates are Jinja with
 autoescaping (``ExtensionAppJinjaMixin``). It also installs the live-reload transform that makes

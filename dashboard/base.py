@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): what every page and API handler shares.
+"""What every page and API handler shares.
 
 Each handler reads the one ``Registry`` of the worker, goes through jupyter_server's
 authentication and authorizer (resource ``AUTH_RESOURCE``), and masks secrets at the edge:

@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): the API's bodies, built from the Registry.
+"""The API's bodies, built from the Registry.
 
 Pages and JSON endpoints share these functions, so a page shows exactly what the API serves.
 Nothing here is masked yet: handlers mask on the way out.

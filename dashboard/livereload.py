@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): open pages reload themselves after an edit.
+"""Open pages reload themselves after an edit.
 
 A tornado ``OutputTransform`` adds ``<script src=".../livereload.js" defer>`` before the last
 ``</body>`` of every complete ``text/html`` 200 response outside the dashboard. The script

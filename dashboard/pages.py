@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): the HTML pages under ``/_introspect``.
+"""The HTML pages under ``/_introspect``.
 
 Pages are plain server-rendered HTML that work without JavaScript; ``static/app.js`` only adds
 the live parts (event feed, reload without leaving the page, filtering as you type). Without

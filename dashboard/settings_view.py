@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): the effective settings as JSON-safe data.
+"""The effective settings as JSON-safe data.
 
 Three sections, as the API's ``GET settings`` serves them: the ServerApp's configurable traits
 and the config it loaded, tornado's ``web_app.settings``, and each ExtensionApp's own traits.

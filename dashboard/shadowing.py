@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): which routes can never match.
+"""Which routes can never match.
 
 tornado tries rules in order and the first match wins, so a rule is *shadowed* when an earlier
 rule on the same host matches every path the later one could match. Deciding regex inclusion

@@ -1,4 +1,4 @@
-"""Runs in the worker process (the dashboard): ``GET /_introspect/api/events``, Server-Sent Events.
+"""``GET /_introspect/api/events``, Server-Sent Events.
 
 The stream opens with a ``hello`` message naming the worker's pid. Each event then goes out as
 ``id: <worker pid>:<n>``, ``event: <kind>`` and one JSON ``data`` line.

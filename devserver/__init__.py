@@ -1,10 +1,13 @@
 """jupyter-devserver: a hot-reloading, introspectable dev server for Jupyter Server extensions.
 
-Process roles, one per module (see docs/architecture.md):
+One folder per process role (see docs/architecture.md):
 
-- ``devserver.cli`` and ``devserver.run``: the command line and the supervisor process;
+- ``devserver.cli``: the command line (talks to a server over HTTP);
+- ``devserver.supervisor``: ``devserver run``, the supervisor process;
 - ``devserver.agent``: the reload agent, inside the worker (a jupyter_server ``ServerApp``);
-- ``dashboard``: the introspection extension, inside the worker.
+- ``dashboard`` (top-level package): the introspection extension, inside the worker;
+- ``devserver.specs`` (a pure library) and ``devserver.check`` (static analysis);
+- ``protocol``, ``errors``, ``masking``: the only modules both sides share.
 """
 
 __version__ = "0.1.0"

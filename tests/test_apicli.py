@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from devserver import client as client_module
-from devserver import containers
-from devserver.apicli import describe_reload, table, where
-from devserver.client import ServerInfo, find_server, from_runtime_files
+from devserver.cli import client as client_module
+from devserver.cli import containers
+from devserver.cli.apicli import describe_reload, table, where
+from devserver.cli.client import ServerInfo, find_server, from_runtime_files
 from devserver.errors import ExitCode, ServerNotFound
 from tests.conftest import DevServer, free_port
 from tests.dashboard.conftest import start_with_broken_ext

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devserver.errors import ConfigError, NoExtensionError
-from devserver.layout import discover, find_projects
+from devserver.supervisor.layout import discover, find_projects
 
 from .conftest import EXAMPLES
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from devserver.layout import Layout, Project
-from devserver.plan import Plan, plan_changes
+from devserver.supervisor.layout import Layout, Project
+from devserver.supervisor.plan import Plan, plan_changes
 
 ROOT = Path("/src/exts")
 HELLO = Project(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from devserver.agent.events import EventBus
 from devserver.agent.records import ErrorRecord
-from devserver.report import Backoff
+from devserver.supervisor.report import Backoff
 
 
 def test_syntax_error_points_at_its_own_file_and_line(tmp_path: Path) -> None:

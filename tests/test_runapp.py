@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from devserver.cli import DevServerApp, main
-from devserver.options import DevServer
-from devserver.runapp import RunApp
+from devserver.supervisor.options import DevServer
+from devserver.supervisor.runapp import RunApp
 
 
 def options(argv: list[str]) -> tuple[DevServer, RunApp]:

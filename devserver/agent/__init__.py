@@ -1,2 +1,2 @@
-"""Runs in the worker process: the reload agent (extension manager, route ownership, hot swaps,
+"""The reload agent (extension manager, route ownership, hot swaps,
 the registry the dashboard reads, and the control channel to the supervisor)."""

@@ -1,4 +1,4 @@
-"""Runs in the worker process: ``python -m devserver.agent``, started by the supervisor."""
+"""``python -m devserver.agent``, started by the supervisor."""
 
 from devserver.agent.worker import main
 

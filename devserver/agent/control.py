@@ -1,4 +1,4 @@
-"""Runs in the worker process: the worker's end of the control channel to the supervisor.
+"""The worker's end of the control channel to the supervisor.
 
 Reads one JSON request per line, runs it on the IOLoop, writes the reply.
 """

@@ -1,4 +1,4 @@
-"""Runs in the worker process: which loaded extensions depend on a package being reloaded.
+"""Which loaded extensions depend on a package being reloaded.
 
 An extension depends on package ``P`` when one of its modules holds something of ``P`` (a
 module, class or function, found from the live module objects) or imports ``P`` in its source

@@ -1,4 +1,4 @@
-"""Runs in the worker process: the live event stream (reloads, errors, restarts, file changes).
+"""The live event stream (reloads, errors, restarts, file changes).
 
 Publishing happens on the IOLoop thread; subscribers are asyncio queues that the dashboard's
 event-stream handler drains. Old events are kept in a bounded ring for pages that open later.

@@ -1,4 +1,4 @@
-"""Runs in the worker process: jupyter_server's ExtensionManager, with failures kept as data and
+"""Jupyter_server's ExtensionManager, with failures kept as data and
 each extension's routes captured into a router of its own.
 
 jupyter_server's manager turns every failure into one WARNING line and carries on. This one still

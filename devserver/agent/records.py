@@ -1,4 +1,4 @@
-"""Runs in the worker process: the plain records the reload agent keeps and the API serves.
+"""The plain records the reload agent keeps and the API serves.
 
 Each record has ``to_json()`` giving exactly the fields of the JSON API contract (docs/api.md).
 Secrets are not masked here: masking is the dashboard's job, at the edge where data leaves.

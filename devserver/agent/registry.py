@@ -1,4 +1,4 @@
-"""Runs in the worker process: the one typed object the reload agent keeps its state in.
+"""The one typed object the reload agent keeps its state in.
 
 It lives under one key of the tornado settings, ``settings["devserver"]``; the dashboard reads it
 with ``get_registry(handler.settings)``. Everything the introspection API serves comes from here.

@@ -1,4 +1,4 @@
-"""Runs in the worker process: the hot-reload transaction.
+"""The hot-reload transaction.
 
 For a group of extension packages (the one asked for plus those whose code imports it):
 
@@ -32,8 +32,7 @@ from jupyter_server.extension.manager import ExtensionPackage
 from tornado.routing import Rule
 from tornado.web import StaticFileHandler
 
-from devserver import specs
-
+from . import specs
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult

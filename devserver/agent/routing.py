@@ -1,4 +1,4 @@
-"""Runs in the worker process: one stable router per extension, so its routes can be swapped.
+"""One stable router per extension, so its routes can be swapped.
 
 tornado's ``Application.add_handlers`` inserts a new rule before the last rule of the default
 router (the core handlers and the 404 catch-all) and there is no way to remove or replace one

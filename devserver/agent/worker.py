@@ -1,4 +1,4 @@
-"""Runs in the worker process: the jupyter_server ``ServerApp`` the supervisor starts.
+"""The jupyter_server ``ServerApp`` the supervisor starts.
 
 It is a plain ServerApp with four changes: it serves on the listening socket the supervisor owns
 (so a restart refuses no connection), it never moves to another port or opens a browser, its
@@ -18,10 +18,10 @@ from jupyter_server.serverapp import ServerApp
 from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
-from devserver import specs
 from devserver.errors import ConfigError, DevServerError
 from devserver.protocol import WorkerSpec, decode_config
 
+from . import specs
 from .control import ControlChannel
 from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: ``devserver check PATH``, the extension guide's packaging checklist.
+"""``devserver check PATH``, the extension guide's packaging checklist.
 
 Each step of "Distributing a server extension" becomes findings (``checks_base.Finding``), passed
 or failed: a project file; extension points in the package's ``__init__.py``; a loader for each

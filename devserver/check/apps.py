@@ -1,4 +1,4 @@
-"""Runs in the CLI process: the checks of an ExtensionApp's packaging and of handler auth.
+"""The checks of an ExtensionApp's packaging and of handler auth.
 
 Check 6, the ``jupyter-NAME = pkg:launch_instance`` console script and the ``launch_instance``
 it points at; check 7, the folders of ``static_paths``/``template_paths`` exist and ship as

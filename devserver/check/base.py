@@ -1,4 +1,4 @@
-"""Runs in the CLI process: the ``Finding`` that every step of ``devserver check`` produces.
+"""The ``Finding`` that every step of ``devserver check`` produces.
 
 A finding is one item of the packaging checklist, passed or failed. ``severity`` is what a failure
 of that item means: an ``error`` breaks the installed extension (``devserver check`` exits 2), a

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: ``devserver check PATH``, the packaging checklist in a terminal.
+"""``devserver check PATH``, the packaging checklist in a terminal.
 
 Prints one line per item of the checklist (``devserver.check``), with the file and line to look
 at and, for a failed item, what to do; ``--json`` prints the findings for scripts. Exits 0 when

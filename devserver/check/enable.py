@@ -1,4 +1,4 @@
-"""Runs in the CLI process: the checks that decide whether an installed extension loads at all.
+"""The checks that decide whether an installed extension loads at all.
 
 Check 3, a loader for each extension point; check 4, ``jupyter_server_config.d/NAME.json``
 enabling the package; check 5, that JSON installed into ``etc/jupyter/jupyter_server_config.d``.

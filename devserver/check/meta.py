@@ -1,4 +1,4 @@
-"""Runs in the CLI process: what a project's packaging files say, read without running them.
+"""What a project's packaging files say, read without running them.
 
 ``pyproject.toml`` is read with tomllib, ``setup.cfg`` with configparser and ``setup.py`` with
 ``ast``: only literal arguments of its ``setup()`` call count (or a name bound to a literal at

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: what an extension's code declares, read from its syntax trees.
+"""What an extension's code declares, read from its syntax trees.
 
 The extension points a package returns, whether its ``app`` is an ``ExtensionApp``, which folders
 its ``static_paths`` and ``template_paths`` name, and which handler methods skip authentication.

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: read an extension's Python sources with ``ast``, never importing them.
+"""Read an extension's Python sources with ``ast``, never importing them.
 
 ``devserver check`` must not run the user's code (it may be broken, slow, or have side effects),
 so every question about a package is answered from its syntax tree: which names a module binds,

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: whether a wheel of the project would hold given package files.
+"""Whether a wheel of the project would hold given package files.
 
 Answered from the packaging files, without building: build backends that ship the whole package
 folder; setuptools' ``package-data`` globs; then ``MANIFEST.in`` with ``include_package_data``.

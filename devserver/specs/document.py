@@ -1,4 +1,4 @@
-"""Runs in any process: checks that a spec is an OpenAPI v3 document, and says where it is not.
+"""Checks that a spec is an OpenAPI v3 document, and says where it is not.
 
 The structure is checked by ``openapi-spec-validator`` (the reference validator of the OpenAPI
 community; it also resolves ``$ref`` and checks that every ``{param}`` of a path is declared).

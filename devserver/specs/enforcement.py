@@ -1,4 +1,4 @@
-"""Runs in the tornado server process (the dev server's worker, or any Jupyter server): enforcement.
+"""Enforcement in a tornado server (the dev server's worker, or any Jupyter server).
 
 Every request is checked before routing: ``enforce()`` puts one rule at the head of the
 application's default router. Its matcher answers "no match" for a request that passes, so

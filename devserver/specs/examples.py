@@ -1,4 +1,4 @@
-"""Runs in any process: one concrete request path for a route's regular expression.
+"""One concrete request path for a route's regular expression.
 
 The verdict table checks one example path per route, built from the regex itself: literal text
 as it is, the first alternative of each ``|``, the fewest repetitions allowed (at least one for

@@ -1,4 +1,4 @@
-"""Runs in any process: the check of one whole request path, ``base_url`` and all.
+"""The check of one whole request path, ``base_url`` and all.
 
 A ``Gate`` strips the server's ``base_url``, lets the dev server's dashboard through, and asks
 each filter in turn; the first refusal is the verdict. It is what the tornado rule calls on

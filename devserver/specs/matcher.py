@@ -1,4 +1,4 @@
-"""Runs in any process: decides whether a request (method, path) passes an app's specs.
+"""Decides whether a request (method, path) passes an app's specs.
 
 Pure logic on plain data, no tornado: a spec is compiled once into one regular expression per
 path template, where each ``{param}`` matches exactly one segment (``[^/]+``, as OpenAPI says)

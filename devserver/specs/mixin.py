@@ -1,4 +1,4 @@
-"""Runs in the Jupyter server process: spec enforcement for an ExtensionApp in its own deployment.
+"""Spec enforcement for an ExtensionApp in its own deployment.
 
 No dev server needed::
 

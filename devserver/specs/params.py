@@ -1,4 +1,4 @@
-"""Runs in any process: checks the value of one path parameter against its OpenAPI ``schema``.
+"""Checks the value of one path parameter against its OpenAPI ``schema``.
 
 A path segment is text; OpenAPI's default ``style: simple`` says a primitive parameter is that
 text read as the schema's type. So ``"42"`` is tried as the string ``"42"``, then as the integer

@@ -1,4 +1,4 @@
-"""Runs in any process: the answer of a spec check, and the rule that gave it."""
+"""The answer of a spec check, and the rule that gave it."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devserver.containers import find_container_server
+from devserver.cli.containers import find_container_server
 
 from ..conftest import wait_until
 from .conftest import StackFactory

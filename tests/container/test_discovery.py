@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from devserver.containers import ContainerServer, choose, find_container_server, server_of
+from devserver.cli.containers import ContainerServer, choose, find_container_server, server_of
 from devserver.errors import ServerNotFound
 
 

@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["dashboard.shadowing", "dashboard.settings_view", "dashboard.livereload",
            "dashboard.stream", "dashboard.pages", "dashboard.base", "devserver.masking",
-           "devserver.apicli"]  # fmt: skip
+           "devserver.cli.apicli"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)

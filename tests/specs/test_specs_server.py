@@ -13,7 +13,8 @@ from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
 from devserver.agent.registry import SETTINGS_KEY, Registry
-from devserver.specs import SpecError, SpecFilter, enforce, install, refresh, remove_enforcement
+from devserver.agent.specs import install, refresh
+from devserver.specs import SpecError, SpecFilter, enforce, remove_enforcement
 from devserver.specs.enforcement import REFUSED_HEADER, spec_matchers
 from devserver.specs.verdict import EXEMPT
 

@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: what the supervisor tells the user and leaves for the CLI
+"""What the supervisor tells the user and leaves for the CLI
 (console lines, the runtime file), and its restart backoff."""
 
 from __future__ import annotations

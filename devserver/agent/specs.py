@@ -1,4 +1,4 @@
-"""Runs in the worker process: the dev server's specs, kept in step with hot reloads.
+"""The dev server's specs, kept in step with hot reloads (worker glue over ``devserver.specs``).
 
 ``SpecsProvider`` finds the ExtensionApps that define specs, enforces those of the starter app
 (or of all apps with ``--enforce-specs``), and answers the dashboard's ``specs`` section with
@@ -14,19 +14,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devserver.agent.records import ErrorRecord
+from devserver.specs.document import SpecError
+from devserver.specs.enforcement import (
+    Enforcement,
+    RefusedHandler,
+    install_enforcement,
+    verdict_of,
+)
+from devserver.specs.examples import example_path
+from devserver.specs.gate import DASHBOARD, Gate, RequestFilter
+from devserver.specs.matcher import SpecFilter
+from devserver.specs.verdict import NO_SPEC, Verdict
 
-from .document import SpecError
-from .enforcement import Enforcement, RefusedHandler, install_enforcement, verdict_of
-from .examples import example_path
-from .gate import DASHBOARD, Gate, RequestFilter
-from .matcher import SpecFilter
-from .verdict import NO_SPEC, Verdict
+from .records import ErrorRecord
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
 
-    from devserver.agent.registry import Registry
+    from .registry import Registry
+
+PROVIDER_KEY = "specs"
 
 _REFUSED_HANDLER = f"{RefusedHandler.__module__}.{RefusedHandler.__qualname__}"
 
@@ -232,3 +239,24 @@ UNKNOWN = Verdict(True, "no example path for this pattern")
 def _verdict_json(verdict: Verdict) -> dict[str, str]:
     word = "unknown" if verdict is UNKNOWN else verdict.word
     return {"verdict": word, "rule": verdict.rule}
+
+
+def install(
+    serverapp: ServerApp, registry: Registry, starter: str | None, enforce_all: bool
+) -> None:
+    """Enforce the specs of the starter app (all apps' with ``enforce_all``) and serve the
+    ``specs`` section of the dashboard API. Call once, after every extension is loaded.
+
+    Raises SpecError (a ConfigError) when a spec to enforce is not valid OpenAPI v3.
+    """
+    provider = SpecsProvider(serverapp, registry, starter, enforce_all)
+    provider.start()
+    registry.providers[PROVIDER_KEY] = provider
+
+
+def refresh(registry: Registry) -> None:
+    """Look at the apps' specs again, after a hot reload; never raises for an invalid spec
+    (the app's requests are then all refused and the error is recorded)."""
+    provider = registry.providers.get(PROVIDER_KEY)
+    if isinstance(provider, SpecsProvider):
+        provider.refresh()

@@ -1,4 +1,4 @@
-"""Runs in the CLI process: the ``devserver`` command and its subcommands.
+"""The ``devserver`` command and its subcommands.
 
 Each subcommand is a traitlets Application (true ``--help`` from its traits); errors of the
 hierarchy in ``devserver.errors`` end the command with their named exit code.
@@ -10,16 +10,22 @@ import sys
 
 from traitlets.config import Application
 
-from . import __version__
-from .errors import DevServerError, ExitCode
+from devserver import __version__
+from devserver.errors import DevServerError, ExitCode
 
 SUBCOMMANDS = {
-    "run": ("devserver.runapp.RunApp", "Supervise a ServerApp and hot-reload extensions."),
-    "reload": ("devserver.apicli.ReloadApp", "Hot-reload one extension now; print what changed."),
-    "status": ("devserver.apicli.StatusApp", "Versions and counts of a running dev server."),
-    "extensions": ("devserver.apicli.ExtensionsApp", "The loaded extensions, as a table."),
-    "routes": ("devserver.apicli.RoutesApp", "Every route and the extension that owns it."),
-    "errors": ("devserver.apicli.ErrorsApp", "Load and reload errors with file and line."),
+    "run": (
+        "devserver.supervisor.runapp.RunApp",
+        "Supervise a ServerApp and hot-reload extensions.",
+    ),
+    "reload": (
+        "devserver.cli.apicli.ReloadApp",
+        "Hot-reload one extension now; print what changed.",
+    ),
+    "status": ("devserver.cli.apicli.StatusApp", "Versions and counts of a running dev server."),
+    "extensions": ("devserver.cli.apicli.ExtensionsApp", "The loaded extensions, as a table."),
+    "routes": ("devserver.cli.apicli.RoutesApp", "Every route and the extension that owns it."),
+    "errors": ("devserver.cli.apicli.ErrorsApp", "Load and reload errors with file and line."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 

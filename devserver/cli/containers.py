@@ -1,4 +1,4 @@
-"""Runs in the CLI process: find a dev server running in a container, through the Docker engine.
+"""Find a dev server running in a container, through the Docker engine.
 
 After ``docker compose up``, ``devserver reload NAME`` on the host needs the container's published
 port, base URL and token. The service carries the label ``io.jupyter.devserver`` (compose.yaml and
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ServerNotFound
+from devserver.errors import ServerNotFound
 
 LABEL = "io.jupyter.devserver"
 COMPOSE_WORKDIR_LABEL = "com.docker.compose.project.working_dir"

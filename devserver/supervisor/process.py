@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: one worker process and the supervisor's end of its control
+"""One worker process and the supervisor's end of its control
 channel. Starting, talking to and stopping a worker; nothing about when to do so."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from .protocol import SPEC_ENV, WorkerSpec, decode, encode
+from devserver.protocol import SPEC_ENV, WorkerSpec, decode, encode
 
 log = logging.getLogger("devserver")
 

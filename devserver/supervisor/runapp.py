@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: ``devserver run [PATH ...]``, the supervisor's command line."""
+"""``devserver run [PATH ...]``, the supervisor's command line."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 from traitlets import Unicode
 from traitlets.config import Application, Config
 
+from .loop import Supervisor
 from .options import DevServer
-from .supervisor import Supervisor
 
 EXAMPLES = """
 devserver run examples/                  # every extension project under examples/

@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: find the extensions under each PATH, without importing them.
+"""Find the extensions under each PATH, without importing them.
 
 A PATH is an extension project (a folder with ``pyproject.toml`` or ``setup.py``) or a folder
 holding several. A project's extensions are the names its ``jupyter-config`` files enable or,
@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, NoExtensionError
+from devserver.errors import ConfigError, NoExtensionError
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 HOOKS = ("_jupyter_server_extension_points", "_load_jupyter_server_extension",

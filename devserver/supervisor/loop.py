@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: ``devserver run``'s main loop.
+"""``devserver run``'s main loop.
 
 The supervisor never imports jupyter_server or user code. It owns the listening socket, starts a
 worker (a ServerApp) on it, watches the sources, and for each batch of changes applies the plan:
@@ -20,13 +20,14 @@ from typing import Any
 
 from watchfiles import Change, awatch
 
-from .errors import ConfigError, ExitCode, StartupError
+from devserver.errors import ConfigError, ExitCode, StartupError
+from devserver.protocol import WorkerSpec, encode_config
+
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
-from .protocol import WorkerSpec, encode_config
 from .report import (
     Backoff,
     RuntimeFile,

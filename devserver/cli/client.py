@@ -1,4 +1,4 @@
-"""Runs in the CLI process: find a running dev server and call its JSON API.
+"""Find a running dev server and call its JSON API.
 
 Where the server is, first found wins:
 
@@ -6,7 +6,7 @@ Where the server is, first found wins:
 2. the environment: ``DEVSERVER_URL`` and ``DEVSERVER_TOKEN``;
 3. the supervisor's runtime files, ``devserver-<pid>.json`` in Jupyter's runtime folder, newest
    first, skipping those whose process is gone;
-4. a container running the dev server (``devserver.containers.find_container_server()``).
+4. a container running the dev server (``devserver.cli.containers.find_container_server()``).
 
 Only the standard library is used: the CLI must work where only the dev server is installed.
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_runtime_dir
 
-from .errors import ApiError, ServerNotFound
+from devserver.errors import ApiError, ServerNotFound
 
 API = "_introspect/api/"
 
@@ -120,7 +120,7 @@ def from_container() -> ServerInfo | None:
     """A dev server in a running container, when the container support is installed."""
     try:
         # Imported only when needed: it talks to the Docker engine.
-        from devserver.containers import find_container_server  # noqa: PLC0415
+        from devserver.cli.containers import find_container_server  # noqa: PLC0415
     except ImportError:
         return None
     found = find_container_server()

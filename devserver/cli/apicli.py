@@ -1,4 +1,4 @@
-"""Runs in the CLI process: ``devserver reload / status / extensions / routes / errors``.
+"""``devserver reload / status / extensions / routes / errors``.
 
 Each command calls the running dev server's JSON API (found as ``devserver.client`` describes)
 and prints a table for people, or the API's JSON with ``--json`` for scripts. Exit codes are
@@ -18,9 +18,10 @@ from urllib.parse import quote
 from traitlets import Bool, Unicode
 from traitlets.config import Application
 
-from . import __version__
+from devserver import __version__
+from devserver.errors import ConfigError, ReloadFailed
+
 from .client import ApiClient, find_server
-from .errors import ConfigError, ReloadFailed
 
 MAX_CELL = 60
 

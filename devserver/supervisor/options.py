@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: every option of ``devserver run``, declared once.
+"""Every option of ``devserver run``, declared once.
 
 Each option has one home (a trait of ``DevServer``), one default and one help string; it is
 settable on the command line (``devserver run --port 9000``) and in a config file
@@ -13,7 +13,7 @@ import os
 from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
-from .errors import ConfigError
+from devserver.errors import ConfigError
 
 
 class DevServer(Configurable):

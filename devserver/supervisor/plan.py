@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: what a batch of file changes means, as a pure function.
+"""What a batch of file changes means, as a pure function.
 
 ``plan_changes(changes, layout, config_files)`` maps a watchfiles batch to a ``Plan``: which
 extensions to hot-reload, whether the worker must restart (and why), which projects to
@@ -60,7 +60,7 @@ def plan_changes(
 ) -> Plan:
     """The plan for a batch of ``(Change, path)`` pairs.
 
-    >>> from devserver.layout import Layout
+    >>> from devserver.supervisor.layout import Layout
     >>> plan_changes([], Layout((), ()))
     Plan(reload=(), restart=None, reinstall=(), rescan=False, templates=(), static=())
     """

@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: editable installs of extension projects.
+"""Editable installs of extension projects.
 
 An editable install is what makes a project's ``jupyter-config`` data files, entry points and
 dependencies real; the worker also puts each project's source folder first on its ``sys.path``,
@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Literal
 
-from .errors import ConfigError
+from devserver.errors import ConfigError
+
 from .layout import Project
 
 InstallMode = Literal["auto", "always", "never"]

@@ -1,4 +1,4 @@
-"""Runs in the supervisor process: which file events are worth a look."""
+"""Which file events are worth a look."""
 
 from __future__ import annotations
 
