@@ -8,6 +8,8 @@ supervisor → worker::
 
     {"id": 1, "op": "reload", "extensions": ["hello_ext"]}
     {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...]}
+    {"id": 3, "op": "frontend", "extensions": [...], "package": "acme-stats",
+     "frontend": {"state", "last_build", "duration_ms", "errors": [{"file", "line", "message"}]}}
 
 worker → supervisor::
 

@@ -60,4 +60,18 @@ class ControlChannel:
                 "change", {"kind": message["kind"], "paths": message["paths"]}
             )
             return {}
+        if op == "frontend":
+            return self._frontend(message)
         return {"error": f"unknown op {op!r}"}
+
+    def _frontend(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A build of a project's frontend: kept on its extensions' records, and published
+        (open JupyterLab pages reload after ``ok`` and show the errors after ``failed``)."""
+        frontend = dict(message["frontend"])
+        for name in message["extensions"]:
+            self.registry.extension(name).frontend = frontend
+        self.registry.events.publish(
+            "frontend",
+            {"package": message["package"], "extensions": message["extensions"], **frontend},
+        )
+        return {}

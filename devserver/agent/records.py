@@ -178,6 +178,9 @@ class ExtensionRecord:
     points: list[dict[str, Any]] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
+    #: The project's JupyterLab frontend as the supervisor last reported it (``state``,
+    #: ``last_build``, ``duration_ms``, ``errors``); None for a project without one.
+    frontend: dict[str, Any] | None = None
 
     def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
         """The contract's extension object; ``routes`` are this extension's."""
@@ -192,6 +195,7 @@ class ExtensionRecord:
             "routes": [r.to_json() for r in routes],
             "errors": [e.to_json() for e in self.errors],
             "last_reload": self.last_reload.to_json() if self.last_reload else None,
+            "frontend": self.frontend,
         }
 
 

@@ -90,7 +90,38 @@ class StatusApp(ApiCommand):
         if isinstance(status.get("started"), int | float):
             shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
         lines = [f"{key:<24}{value}" for key, value in shown.items()]
+        frontends = frontends_of(self.client().get("extensions")["extensions"])
+        if frontends:
+            status = {**status, "frontends": frontends}
+            lines.extend(f"{'frontend ' + name:<24}{describe_frontend(f)}"
+                         for name, f in frontends.items())  # fmt: skip
         self.emit(status, "\n".join(lines))
+
+
+def frontends_of(extensions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each extension's frontend build, by extension name (those that have one)."""
+    return {e["name"]: e["frontend"] for e in extensions if e.get("frontend")}
+
+
+def describe_frontend(frontend: dict[str, Any]) -> str:
+    """One line about a frontend build.
+
+    >>> describe_frontend({"state": "failed", "last_build": None, "duration_ms": None,
+    ...                    "errors": [{"file": "src/index.ts", "line": 3, "message": "TS1005"}]})
+    'failed: src/index.ts:3 TS1005'
+    """
+    text = str(frontend["state"])
+    if frontend.get("last_build"):
+        when = time.strftime("%H:%M:%S", time.localtime(frontend["last_build"]))
+        text += f", built {when}"
+        if frontend.get("duration_ms") is not None:
+            text += f" in {frontend['duration_ms'] / 1000:.1f} s"
+    errors = [f"{where(e)} {e['message']}" for e in frontend.get("errors", [])]
+    if errors:
+        text += ": " + "; ".join(errors)
+    elif frontend.get("reason"):
+        text += f" ({frontend['reason']})"
+    return text
 
 
 class ExtensionsApp(ApiCommand):

@@ -7,9 +7,7 @@ so the code that runs is always the code being watched, installed or not.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Literal
@@ -17,6 +15,7 @@ from typing import Literal
 from devserver.errors import ConfigError
 
 from .layout import Project
+from .progress import run_step
 
 InstallMode = Literal["auto", "always", "never"]
 
@@ -48,16 +47,14 @@ def install_editable(
     if not projects:
         return
     names = ", ".join(p.root.name for p in projects)
-    say(f"installing {names} (editable) ...")
-    started = time.monotonic()
     editables = [arg for p in projects for arg in ("-e", str(p.root))]
-    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
            *pip_args, *editables]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # pip's own lines ("Building editable for …") are the current step of a long install.
+    done = run_step(cmd, f"installing {names} (editable)", say, key=f"install {names}")
     if done.returncode != 0:
         raise ConfigError(
             f"`pip install -e` of {names} failed (exit {done.returncode}):\n"
-            f"{done.stderr.strip() or done.stdout.strip()}\n"
+            f"{done.output.strip()}\n"
             "Fix the project's packaging, or run with --install=never to skip installing."
         )
-    say(f"installed {names} in {time.monotonic() - started:.1f} s")

@@ -23,6 +23,8 @@ from watchfiles import Change, awatch
 from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import WorkerSpec, encode_config
 
+from .frontend import frontend_mode
+from .frontends import Frontends
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
@@ -69,6 +71,9 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        self.frontends = Frontends(
+            frontend_mode(options.frontend), self.layout, self._tell, options.poll
+        )
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -90,6 +95,7 @@ class Supervisor:
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
         await self._install(self.layout)
+        self.frontends.start()  # builds in the background while the worker starts
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         async with self.lock:
@@ -97,6 +103,7 @@ class Supervisor:
 
     async def shutdown(self) -> None:
         self.stopping.set()
+        await self.frontends.stop()
         async with self.lock:
             if self.worker is not None:
                 await self.worker.stop(self.options.stop_timeout)
@@ -112,7 +119,7 @@ class Supervisor:
         watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
         async for changes in awatch(
             *watched,
-            watch_filter=SourceFilter(),
+            watch_filter=SourceFilter(ignore_paths=self.frontends.output_dirs),
             stop_event=self.stopping,
             step=self.options.step_ms,
             force_polling=self.options.poll,
@@ -180,6 +187,17 @@ class Supervisor:
             return
         report_results(reply.get("results", []))
 
+    async def _tell(self, message: dict[str, Any]) -> None:
+        """Tell the worker something that needs no answer; a worker that is down or starting
+        hears it in ``frontends.resend`` once it is ready."""
+        worker = self.worker
+        if worker is None or not worker.running or worker.ready_info is None:
+            return
+        try:
+            await worker.request(message, timeout=REQUEST_TIMEOUT)
+        except (WorkerGone, TimeoutError, ConnectionError) as exc:
+            log.debug("the worker did not hear %s: %s", message.get("op"), exc)
+
     async def _install(self, layout: Layout) -> None:
         mode = self.options.install
         todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
@@ -223,6 +241,7 @@ class Supervisor:
         if await self.worker.wait_ready(self.options.ready_timeout):
             assert self.worker.ready_info is not None
             announce(self.worker.ready_info, self.token, self.options.base_url)
+            await self.frontends.resend()
         else:
             log.error(
                 "the worker did not start (exit code %s): its output is above. "

@@ -42,6 +42,7 @@ class RunApp(Application):
         "watch": "DevServer.watch",
         "app": "DevServer.app",
         "install": "DevServer.install",
+        "frontend": "DevServer.frontend",
         "stop-timeout": "DevServer.stop_timeout",
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
