@@ -118,40 +118,29 @@ class BuildState:
     reason: str = ""
     _started: float | None = None
     _ts_errors: tuple[BuildError, ...] = ()
-    _ts_pending: bool = False
-    _bundle: Step | None = None
 
     def apply(self, step: Step, now: float) -> bool:
         """Fold one step in; True when a build finished (state ``ok`` or ``failed``).
 
-        TypeScript says "Found N errors" after it wrote its output, so the bundler may finish
-        first: a bundle made while TypeScript is still compiling waits for its verdict.
+        A written bundle finishes a build at once, as Vite does, with the TypeScript errors of
+        the compile under way (the template's ``noEmitOnError`` means a bundle follows a clean
+        emit); TypeScript's verdict, which can come many seconds after its output, turns the
+        state to ``failed`` when it has errors.
         """
         if step.kind in ("started", "bundling"):
-            if self.state != "building":
+            if self.state != "building" or self._started is None:
                 self._started = now
             self.state = "building"
-            self._ts_pending = self._ts_pending or step.kind == "started"
+            if step.kind == "started":
+                self._ts_errors = ()  # a new compile: the last one's errors are its to repeat
             return False
         if step.kind == "compiled":
-            self._ts_pending = False
             self._ts_errors = step.errors
-            if step.errors or self._bundle is not None:
-                return self._finish(now, list(step.errors))
-            return False
-        if self._ts_pending:
-            self._bundle = step
-            return False
-        self._bundle = step
-        return self._finish(now, list(self._ts_errors))
-
-    def _bundle_errors(self) -> list[BuildError]:
-        step, self._bundle = self._bundle, None
-        if step is None or step.ok:
-            return []
-        return list(step.errors) or [
-            BuildError("bundler", None, "the bundle failed: see the output above")
-        ]
+            return self._finish(now, list(step.errors)) if step.errors else False
+        errors = [*self._ts_errors, *step.errors]
+        if not step.ok and not step.errors:
+            errors.append(BuildError("bundler", None, "the bundle failed: see the output above"))
+        return self._finish(now, errors)
 
     def settle(self, now: float) -> bool:
         """TypeScript compiled cleanly but wrote nothing the bundler had to rebuild: the last
@@ -161,7 +150,6 @@ class BuildState:
         return self._finish(now, [])
 
     def _finish(self, now: float, errors: list[BuildError]) -> bool:
-        errors = [*errors, *self._bundle_errors()]
         self.state = "failed" if errors else "ok"
         self.errors = errors
         self.last_build = now

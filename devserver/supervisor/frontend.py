@@ -41,10 +41,19 @@ class Frontend:
     watch_script: str | None
     #: The server extensions of the same project: the records that show this frontend.
     extensions: tuple[str, ...] = ()
+    #: The compiled entry point (package.json ``main``, e.g. ``lib/index.js``), absolute.
+    main: Path | None = None
 
     @property
     def built(self) -> bool:
         return (self.output_dir / "package.json").is_file()
+
+    @property
+    def needs_first_build(self) -> bool:
+        """Neither a labextension nor compiled TypeScript yet: the watch script's bundler would
+        start from nothing, so a full build runs first. With compiled output, the watch
+        script's first round builds the labextension itself."""
+        return not self.built and not (self.main is not None and self.main.is_file())
 
     @property
     def installed(self) -> bool:
@@ -77,6 +86,7 @@ def detect(root: Path, extensions: tuple[str, ...] = ()) -> Frontend | None:
         output_dir=(root / lab["outputDir"]).resolve(),
         watch_script="watch" if isinstance(scripts.get("watch"), str) else None,
         extensions=extensions,
+        main=root / data["main"] if isinstance(data.get("main"), str) else None,
     )
 
 

@@ -67,7 +67,7 @@ class FrontendWatch:
         steps = []
         if not self.frontend.installed:
             steps.append(([*self.manager, "install"], "installing node packages", "install"))
-        if not self.frontend.built:
+        if self.frontend.needs_first_build:
             steps.append(([*self.manager, "run", "build"], "building the frontend", "build"))
         for cmd, what, key in steps:
             await self._publish("building", "")
