@@ -52,6 +52,8 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: ``devserver run --verbose``: keep jupyter_server's own start-up banner in the log.
+    verbose: bool = False
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

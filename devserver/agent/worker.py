@@ -9,6 +9,7 @@ answers the supervisor's reload requests over a private control channel.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import sys
@@ -109,6 +110,19 @@ class WorkerApp(ServerApp):
         spec = self._spec()
         specs.install(self, self.registry, spec.starter, spec.enforce_specs)
 
+    def start_app(self) -> None:
+        """jupyter_server's banner ("is running at", its URLs, "Use Control-C to stop") would
+        repeat, differently, what the supervisor prints: it is left out unless ``--verbose``."""
+        if self._spec().verbose:
+            super().start_app()
+            return
+        quiet = DropInfo()
+        self.log.addFilter(quiet)
+        try:
+            super().start_app()
+        finally:
+            self.log.removeFilter(quiet)
+
     def _find_http_port(self) -> None:
         """The supervisor owns the socket: the port is known and never moves."""
 
@@ -153,6 +167,13 @@ class WorkerApp(ServerApp):
                 for name, rec in self.registry.extensions.items()
             },
         }
+
+
+class DropInfo(logging.Filter):
+    """Drops INFO records (and below); warnings and errors pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO
 
 
 def _fix_sys_path(spec: WorkerSpec) -> None:

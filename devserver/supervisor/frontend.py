@@ -5,8 +5,10 @@ A project has a frontend when its ``package.json`` has a ``jupyterlab`` key with
 manager is ``jlpm`` (shipped by the jupyterlab Python package) when there is one, else ``npm``.
 
 Linking is what ``jupyter labextension develop --overwrite .`` does: a symbolic link named after
-the npm package, in the first ``labextensions`` folder JupyterLab searches (the user's Jupyter
-data folder), pointing at the project's ``outputDir``, so ``/lab`` loads the development build.
+the npm package, in the first ``labextensions`` folder JupyterLab searches (the environment's
+``share/jupyter/labextensions`` in a virtualenv, else the user's Jupyter data folder), pointing
+at the project's ``outputDir``, so ``/lab`` loads the development build. It replaces the copy an
+editable ``pip install`` puts there, which would otherwise shadow every new build.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from jupyter_core.paths import jupyter_data_dir
+from jupyter_core.paths import jupyter_path
 
 from devserver.errors import ConfigError
 
@@ -41,19 +43,11 @@ class Frontend:
     watch_script: str | None
     #: The server extensions of the same project: the records that show this frontend.
     extensions: tuple[str, ...] = ()
-    #: The compiled entry point (package.json ``main``, e.g. ``lib/index.js``), absolute.
-    main: Path | None = None
 
     @property
     def built(self) -> bool:
+        """Whether a labextension was built (the builder's watch needs one to start from)."""
         return (self.output_dir / "package.json").is_file()
-
-    @property
-    def needs_first_build(self) -> bool:
-        """Neither a labextension nor compiled TypeScript yet: the watch script's bundler would
-        start from nothing, so a full build runs first. With compiled output, the watch
-        script's first round builds the labextension itself."""
-        return not self.built and not (self.main is not None and self.main.is_file())
 
     @property
     def installed(self) -> bool:
@@ -86,7 +80,6 @@ def detect(root: Path, extensions: tuple[str, ...] = ()) -> Frontend | None:
         output_dir=(root / lab["outputDir"]).resolve(),
         watch_script="watch" if isinstance(scripts.get("watch"), str) else None,
         extensions=extensions,
-        main=root / data["main"] if isinstance(data.get("main"), str) else None,
     )
 
 
@@ -133,8 +126,8 @@ def wanted(mode: FrontendMode, frontend: Frontend | None, manager: list[str] | N
 
 
 def labextensions_dir() -> Path:
-    """The first folder JupyterLab looks in for labextensions (the user's data folder)."""
-    return Path(jupyter_data_dir()) / "labextensions"
+    """The first folder JupyterLab looks in for labextensions."""
+    return Path(jupyter_path("labextensions")[0])
 
 
 def link(frontend: Frontend, folder: Path | None = None) -> Path:

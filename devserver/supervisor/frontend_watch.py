@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from .buildlog import BuildLog, BuildState, Step
@@ -46,6 +47,8 @@ class FrontendWatch:
         self._settle: asyncio.TimerHandle | None = None
         self.backoff = Backoff()
         self.name = frontend.package
+        #: The watch script's latest output, shown when it dies.
+        self.last_lines: deque[str] = deque(maxlen=15)
 
     async def run(self) -> None:
         """Prepare, then keep the watch script running until ``stop``."""
@@ -57,8 +60,9 @@ class FrontendWatch:
             if self._stopping.is_set():
                 return
             delay = self.backoff.next(time.monotonic() - started)
-            log.error("frontend %s: the watch script exited (code %s); restarting in %.1f s",
-                      self.name, code, delay)  # fmt: skip
+            log.error("frontend %s: the watch script exited (code %s); restarting in %.1f s. "
+                      "Its last lines:\n%s", self.name, code, delay,
+                      "\n".join(f"    {line}" for line in self.last_lines))  # fmt: skip
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
@@ -67,7 +71,7 @@ class FrontendWatch:
         steps = []
         if not self.frontend.installed:
             steps.append(([*self.manager, "install"], "installing node packages", "install"))
-        if self.frontend.needs_first_build:
+        if not self.frontend.built:
             steps.append(([*self.manager, "run", "build"], "building the frontend", "build"))
         for cmd, what, key in steps:
             await self._publish("building", "")
@@ -104,6 +108,8 @@ class FrontendWatch:
         while raw := await self.proc.stdout.readline():
             line = raw.decode(errors="replace").rstrip()
             log.debug("frontend %s | %s", self.name, line)
+            if line.strip():
+                self.last_lines.append(line)
             step = parser.feed(line)
             if step is not None:
                 await self._step(step)

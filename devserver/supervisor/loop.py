@@ -230,6 +230,7 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            verbose=self.options.verbose,
         )
         self.generation += 1
         self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})

@@ -49,6 +49,10 @@ class RunApp(Application):
     }
     flags = {  # noqa: RUF012
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
+        "verbose": (
+            {"DevServer": {"verbose": True}},
+            "Show the worker's banner, the frontend watch's every line, debug messages.",
+        ),
         "enforce-specs": (
             {"DevServer": {"enforce_specs": True}},
             "Enforce every ExtensionApp's OpenAPI specs, not only the --app's.",
@@ -65,13 +69,15 @@ class RunApp(Application):
             self.update_config(self.cli_config)  # the command line wins over the file
 
     def start(self) -> None:
+        options = DevServer(parent=self)
         logging.basicConfig(
-            level=logging.INFO, format="[devserver %(asctime)s] %(message)s", datefmt="%H:%M:%S"
+            level=logging.DEBUG if options.verbose else logging.INFO,
+            format="[devserver %(asctime)s] %(message)s",
+            datefmt="%H:%M:%S",
         )
         # watchfiles logs every batch at INFO; the plan's outcome is what the user needs to see.
         logging.getLogger("watchfiles").setLevel(logging.WARNING)
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
-        options = DevServer(parent=self)
         supervisor = Supervisor(options, paths, passthrough=self._passthrough())
         sys.exit(asyncio.run(supervisor.run()))
 
