@@ -77,8 +77,8 @@ class Supervisor:
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
-        await self.start()
         try:
+            await self.start()
             async for plan in self.plans():
                 await self.apply(plan)
         finally:
@@ -100,6 +100,16 @@ class Supervisor:
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         async with self.lock:
             await self._spawn("start")
+        self._refused_at_start()
+
+    def _refused_at_start(self) -> None:
+        """A first worker that refused its configuration (``--app nosuch``: its message, above,
+        names what it found) ends the dev server with exit code 2: no save can fix an option."""
+        worker = self.worker
+        if worker is None or worker.proc is None or worker.running:
+            return
+        if worker.proc.returncode == ExitCode.CONFIG_ERROR:
+            raise ConfigError("the server refused its configuration: see the message above")
 
     async def shutdown(self) -> None:
         self.stopping.set()
@@ -244,11 +254,13 @@ class Supervisor:
             announce(self.worker.ready_info, self.token, self.options.base_url)
             await self.frontends.resend()
         else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
+            code = self.worker.proc.returncode if self.worker.proc else None
+            if code != ExitCode.CONFIG_ERROR or spec.generation:  # else: _refused_at_start
+                log.error(
+                    "the worker did not start (exit code %s): its output is above. "
+                    "Fix the error and save: the dev server retries.",
+                    code,
+                )
             if self.worker.running:
                 await self.worker.stop(self.options.stop_timeout)
 
@@ -262,7 +274,8 @@ class Supervisor:
         if self.stopping.is_set() or worker.stopped or worker is not self.worker:
             return
         if code == ExitCode.CONFIG_ERROR:
-            log.error("the worker refused its configuration (see above): fix it and save")
+            if worker.spec.generation:  # the first worker's refusal ends `devserver run`
+                log.error("the worker refused its configuration (see above): fix it and save")
             return
         delay = self.backoff.next(time.monotonic() - self.worker_started)
         log.error("the worker exited (code %s); restarting in %.1f s", code, delay)

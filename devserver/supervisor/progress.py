@@ -81,23 +81,25 @@ def run_step(
     before = last_duration(key)
     say(f"{what} …" + (f" (the last run took {before:.1f} s)" if before else ""))
     started = time.monotonic()
-    proc = subprocess.Popen(
-        list(cmd), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, text=True, errors="replace",
-    )  # fmt: skip
     lines: deque[str] = deque(maxlen=200)
     done = threading.Event()
     ticker = threading.Thread(
         target=_tick, args=(what, say, started, lines, done, tick), daemon=True
     )
     ticker.start()
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.strip():
-            lines.append(line.rstrip())
-    code = proc.wait()
-    done.set()
-    ticker.join()
+    try:
+        with subprocess.Popen(
+            list(cmd), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, text=True, errors="replace",
+        ) as proc:  # fmt: skip
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.strip():
+                    lines.append(line.rstrip())
+            code = proc.wait()
+    finally:
+        done.set()
+        ticker.join()
     seconds = time.monotonic() - started
     if code == 0:
         remember(key, seconds)
