@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 State = Literal["off", "building", "ok", "failed"]
-StepKind = Literal["started", "compiled", "bundling", "bundled"]
+StepKind = Literal["started", "compiled", "bundling", "finished", "bundled"]
 
 # tsc: "src/index.ts(12,5): error TS2322: ..." and, when pretty, "src/index.ts:12:5 - error ..."
 TS_ERROR = re.compile(
@@ -25,6 +25,8 @@ TS_STARTED = re.compile(r"Starting (?:incremental )?compilation")
 TS_FOUND = re.compile(r"Found (?P<count>\d+) errors?\b")
 # webpack or rspack: "Rspack 2.3.4 compiled successfully in 79 ms", "... compiled with 2 errors"
 WEBPACK_STARTED = re.compile(r"(?:Watch )?Compilation starting")
+# Printed before the "compiled ..." line, and alone when the bundler found nothing to rewrite.
+WEBPACK_FINISHED = re.compile(r"(?:Watch )?Compilation finished")
 WEBPACK_DONE = re.compile(r"compiled (?P<how>successfully|with (?P<count>\d+) errors?)")
 WEBPACK_ERROR = re.compile(r"^ERROR in (?P<file>\S+?)(?:\s+(?P<line>\d+):\d+(?:-\d+)?)?\s*$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -95,6 +97,8 @@ class BuildLog:
         if WEBPACK_STARTED.search(line):
             self._webpack_errors.clear()
             return Step("bundling")
+        if WEBPACK_FINISHED.search(line):
+            return Step("finished")
         if match := WEBPACK_DONE.search(line):
             errors = tuple(self._webpack_errors)
             self._webpack_errors.clear()
@@ -137,17 +141,20 @@ class BuildState:
         if step.kind == "compiled":
             self._ts_errors = step.errors
             return self._finish(now, list(step.errors)) if step.errors else False
+        if step.kind == "finished":
+            return False  # a "compiled ..." line may follow; else settle() decides
         errors = [*self._ts_errors, *step.errors]
         if not step.ok and not step.errors:
             errors.append(BuildError("bundler", None, "the bundle failed: see the output above"))
         return self._finish(now, errors)
 
     def settle(self, now: float) -> bool:
-        """TypeScript compiled cleanly but wrote nothing the bundler had to rebuild: the last
-        bundle stands. True when that ends a build."""
-        if self.state != "building" or self._ts_errors:
+        """Nothing more came after TypeScript's clean verdict or the bundler's "finished": the
+        bundle on disk stands, with TypeScript's errors if it had any. True when that ends a
+        build."""
+        if self.state != "building":
             return False
-        return self._finish(now, [])
+        return self._finish(now, list(self._ts_errors))
 
     def _finish(self, now: float, errors: list[BuildError]) -> bool:
         self.state = "failed" if errors else "ok"

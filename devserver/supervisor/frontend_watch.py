@@ -26,9 +26,10 @@ from .report import Backoff
 
 log = logging.getLogger("devserver")
 OnBuild = Callable[[Frontend, BuildState], Awaitable[None]]
-#: Seconds to wait for the bundler after TypeScript compiled cleanly before the last bundle
-#: is taken as current (an edit that changed no emitted JavaScript rebuilds no bundle).
-SETTLE = 3.0
+#: Seconds of quiet after TypeScript's clean verdict or the bundler's "finished" before the
+#: bundle on disk is taken as current (an edit that changed no emitted JavaScript, or a bundler
+#: round that rewrote nothing, prints no "compiled ..." line).
+SETTLE = 2.0
 
 
 class FrontendWatch:
@@ -120,7 +121,7 @@ class FrontendWatch:
         was = self.state.state
         if self.state.apply(step, time.time()):
             await self._built()
-        elif step.kind == "compiled" and step.ok:
+        elif step.kind == "finished" or (step.kind == "compiled" and step.ok):
             self._settle = asyncio.get_running_loop().call_later(SETTLE, self._settled)
         elif self.state.state == "building" and was != "building":
             await self.on_build(self.frontend, self.state)

@@ -95,3 +95,18 @@ def test_clean_compile_that_rebuilds_no_bundle_settles_as_ok() -> None:
     assert state.settle(204.0)
     assert state.state == "ok"
     assert not state.settle(205.0)
+
+
+def test_bundler_round_that_rewrites_nothing_settles_with_typescripts_errors() -> None:
+    """A bundler round with no "compiled" line leaves the state to settle(): failed while tsc's
+    errors stand, ok after tsc's next clean compile."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    fold(TS_ERROR[:3], state, log, 200.0)
+    fold(["Watch Compilation starting…", "Watch Compilation finished"], state, log, 210.0)
+    assert state.state == "building"
+    assert state.settle(213.0)
+    assert state.state == "failed"
+    fold([EDIT[0], "Watch Compilation starting…", "Watch Compilation finished"], state, log, 300.0)
+    assert state.settle(303.0)
+    assert state.state == "ok"
