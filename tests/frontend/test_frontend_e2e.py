@@ -61,8 +61,8 @@ def lab(
     env = {**isolated_module_env, "PYTHONPATH": str(fake_distribution(tmp / "dist"))}
     port = free_port()
     log_path = tmp / "devserver.log"
-    cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port),
-           "--token", TOKEN, "--install=never", "--verbose", f"--ServerApp.root_dir={tmp}"]  # fmt: skip
+    cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port), "--verbose",
+           "--token", TOKEN, "--install=never", f"--ServerApp.root_dir={tmp}"]  # fmt: skip
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp, env=env,
                                 stdin=subprocess.DEVNULL)  # fmt: skip
