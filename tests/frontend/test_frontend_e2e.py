@@ -164,7 +164,7 @@ def test_open_lab_page_reloads_after_a_rebuild_and_shows_errors(lab: DevServer) 
         with page.expect_console_message(lambda m: "edit 2" in m.text, timeout=120_000):
             lab.edit(f"acme_stats/{INDEX}", "is activated", "is activated (edit 2)")
         assert page.evaluate("window.__beforeRebuild") is None  # a new document
-        page.wait_for_selector("#jp-main-dock-panel")
+        page.wait_for_selector(".jp-LauncherCard")
         page.screenshot(path=str(ARTIFACTS / "lab-reloaded.png"))
         before = frontend(lab)["last_build"]
         lab.edit(f"acme_stats/{INDEX}", "autoStart: true", "autoStart: 'yes'")
