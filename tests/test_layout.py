@@ -77,3 +77,28 @@ def test_typescript_src_folder_is_not_the_source_root(tmp_path: Path) -> None:
     [project] = find_projects(tmp_path)
     assert project.source_root == tmp_path
     assert project.extensions == ("labext",)
+
+
+def _project_with_config(root: Path) -> Path:
+    """A one-extension project enabled by a config JSON; the JSON's path."""
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (root / "x").mkdir()
+    (root / "x" / "__init__.py").write_text("")
+    conf = root / "jupyter-config" / "jupyter_server_config.d"
+    conf.mkdir(parents=True)
+    return conf / "x.json"
+
+
+def test_config_json_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """A config JSON in another encoding is a ConfigError naming the file, not a crash."""
+    _project_with_config(tmp_path).write_bytes(b'{"ServerApp": {"x": "\xe9t\xe9"}}')
+    with pytest.raises(ConfigError, match=r"x\.json: not UTF-8 text \(byte \d+\)"):
+        discover([tmp_path])
+
+
+def test_file_vanishing_during_discovery_is_a_config_error(tmp_path: Path) -> None:
+    """A config file listed but gone when read (a dangling link, a folder being deleted) is a
+    ConfigError naming the file, not an OSError."""
+    _project_with_config(tmp_path).symlink_to(tmp_path / "deleted.json")
+    with pytest.raises(ConfigError, match=r"x\.json: cannot be read \(No such file"):
+        discover([tmp_path])

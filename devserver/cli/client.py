@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_runtime_dir
-
 from devserver.errors import ApiError, ServerNotFound
+from devserver.runtime import PATTERN, runtime_folder
 
 API = "_introspect/api/"
 
@@ -61,19 +60,15 @@ def find_server(
         return ServerInfo(url, token or "", "--url")
     if env.get("DEVSERVER_URL"):
         return ServerInfo(env["DEVSERVER_URL"], token or "", "DEVSERVER_URL")
-    found = from_runtime_files(runtime_dir or _runtime_dir()) or from_container()
+    found = from_runtime_files(runtime_dir or runtime_folder()) or from_container()
     if found is None:
         raise ServerNotFound(NOT_FOUND_HELP)
     return ServerInfo(found.url, token or found.token, found.found_by) if token else found
 
 
-def _runtime_dir() -> Path:
-    return Path(jupyter_runtime_dir())
-
-
 def from_runtime_files(folder: Path) -> ServerInfo | None:
     """The newest live supervisor's runtime file in ``folder``, if any."""
-    files = sorted(folder.glob("devserver-*.json"), key=_mtime, reverse=True)
+    files = sorted(folder.glob(PATTERN), key=_mtime, reverse=True)
     live = [
         (path, info)
         for path, info in ((p, _read_json(p)) for p in files)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from devserver.urls import normalize_base_url
+
 from .verdict import EXEMPT, NO_SPEC, Verdict
 
 #: The dev server's dashboard: its pages and API, and the static files its pages load.
@@ -39,7 +41,7 @@ class Gate:
         exempt: Sequence[str] = (),
     ) -> None:
         self.filters = tuple(filters)
-        self.prefix = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+        self.prefix = normalize_base_url(base_url)
         self.exempt = tuple("/" + e.strip("/") for e in exempt)
 
     def relative(self, path: str) -> str:

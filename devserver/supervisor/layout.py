@@ -56,10 +56,18 @@ class Layout:
 
 
 def discover(paths: list[Path]) -> Layout:
-    """The layout of every PATH; raises ConfigError naming the first bad one."""
+    """The layout of every PATH; raises ConfigError naming the first bad one.
+
+    A file or folder that vanishes or cannot be read while it is being looked at (a project
+    deleted during a rescan) is a ConfigError naming it too, never an OSError.
+    """
     projects: list[Project] = []
     for path in paths:
-        projects.extend(find_projects(path))
+        try:
+            projects.extend(find_projects(path))
+        except OSError as exc:
+            where = exc.filename or path
+            raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
     names = [n for p in projects for n in p.extensions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -142,7 +150,7 @@ def enabled_names(root: Path) -> tuple[str, ...]:
 def read_config_json(file: Path) -> dict[str, bool]:
     """``ServerApp.jpserver_extensions`` of one config JSON; ConfigError names file and line."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(read_text(file))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
     section = (
@@ -162,5 +170,17 @@ def distribution_name(root: Path) -> str | None:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{pyproject}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
     name = data.get("project", {}).get("name")
     return str(name) if name else None
+
+
+def read_text(file: Path) -> str:
+    """The UTF-8 text of ``file``; ConfigError naming it when it is in another encoding."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc

@@ -22,21 +22,16 @@ from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import WorkerSpec, encode_config
+from devserver.runtime import RuntimeFile, remove_server_files
 
+from .backoff import Backoff
+from .console import announce, report_results
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
-from .report import (
-    Backoff,
-    RuntimeFile,
-    announce,
-    config_dirs,
-    remove_server_files,
-    report_results,
-)
-from .watch import SourceFilter
+from .watch import SourceFilter, config_dirs
 
 log = logging.getLogger("devserver")
 #: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is

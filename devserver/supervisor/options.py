@@ -14,6 +14,7 @@ from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 from devserver.errors import ConfigError
+from devserver.urls import normalize_base_url
 
 
 class DevServer(Configurable):
@@ -72,10 +73,7 @@ class DevServer(Configurable):
 
     @validate("base_url")
     def _valid_base_url(self, proposal: dict[str, str]) -> str:
-        value = proposal["value"]
-        if not value.startswith("/"):
-            value = "/" + value
-        return value if value.endswith("/") else value + "/"
+        return normalize_base_url(proposal["value"])
 
     @validate("port")
     def _valid_port(self, proposal: dict[str, int]) -> int:
