@@ -16,6 +16,21 @@ from traitlets.config import Configurable
 from devserver.errors import ConfigError
 from devserver.urls import normalize_base_url
 
+#: Values of a switch variable that mean "off": watchfiles' own (``false``, ``disable``,
+#: ``disabled``; see ``watchfiles.main._default_force_polling``) and the usual others.
+OFF_VALUES = frozenset({"", "false", "disable", "disabled", "0", "no", "off"})
+
+
+def env_switch(value: str | None) -> bool:
+    """Whether an environment variable such as ``WATCHFILES_FORCE_POLLING`` turns its switch on:
+    set to anything but an "off" word, case and spaces aside. watchfiles' own words keep their
+    meaning (``disable`` is off); ``0``, ``no`` and ``off`` are off here too.
+
+    >>> [env_switch(v) for v in (None, "", "1", "true", "TRUE", "disable", "False", " 0 ")]
+    [False, False, True, True, True, False, False, False]
+    """
+    return value is not None and value.strip().lower() not in OFF_VALUES
+
 
 class DevServer(Configurable):
     """Options of the dev server's supervisor."""
@@ -34,7 +49,8 @@ class DevServer(Configurable):
     ).tag(config=True)
     poll = Bool(
         help="Poll for file changes instead of using OS events (Docker Desktop, network drives). "
-        "Default: true when $DEVSERVER_POLL or $WATCHFILES_FORCE_POLLING is set."
+        "Default: true when $DEVSERVER_POLL or $WATCHFILES_FORCE_POLLING is set to anything but "
+        "0, false, no, off or disable(d)."
     ).tag(config=True)
     poll_delay_ms = Int(300, help="How often to poll, with --poll.").tag(config=True)
     step_ms = Int(
@@ -67,8 +83,7 @@ class DevServer(Configurable):
     @default("poll")
     def _default_poll(self) -> bool:
         return any(
-            os.environ.get(v, "").lower() not in ("", "0", "false", "no")
-            for v in ("DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING")
+            env_switch(os.environ.get(v)) for v in ("DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING")
         )
 
     @validate("base_url")
