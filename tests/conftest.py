@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -26,21 +27,48 @@ T = TypeVar("T")
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
+class Poll:
+    """A condition polled until a deadline: ``wait_until`` and ``wait_until_async`` drive it."""
+
+    def __init__(self, check: Callable[[], T], timeout: float, what: str) -> None:
+        self.check, self.what, self.timeout = check, what, timeout
+        self.deadline = time.monotonic() + timeout
+        self.last: Any = None
+
+    def done(self) -> bool:
+        """True once ``check`` returned something truthy; AssertionError after the deadline."""
+        try:
+            self.last = self.check()
+        except (httpx.HTTPError, OSError) as exc:
+            self.last = exc
+        if self.last:
+            return True
+        if time.monotonic() >= self.deadline:
+            raise AssertionError(
+                f"timed out after {self.timeout} s waiting for {self.what or self.check}: "
+                f"last {self.last!r}"
+            )
+        return False
+
+
 def wait_until(
     check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
 ) -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, OSError) as exc:
-            last = exc
-        if last:
-            return last  # type: ignore[no-any-return]
+    poll = Poll(check, timeout, what)
+    while not poll.done():
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or check}: last {last!r}")
+    return poll.last  # type: ignore[no-any-return]
+
+
+async def wait_until_async(
+    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.01, what: str = ""
+) -> T:
+    """``wait_until`` inside an event loop: the loop keeps running between polls."""
+    poll = Poll(check, timeout, what)
+    while not poll.done():
+        await asyncio.sleep(interval)
+    return poll.last  # type: ignore[no-any-return]
 
 
 def free_port() -> int:
@@ -138,7 +166,12 @@ Factory = Callable[..., DevServer]
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
     """Environment with Jupyter's user folders in the test's own tmp dir."""
-    home = tmp_path / "home"
+    return environment_in(tmp_path)
+
+
+def environment_in(folder: Path) -> dict[str, str]:
+    """This environment with Jupyter's user folders under ``folder`` and no dev-server variables."""
+    home = folder / "home"
     home.mkdir()
     env = {**os.environ}
     env.update(
@@ -152,12 +185,17 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
-    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
-    started: list[DevServer] = []
+class Starter:
+    """Starts ``devserver run`` on copies of the named examples in ``workdir``; ``stop_all()``
+    stops every server it started."""
 
-    def start(
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.workdir = workdir
+        self.env = env
+        self.started: list[DevServer] = []
+
+    def __call__(
+        self,
         *examples: str,
         base_url: str = "/",
         args: tuple[str, ...] = (),
@@ -166,22 +204,22 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
         install: str = "never",
         root_dir: Path | None = None,
     ) -> DevServer:
-        root = tmp_path / "extensions"
+        root = self.workdir / "extensions"
         root.mkdir(exist_ok=True)
         for name in examples:
             copy_example(name, root)
         port = free_port()
-        log_path = tmp_path / f"devserver-{len(started)}.log"
+        log_path = self.workdir / f"devserver-{len(self.started)}.log"
         cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port),
                "--token", TOKEN, "--base-url", base_url, f"--install={install}",
-               f"--ServerApp.root_dir={root_dir or tmp_path}", *args]  # fmt: skip
+               f"--ServerApp.root_dir={root_dir or self.workdir}", *args]  # fmt: skip
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-                env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
+                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+                env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         server = DevServer(proc, root, port, base_url, TOKEN, log_path)
-        started.append(server)
+        self.started.append(server)
         if wait:
             wait_until(
                 lambda: proc.poll() is not None or "dashboard: http" in server.log(),
@@ -190,9 +228,17 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
             assert proc.poll() is None, f"devserver run exited:\n{server.log()}"
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    def stop_all(self) -> None:
+        for server in self.started:
+            server.stop()
+
+
+@pytest.fixture
+def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+    starter = Starter(tmp_path, isolated_env)
+    yield starter
+    starter.stop_all()
 
 
 def quoted_base_url(raw: str = "a@b") -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import DevServer
+from tests.conftest import DevServer, Starter, environment_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
@@ -32,10 +32,26 @@ def start_with_broken_ext(
     return factory(*EXAMPLES, env=dict([ENV_SECRET]), args=args)
 
 
+@pytest.fixture(scope="session")
+def shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server on the examples and ``broken_ext`` for every test marked ``readonly``."""
+    workdir = tmp_path_factory.mktemp("shared_dash")
+    starter = Starter(workdir, environment_in(workdir))
+    try:
+        yield start_with_broken_ext(starter, workdir)
+    finally:
+        starter.stop_all()
+
+
 @pytest.fixture
-def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
-    """A dev server on the examples and ``broken_ext``."""
-    return start_with_broken_ext(devserver_factory, tmp_path)
+def dash(request: pytest.FixtureRequest, tmp_path: Path) -> DevServer:
+    """A dev server on the examples and ``broken_ext``: the session's shared one for a test
+    marked ``readonly`` (it only reads), else one of the test's own."""
+    if request.node.get_closest_marker("readonly") is not None:
+        server: DevServer = request.getfixturevalue("shared_dash")
+        return server
+    factory: Starter = request.getfixturevalue("devserver_factory")
+    return start_with_broken_ext(factory, tmp_path)
 
 
 def read_events(
