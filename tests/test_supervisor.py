@@ -39,8 +39,8 @@ class FakeWorker:
 class FakeSupervisor(Supervisor):
     """A supervisor whose workers are FakeWorkers: no process, no socket, no pip."""
 
-    def __init__(self, paths: list[Path]) -> None:
-        super().__init__(DevServer(port=0, install="never"), paths)
+    def __init__(self, paths: list[Path], **options: Any) -> None:
+        super().__init__(DevServer(port=0, **{"install": "never", **options}), paths)
         self.spawned: list[FakeWorker] = []
 
     async def _spawn(self, reason: str) -> None:
@@ -115,3 +115,24 @@ async def test_rescan_of_a_removed_project_restarts(supervisor: FakeSupervisor) 
     assert await supervisor._rescan() == "extensions added: hello_ext, uses_hello"
     shutil.rmtree(supervisor.paths[0] / "uses_hello")
     assert await supervisor._rescan() == "extensions removed: uses_hello"
+
+
+@pytest.mark.parametrize("mode", ["never", "auto"])
+async def test_changed_packaging_reinstalls_unless_never(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
+    """A changed pyproject.toml runs pip (here failing, shown with pip's output) before the
+    restart, except under --install=never; the worker is restarted either way."""
+    root = copy_example("hello_ext", tmp_path)
+    sup = FakeSupervisor([root], install=mode, pip_args=["--no-index", "--no-build-isolation"])
+    (root / "pyproject.toml").write_text("[project\n")  # pip refuses it at once
+    with caplog.at_level(logging.INFO, logger="devserver"):
+        await sup.apply(Plan(restart="pyproject.toml changed: hello_ext", reinstall=(root,)))
+    assert [w.reason for w in sup.spawned] == ["pyproject.toml changed: hello_ext"]
+    assert "invalid TOML" in caplog.text  # the rescan keeps the extensions found before
+    if mode == "never":
+        assert "installing" not in caplog.text
+    else:
+        assert "installing hello_ext (editable)" in caplog.text
+        assert "`pip install -e` of hello_ext failed" in caplog.text
+        assert "--install=never" in caplog.text

@@ -14,7 +14,7 @@ import secrets
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ class Supervisor:
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
-        await self._install(self.layout)
+        await self._install(self.layout.projects)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         async with self.lock:
@@ -139,8 +139,8 @@ class Supervisor:
                 # A restart starts from the files as they are now: folders added or removed,
                 # extensions enabled or disabled in a project's config JSON.
                 restart = await self._rescan() or restart
-            if self.options.install != "never":
-                await self._pip([p for p in self.layout.projects if p.root in plan.reinstall])
+            changed = [p for p in self.layout.projects if p.root in plan.reinstall]
+            await self._install(changed, changed=True)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
@@ -160,7 +160,7 @@ class Supervisor:
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
-        await self._install(layout)
+        await self._install(layout.projects)
         self.layout = layout
         changes = (("added", after - before), ("removed", before - after))
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
@@ -175,15 +175,13 @@ class Supervisor:
             return
         report_results(reply.get("results", []))
 
-    async def _install(self, layout: Layout) -> None:
+    async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
+        """Install editable those of ``projects`` that need it (``needs_install``); a failure
+        is shown and the dev server carries on with what it has."""
         mode = self.options.install
-        todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
-        await self._pip(todo)
-
-    async def _pip(self, projects: list[Project]) -> None:
-        """Install editable; a failure is shown and the dev server carries on with what it has."""
+        todo = [p for p in projects if needs_install(p, mode, is_installed, changed)]
         try:
-            await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
+            await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
 
