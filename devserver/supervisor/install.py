@@ -17,6 +17,7 @@ from devserver.errors import ConfigError
 
 from .layout import Project
 
+
 def is_installed(distribution: str | None) -> bool:
     if distribution is None:
         return False
