@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
-from traitlets import Any as AnyTrait
-from traitlets import Dict
+from traitlets import Dict, Instance
 
 from .records import ErrorRecord, ExtensionRecord, Phase
 from .registry import Registry
@@ -24,25 +22,21 @@ from .routing import RouteCapture
 class AgentExtensionManager(ExtensionManager):
     """An ExtensionManager that records failures by phase and owns per-extension routers."""
 
-    registry = AnyTrait()
-    capture = AnyTrait(allow_none=True)
+    registry = Instance(Registry)
+    capture = Instance(RouteCapture, allow_none=True)
     #: The tornado settings keys each extension added while it loaded (a reload replaces them).
     settings_keys = Dict()
 
-    def _registry(self) -> Registry:
-        assert isinstance(self.registry, Registry)
-        return self.registry
-
     def _fail(self, name: str, phase: Phase, exc: BaseException) -> None:
-        self._registry().extension(name).state = "failed"
+        self.registry.extension(name).failed()
         self.record_failure(name, phase, exc)
 
     def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
         """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
         error = ErrorRecord.from_exception(
-            name, phase, exc, source_dir(self._registry().extension(name).source)
+            name, phase, exc, source_dir(self.registry.extension(name).source)
         )
-        self._registry().record_error(error)
+        self.registry.record_error(error)
         self.log.error(
             "%s | %s failed: %s: %s (%s:%s)",
             name, phase, error.type, error.message, error.file, error.line,
@@ -50,7 +44,7 @@ class AgentExtensionManager(ExtensionManager):
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:
-        record = self._registry().extension(extension_name)
+        record = self.registry.extension(extension_name)
         record.enabled = bool(enabled)
         record.module = extension_name
         try:
@@ -75,10 +69,10 @@ class AgentExtensionManager(ExtensionManager):
 
     def load_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
-        record = self._registry().extension(name)
+        record = self.registry.extension(name)
         if extension is None or not extension.enabled or record.state == "failed":
             return
-        assert isinstance(self.capture, RouteCapture)
+        assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
         settings = self.serverapp.web_app.settings
         before = set(settings)
         with self.capture.capturing() as rules:
@@ -89,14 +83,14 @@ class AgentExtensionManager(ExtensionManager):
                 return
         self.capture.router(name).swap(rules)
         self.settings_keys[name] = set(settings) - before
-        record.state = "loaded"
+        record.loaded()
         self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
         if extension is None or not extension.enabled:
             return
-        if self._registry().extension(name).state == "failed":
+        if self.registry.extension(name).state == "failed":
             return
         try:
             await extension.start_all_points(self.serverapp)
@@ -104,10 +98,9 @@ class AgentExtensionManager(ExtensionManager):
             self._fail(name, "start", exc)
 
 
-def describe(record: ExtensionRecord, package: Any) -> None:
+def describe(record: ExtensionRecord, package: ExtensionPackage) -> None:
     """Fill a record from an ``ExtensionPackage``: version, source folder, extension points."""
     record.enabled = bool(package.enabled)
-    record.state = "loaded" if package.enabled else "disabled"
     record.version = str(package.version or "")
     module = package.module
     record.source = str(package_dir(module)) if isinstance(module, ModuleType) else None

@@ -15,7 +15,8 @@ from types import TracebackType
 from typing import Any, Literal
 
 Phase = Literal["import", "link", "load", "start", "reload"]
-State = Literal["loaded", "failed", "disabled"]
+Outcome = Literal["pending", "loaded", "failed"]
+State = Literal["pending", "loaded", "failed", "disabled"]
 Mode = Literal["hot", "restart"]
 
 
@@ -167,17 +168,40 @@ class ReloadResult:
 
 @dataclass
 class ExtensionRecord:
-    """What the agent knows of one extension package (a ``jpserver_extensions`` key)."""
+    """What the agent knows of one extension package (a ``jpserver_extensions`` key).
+
+    Its ``state`` is derived, never stored: "disabled" while not ``enabled``, else the outcome
+    of its last load or reload ("pending" until it has one).
+
+    >>> rec = ExtensionRecord("x", enabled=True)
+    >>> rec.state, rec.loaded().state, rec.failed().state
+    ('pending', 'loaded', 'failed')
+    >>> rec.enabled = False
+    >>> rec.state
+    'disabled'
+    """
 
     name: str
     enabled: bool
-    state: State = "disabled"
+    outcome: Outcome = "pending"
     module: str = ""
     version: str = ""
     source: str | None = None
     points: list[dict[str, Any]] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
+
+    @property
+    def state(self) -> State:
+        return self.outcome if self.enabled else "disabled"
+
+    def loaded(self) -> ExtensionRecord:
+        self.outcome = "loaded"
+        return self
+
+    def failed(self) -> ExtensionRecord:
+        self.outcome = "failed"
+        return self
 
     def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
         """The contract's extension object; ``routes`` are this extension's."""

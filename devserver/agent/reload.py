@@ -200,7 +200,7 @@ class ReloadEngine:
             self.capture.router(name).swap(attempt.new_rules[name])
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
-            record.state = "loaded"
+            record.loaded()
             record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
         # Static files are looked up through class-level caches; forget them with the old code.
         StaticFileHandler._static_hashes = {}

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from jupyter_server.serverapp import ServerApp
-from traitlets import Any as AnyTrait
+from traitlets import Instance
 from traitlets.config import Config
 
 from devserver.errors import ConfigError, DevServerError
@@ -34,20 +34,16 @@ OUR_EXTENSIONS = {"dashboard": True}
 class WorkerApp(ServerApp):
     """The dev server's ServerApp. Configured entirely through its ``WorkerSpec``."""
 
-    spec = AnyTrait()
-
-    def _spec(self) -> WorkerSpec:
-        assert isinstance(self.spec, WorkerSpec)
-        return self.spec
+    spec = Instance(WorkerSpec)
 
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         super().load_config_file(suppress_errors)
         # The dev server's own options win over the user's config files.
-        self.update_config(decode_config(self._spec().server_config))
+        self.update_config(decode_config(self.spec.server_config))
 
     def find_server_extensions(self) -> None:
         super().find_server_extensions()
-        for name in self._spec().extensions:
+        for name in self.spec.extensions:
             # An extension disabled in the user's config (`jupyter server extension disable
             # NAME`) stays disabled: that is a decision, not a default.
             self.jpserver_extensions.setdefault(name, True)
@@ -55,14 +51,14 @@ class WorkerApp(ServerApp):
 
     def init_server_extensions(self) -> None:
         self.registry = Registry(self)
-        self.registry.starter = self._spec().starter
+        self.registry.starter = self.spec.starter
         self.extension_manager = AgentExtensionManager(
             log=self.log, serverapp=self, registry=self.registry, capture=None
         )
         # Inherited from jupyter_server's unannotated ExtensionManager:
         self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)  # type: ignore[no-untyped-call]
         self.extension_manager.link_all_extensions()  # type: ignore[no-untyped-call]
-        starter = self._spec().starter
+        starter = self.spec.starter
         if starter:
             self._init_starter(starter)
 
@@ -89,7 +85,7 @@ class WorkerApp(ServerApp):
         for other, extension in self.extension_manager.extensions.items():
             if other not in (package, *OUR_EXTENSIONS):
                 extension.enabled = False
-                self.registry.extension(other).state = "disabled"
+                self.registry.extension(other).enabled = False
 
     def init_webapp(self) -> None:
         super().init_webapp()
@@ -106,20 +102,20 @@ class WorkerApp(ServerApp):
         self._install_specs()
 
     def _install_specs(self) -> None:
-        spec = self._spec()
+        spec = self.spec
         specs.install(self, self.registry, spec.starter, spec.enforce_specs)
 
     def _find_http_port(self) -> None:
         """The supervisor owns the socket: the port is known and never moves."""
 
     def _bind_http_server(self) -> None:
-        sock = socket.socket(fileno=self._spec().listen_fd)
+        sock = socket.socket(fileno=self.spec.listen_fd)
         sock.setblocking(False)
         self.http_server.add_sockets([sock])
 
     async def _post_start(self) -> None:
         await super()._post_start()  # type: ignore[no-untyped-call] # unannotated in jupyter_server
-        spec = self._spec()
+        spec = self.spec
         # A worker after the first is a restart: say so, and why, to the pages that watch.
         self.registry.events.publish(
             "restart" if spec.generation else "started",
