@@ -54,9 +54,10 @@ class _Attempt:
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
-    def owns(self, module_name: str) -> bool:
-        """Whether the module belongs to the top-level package of an extension being reloaded."""
-        return any(in_package(module_name, top_level(p)) for p in self.group)
+    def owned_modules(self) -> list[str]:
+        """The names in ``sys.modules`` of the top-level packages of the extensions reloaded."""
+        tops = {top_level(p) for p in self.group}
+        return [m for m in sys.modules if any(in_package(m, top) for top in tops)]
 
     @contextmanager
     def on_loop(self) -> Iterator[None]:
@@ -185,7 +186,7 @@ class ReloadEngine:
         settings = self.serverapp.web_app.settings
         settings.clear()
         settings.update(attempt.saved_settings)
-        for name in [m for m in sys.modules if attempt.owns(m)]:
+        for name in attempt.owned_modules():
             del sys.modules[name]
         sys.modules.update(attempt.saved_modules)
         for name in attempt.group:
@@ -202,8 +203,7 @@ class ReloadEngine:
             describe(record, attempt.new_packages[name])
             record.loaded()
             record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
-        # Static files are looked up through class-level caches; forget them with the old code.
-        StaticFileHandler._static_hashes = {}
+        forget_static_hashes()  # the old code's static files may have changed with it
 
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
@@ -255,7 +255,13 @@ class ReloadEngine:
 
 def _forget(attempt: _Attempt) -> None:
     """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
-    for name in [m for m in sys.modules if attempt.owns(m)]:
+    for name in attempt.owned_modules():
         attempt.saved_modules[name] = sys.modules.pop(name)
     importlib.invalidate_caches()
     linecache.checkcache()
+
+
+def forget_static_hashes() -> None:
+    """Drop tornado's cache of static file hashes (``static_url()`` adds one to each URL, cached
+    per path at class level), so edited static files get new URLs."""
+    StaticFileHandler._static_hashes = {}

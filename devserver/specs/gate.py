@@ -12,7 +12,7 @@ from typing import Protocol
 
 from devserver.urls import normalize_base_url
 
-from .verdict import EXEMPT, NO_SPEC, Verdict
+from .verdict import EXEMPT, NO_SPEC, Verdict, first_refusal
 
 #: The dev server's dashboard: its pages and API, and the static files its pages load.
 DASHBOARD = ("_introspect", "static/dashboard")
@@ -59,9 +59,4 @@ class Gate:
         for exempt in self.exempt:
             if rel == exempt or rel.startswith(exempt + "/"):
                 return EXEMPT
-        verdict = NO_SPEC
-        for spec_filter in self.filters:
-            verdict = spec_filter.check(method, rel)
-            if not verdict.allowed:
-                return verdict
-        return verdict
+        return first_refusal(f.check(method, rel) for f in self.filters) or NO_SPEC
