@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -62,7 +63,7 @@ class DashboardMixin(ExtensionHandlerMixin):
 class DashboardApiHandler(DashboardMixin, APIHandler):
     """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
 
-    def write_json(self, data: dict[str, Any], status: int = 200) -> None:
+    def write_json(self, data: Mapping[str, Any], status: int = 200) -> None:
         self.set_status(status)
         self.finish(mask_json(data, self.secrets))
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from devserver.agent.records import RouteRecord
 from devserver.agent.registry import Registry
+from devserver.protocol import ExtensionJson
 
 from .settings_view import collect_settings
 from .shadowing import find_shadowed
 
 
-def extension_json(registry: Registry, name: str) -> dict[str, Any] | None:
+def extension_json(registry: Registry, name: str) -> ExtensionJson | None:
     """One extension, found by package or ExtensionApp name; None when unknown."""
     package = registry.resolve(name)
     if package is None:

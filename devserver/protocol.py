@@ -20,13 +20,119 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 DEFERRED = "$devserver-deferred"
+
+Phase = Literal["import", "link", "load", "start", "reload"]
+State = Literal["pending", "loaded", "failed", "disabled"]
+
+# -- the JSON contract (docs/api.md), shared by the worker, the dashboard, the supervisor and
+# -- the CLI: what the records' ``to_json()`` give and what the API and control channel carry.
+
+
+class ErrorJson(TypedDict):
+    """One failure of one extension in one phase (``ErrorRecord.to_json()``)."""
+
+    extension: str
+    phase: Phase
+    type: str
+    message: str
+    traceback: str
+    file: str | None
+    line: int | None
+    time: float
+
+
+class ReloadJson(TypedDict):
+    """The outcome of one reload (``ReloadResult.to_json()``); ``blocked_ms``: how long the
+    worker's event loop was held."""
+
+    extension: str
+    ok: bool
+    mode: Literal["hot"]
+    duration_ms: float
+    blocked_ms: float
+    routes_before: int
+    routes_after: int
+    together_with: list[str]
+    error: ErrorJson | None
+    time: float
+
+
+class RouteJson(TypedDict):
+    """One URL rule in routing order (``RouteRecord.to_json()``); the API adds ``shadowed_by``."""
+
+    pattern: str
+    handler: str
+    extension: str | None
+    methods: list[str]
+    authenticated: bool
+    order: int
+    host: str
+    shadowed_by: NotRequired[int | None]
+
+
+class PointJson(TypedDict):
+    """One extension point of a package; ``app`` is its ExtensionApp class, dotted."""
+
+    name: str
+    module: str
+    app: str | None
+
+
+class ExtensionJson(TypedDict):
+    """One extension package (``ExtensionRecord.to_json()``)."""
+
+    name: str
+    enabled: bool
+    state: State
+    module: str
+    version: str
+    source: str | None
+    points: list[PointJson]
+    routes: list[RouteJson]
+    errors: list[ErrorJson]
+    last_reload: ReloadJson | None
+
+
+class ReadyExtension(TypedDict):
+    """An extension as the worker's ``ready`` message tells it."""
+
+    state: State
+    source: str | None
+    errors: list[ErrorJson]
+
+
+class ReadyMessage(TypedDict):
+    """worker → supervisor, once it serves."""
+
+    op: Literal["ready"]
+    url: str
+    pid: int
+    extensions: dict[str, ReadyExtension]
+
+
+class ReloadRequest(TypedDict):
+    """supervisor → worker: reload these extensions (with those that import them)."""
+
+    op: Literal["reload"]
+    extensions: list[str]
+
+
+class ChangedRequest(TypedDict):
+    """supervisor → worker: templates or static files changed; pages that show them refresh."""
+
+    op: Literal["changed"]
+    kind: Literal["template", "static"]
+    paths: list[str]
+
+
+Request = ReloadRequest | ChangedRequest
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ import pytest
 
 from devserver.cli import client as client_module
 from devserver.cli import containers
-from devserver.cli.apicli import describe_reload, table, where
+from devserver.cli.apicli import describe_reload, table
 from devserver.cli.client import ServerInfo, find_server, from_runtime_files
 from devserver.errors import ExitCode, ServerNotFound
+from devserver.outcomes import where
 from tests.conftest import DevServer, free_port
 from tests.dashboard.conftest import start_with_broken_ext
 

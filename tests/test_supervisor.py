@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from watchfiles import Change
 
+from devserver.supervisor.console import report_results
 from devserver.supervisor.loop import Supervisor
 from devserver.supervisor.options import DevServer
 from devserver.supervisor.plan import Plan
@@ -136,3 +137,38 @@ async def test_changed_packaging_reinstalls_unless_never(
         assert "installing hello_ext (editable)" in caplog.text
         assert "`pip install -e` of hello_ext failed" in caplog.text
         assert "--install=never" in caplog.text
+
+
+def test_console_leaves_failures_to_the_worker(caplog: pytest.LogCaptureFixture) -> None:
+    """The supervisor prints a line per reload result except real failures, which the worker,
+    in the same terminal, already printed: one failure shows once."""
+    error = dict(
+        extension="a",
+        phase="reload",
+        type="SyntaxError",
+        message="bad",
+        traceback="",
+        file="/a/x.py",
+        line=3,
+        time=0.0,
+    )
+    ok = dict(
+        extension="b",
+        ok=True,
+        mode="hot",
+        duration_ms=2.0,
+        blocked_ms=1.0,
+        routes_before=1,
+        routes_after=1,
+        together_with=[],
+        error=None,
+        time=0.0,
+    )
+    kept_error = {**error, "type": "NotReloaded", "message": "c kept its previous code"}
+    kept = {**ok, "extension": "c", "ok": False, "error": kept_error}
+    with caplog.at_level(logging.INFO, logger="devserver"):
+        report_results([{**ok, "extension": "a", "ok": False, "error": error}, ok, kept])
+    assert [r.getMessage() for r in caplog.records] == [
+        "✓ reloaded b (hot) in 2.0 ms (loop held 1.0 ms), routes 1 → 1",
+        "c kept its previous code",
+    ]

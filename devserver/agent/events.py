@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,7 +23,7 @@ class Event:
 
     id: int
     kind: EventKind
-    data: dict[str, Any]
+    data: Mapping[str, Any]
     time: float = field(default_factory=time.time)
 
     def to_json(self) -> dict[str, Any]:
@@ -44,7 +45,7 @@ class EventBus:
         self._ids = itertools.count(1)
         self._queue_size = queue_size
 
-    def publish(self, kind: EventKind, data: dict[str, Any]) -> Event:
+    def publish(self, kind: EventKind, data: Mapping[str, Any]) -> Event:
         """Record an event and hand it to every subscriber (a full subscriber queue drops it)."""
         event = Event(next(self._ids), kind, data)
         self._history.append(event)

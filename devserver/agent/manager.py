@@ -14,7 +14,10 @@ from types import ModuleType
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from traitlets import Dict, Instance
 
-from .records import ErrorRecord, ExtensionRecord, Phase
+from devserver.outcomes import error_line
+from devserver.protocol import Phase
+
+from .records import ErrorRecord, ExtensionRecord
 from .registry import Registry
 from .routing import RouteCapture
 
@@ -37,10 +40,7 @@ class AgentExtensionManager(ExtensionManager):
             name, phase, exc, source_dir(self.registry.extension(name).source)
         )
         self.registry.record_error(error)
-        self.log.error(
-            "%s | %s failed: %s: %s (%s:%s)",
-            name, phase, error.type, error.message, error.file, error.line,
-        )  # fmt: skip
+        self.log.error("%s", error_line(error.to_json()))
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:

@@ -12,12 +12,19 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Literal
 
-Phase = Literal["import", "link", "load", "start", "reload"]
+from devserver.protocol import (
+    ErrorJson,
+    ExtensionJson,
+    Phase,
+    PointJson,
+    ReloadJson,
+    RouteJson,
+    State,
+)
+
 Outcome = Literal["pending", "loaded", "failed"]
-State = Literal["pending", "loaded", "failed", "disabled"]
-Mode = Literal["hot", "restart"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class ErrorRecord:
             line=line,
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ErrorJson:
         """The contract's error object."""
         return {
             "extension": self.extension,
@@ -122,7 +129,7 @@ class RouteRecord:
     order: int
     host: str = ".*$"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> RouteJson:
         """The contract's route object."""
         return {
             "pattern": self.pattern,
@@ -141,7 +148,7 @@ class ReloadResult:
 
     extension: str
     ok: bool
-    mode: Mode
+    mode: Literal["hot"]
     duration_ms: float
     routes_before: int
     routes_after: int
@@ -150,8 +157,8 @@ class ReloadResult:
     together_with: tuple[str, ...] = ()
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's reload object (``blocked_ms``: how long the event loop was held)."""
+    def to_json(self) -> ReloadJson:
+        """The contract's reload object."""
         return {
             "extension": self.extension,
             "ok": self.ok,
@@ -187,7 +194,7 @@ class ExtensionRecord:
     module: str = ""
     version: str = ""
     source: str | None = None
-    points: list[dict[str, Any]] = field(default_factory=list)
+    points: list[PointJson] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
 
@@ -203,7 +210,7 @@ class ExtensionRecord:
         self.outcome = "failed"
         return self
 
-    def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
+    def to_json(self, routes: list[RouteRecord]) -> ExtensionJson:
         """The contract's extension object; ``routes`` are this extension's."""
         return {
             "name": self.name,

@@ -234,10 +234,8 @@ class ReloadEngine:
             if culprit == name:
                 error = self.manager.record_failure(name, "reload", exc)
             else:
-                error = ErrorRecord(
-                    name, "reload", "NotReloaded", f"kept the old code: {culprit} failed to reload",
-                    "", None, None,
-                )  # fmt: skip
+                message = f"{name} kept its previous code: {culprit}, which it imports, failed"
+                error = ErrorRecord(name, "reload", "NotReloaded", message, "", None, None)
         result = ReloadResult(
             extension=name,
             ok=failed is None,

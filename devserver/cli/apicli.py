@@ -20,6 +20,7 @@ from traitlets.config import Application
 
 from devserver import __version__
 from devserver.errors import ConfigError, ReloadFailed
+from devserver.outcomes import is_failure, reload_line, where
 
 from .client import ApiClient, find_server
 
@@ -44,13 +45,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _cell(value: Any, last: bool) -> str:
     text = "-" if value is None else str(value)
     return text if last or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def where(error: dict[str, Any]) -> str:
-    """``file:line`` of an error object, or ``-``."""
-    if not error.get("file"):
-        return "-"
-    return f"{error['file']}:{error['line']}" if error.get("line") else str(error["file"])
 
 
 class ApiCommand(Application):
@@ -196,20 +190,13 @@ class ReloadApp(ApiCommand):
 
 
 def describe_reload(result: dict[str, Any]) -> str:
-    """What ``devserver reload`` prints for one reload result."""
-    if result["ok"]:
-        held = f" (loop held {result['blocked_ms']:.1f} ms)" if "blocked_ms" in result else ""
-        also = ", ".join(result.get("together_with") or [])
-        return (
-            f"✓ reloaded {result['extension']} ({result['mode']}) in "
-            f"{result['duration_ms']:.1f} ms{held}, routes {result['routes_before']} → "
-            f"{result['routes_after']}" + (f"; also reloaded {also}" if also else "")
-        )
-    error = result.get("error") or {}
-    return (
-        f"✗ {result['extension']} failed to reload: {error.get('type')}: {error.get('message')}\n"
-        f"  at {where(error)}\n  the previous code keeps serving\n\n{error.get('traceback', '')}"
-    ).rstrip()
+    """What ``devserver reload`` prints for one reload result: its line, and for a failure
+    where to look and the traceback."""
+    line = reload_line(result)
+    if not is_failure(result):
+        return line
+    error = result["error"]
+    return f"{line}\n  at {where(error)}\n\n{error.get('traceback', '')}".rstrip()
 
 
 def _quote(name: str) -> str:

@@ -1,48 +1,35 @@
 """What the supervisor tells the user on its console: where the server is, and what each
-reload did."""
+reload did. A failure is told once, by the worker that had it (``devserver.outcomes`` words
+both): the supervisor, in the same terminal, does not repeat it."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterable
+
+from devserver.outcomes import is_failure, reload_line
+from devserver.protocol import ReadyMessage, ReloadJson
 
 log = logging.getLogger("devserver")
 
 
-def announce(ready: dict[str, Any], token: str, base_url: str) -> None:
-    """Tell the user where the server is and which extensions failed."""
-    url = str(ready.get("url", "")).rstrip("/") + "/"
-    extensions = ready.get("extensions", {})
+def announce(ready: ReadyMessage, token: str, base_url: str) -> None:
+    """Tell the user where the server is, and which extensions loaded and which failed."""
+    url = ready["url"].rstrip("/") + "/"
+    extensions = ready["extensions"]
     loaded = sorted(n for n, e in extensions.items() if e["state"] == "loaded")
-    log.info("serving %s?token=%s (worker %s)", url, token, ready.get("pid"))
+    failed = sorted(n for n, e in extensions.items() if e["state"] == "failed")
+    log.info("serving %s?token=%s (worker %s)", url, token, ready["pid"])
     log.info("dashboard: %s_introspect?token=%s", url, token)
     log.info("extensions loaded: %s", ", ".join(loaded) or "none")
-    for name, ext in sorted(extensions.items()):
-        for error in ext.get("errors", []):
-            log.error(
-                "✗ %s failed at %s: %s: %s (%s:%s)",
-                name, error["phase"], error["type"], error["message"], error["file"], error["line"],
-            )  # fmt: skip
+    if failed:
+        log.error("extensions failed: %s (the worker said why, above)", ", ".join(failed))
 
 
-def report_results(results: list[dict[str, Any]]) -> None:
-    """One console line per reloaded extension."""
-    for r in results:
-        if r["ok"]:
-            log.info(
-                "✓ reloaded %s in %.1f ms (loop held %.1f ms), routes %d → %d",
-                r["extension"], r["duration_ms"], r["blocked_ms"],
-                r["routes_before"], r["routes_after"],
-            )  # fmt: skip
-        elif (r["error"] or {}).get("type") == "Disabled":
-            log.info("%s is disabled; not reloaded", r["extension"])
-        elif (r["error"] or {}).get("type") == "NotReloaded":
-            log.warning(
-                "  %s kept its previous code too: it imports the one that failed", r["extension"]
-            )
-        else:
-            e = r["error"] or {}
-            log.error(
-                "✗ reload of %s failed: %s: %s (%s:%s); the previous code keeps serving",
-                r["extension"], e.get("type"), e.get("message"), e.get("file"), e.get("line"),
-            )  # fmt: skip
+def report_results(results: Iterable[ReloadJson]) -> None:
+    """One console line per reloaded extension, except for failures the worker logged."""
+    for result in results:
+        if result["ok"]:
+            log.info("%s", reload_line(result))
+        elif not is_failure(result):
+            log.warning("%s", reload_line(result))

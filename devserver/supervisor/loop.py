@@ -16,12 +16,12 @@ import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
-from devserver.protocol import WorkerSpec, encode_config
+from devserver.protocol import ReadyMessage, WorkerSpec, encode_config
 from devserver.runtime import RuntimeFile, remove_server_files
 
 from .backoff import Backoff
@@ -214,8 +214,9 @@ class Supervisor:
         self._monitors.add(monitor)
         monitor.add_done_callback(self._monitors.discard)
         if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
+            # Decoded JSON that the worker built to the contract's ReadyMessage.
+            ready = cast(ReadyMessage, self.worker.ready_info)
+            announce(ready, self.token, self.options.base_url)
         else:
             log.error(
                 "the worker did not start (exit code %s): its output is above. "
