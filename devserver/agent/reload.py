@@ -110,19 +110,29 @@ class ReloadEngine:
             return disabled + results
 
     def _disabled(self, name: str) -> ReloadResult:
-        error = ErrorRecord(name, "reload", "Disabled", f"{name} is disabled; not reloaded",
-                            "", None, None)  # fmt: skip
-        return ReloadResult(name, ok=False, mode="hot", duration_ms=0.0, routes_before=0,
-                            routes_after=0, error=error)  # fmt: skip
+        error = ErrorRecord(
+            name, "reload", "Disabled", f"{name} is disabled; not reloaded", "", None, None
+        )
+        return ReloadResult(
+            name,
+            ok=False,
+            mode="hot",
+            duration_ms=0.0,
+            routes_before=0,
+            routes_after=0,
+            error=error,
+        )
 
     def _failed_because_of(self, group: list[str]) -> list[str]:
         """Extensions whose last failure's traceback passes through one of ``group``'s packages."""
         return [
             name
             for name, record in self.registry.extensions.items()
-            if record.state == "failed" and name not in group and record.errors
+            if record.state == "failed"
+            and name not in group
+            and record.errors
             and any(package in record.errors[-1].traceback for package in group)
-        ]  # fmt: skip
+        ]
 
     async def _transaction(self, group: list[str]) -> list[ReloadResult]:
         started = time.perf_counter()

@@ -38,8 +38,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     cells = [[_cell(v, last=i == len(headers) - 1) for i, v in enumerate(r)] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     lines = [[h.upper() for h in headers], *cells]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in lines)  # fmt: skip
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
 
 
 def _cell(value: Any, last: bool) -> str:
@@ -96,10 +97,16 @@ class ExtensionsApp(ApiCommand):
     def start(self) -> None:
         data = self.client().get("extensions")
         rows = [
-            [e["name"], e["state"], e["version"] or "-", len(e["routes"]), len(e["errors"]),
-             e["source"]]
+            [
+                e["name"],
+                e["state"],
+                e["version"] or "-",
+                len(e["routes"]),
+                len(e["errors"]),
+                e["source"],
+            ]
             for e in data["extensions"]
-        ]  # fmt: skip
+        ]
         headers = ["name", "state", "version", "routes", "errors", "source"]
         self.emit(data, table(headers, rows))
 
@@ -118,10 +125,17 @@ class RoutesApp(ApiCommand):
         data = self.client().get("routes")
         wanted = [r for r in data["routes"] if self._wanted(r)]
         rows = [
-            [r["order"], r["pattern"], r["extension"] or "(server)", ",".join(r["methods"]),
-             "yes" if r["authenticated"] else "NO", _shadow_note(r), r["handler"]]
+            [
+                r["order"],
+                r["pattern"],
+                r["extension"] or "(server)",
+                ",".join(r["methods"]),
+                "yes" if r["authenticated"] else "NO",
+                _shadow_note(r),
+                r["handler"],
+            ]
             for r in wanted
-        ]  # fmt: skip
+        ]
         headers = ["#", "pattern", "extension", "methods", "auth", "note", "handler"]
         self.emit({"routes": wanted}, table(headers, rows))
 
@@ -151,8 +165,9 @@ class ErrorsApp(ApiCommand):
         if not errors:
             self.emit(data, "no errors")
             return
-        rows = [[e["extension"], e["phase"], f"{e['type']}: {e['message']}", where(e)]
-                for e in errors]  # fmt: skip
+        rows = [
+            [e["extension"], e["phase"], f"{e['type']}: {e['message']}", where(e)] for e in errors
+        ]
         human = table(["extension", "phase", "error", "where"], rows)
         if self.traceback:
             human += "".join(

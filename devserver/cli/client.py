@@ -79,8 +79,11 @@ def from_runtime_files(folder: Path) -> ServerInfo | None:
     path, info = live[0]
     if len(live) > 1:
         others = ", ".join(str(i["url"]) for _, i in live[1:])
-        print(f"devserver: {len(live)} dev servers run; using the newest, {info['url']} "
-              f"(others: {others}). Pick one with --url.", file=sys.stderr)  # fmt: skip
+        print(
+            f"devserver: {len(live)} dev servers run; using the newest, {info['url']} "
+            f"(others: {others}). Pick one with --url.",
+            file=sys.stderr,
+        )
     return ServerInfo(str(info["url"]), str(info.get("token", "")), str(path))
 
 

@@ -58,8 +58,16 @@ def install_editable(
     say(f"installing {names} (editable) ...")
     started = time.monotonic()
     editables = [arg for p in projects for arg in ("-e", str(p.root))]
-    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-           *pip_args, *editables]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        *pip_args,
+        *editables,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ConfigError(

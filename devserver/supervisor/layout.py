@@ -15,8 +15,11 @@ from pathlib import Path
 from devserver.errors import ConfigError, NoExtensionError
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-HOOKS = ("_jupyter_server_extension_points", "_load_jupyter_server_extension",
-         "load_jupyter_server_extension")  # fmt: skip
+HOOKS = (
+    "_jupyter_server_extension_points",
+    "_load_jupyter_server_extension",
+    "load_jupyter_server_extension",
+)
 
 
 @dataclass(frozen=True)

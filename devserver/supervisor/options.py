@@ -59,17 +59,19 @@ class DevServer(Configurable):
         "response latency is about 1.6x this plus the reload; 1 ms costs ~3 percent idle CPU.",
     ).tag(config=True)
     app = Unicode(
-        None, allow_none=True,
+        None,
+        allow_none=True,
         help="Launch this ExtensionApp (by name) as the starter app, as `jupyter NAME` would.",
-    ).tag(config=True)  # fmt: skip
+    ).tag(config=True)
     enforce_specs = Bool(
         False,
         help="Enforce every ExtensionApp's _allowed_spec/_blocked_spec, not only the --app's.",
     ).tag(config=True)
     install = Enum(
-        ["auto", "always", "never"], "auto",
+        ["auto", "always", "never"],
+        "auto",
         help="Install extension projects editable: auto = when not installed yet.",
-    ).tag(config=True)  # fmt: skip
+    ).tag(config=True)
     pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
     stop_timeout = Float(
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."

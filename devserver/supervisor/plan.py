@@ -16,8 +16,14 @@ from watchfiles import Change
 from .layout import PROJECT_FILES, Layout, Project
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
-SERVER_CONFIG_NAMES = frozenset({"jupyter_server_config.py", "jupyter_server_config.json",
-                                 "jupyter_config.py", "jupyter_config.json"})  # fmt: skip
+SERVER_CONFIG_NAMES = frozenset(
+    {
+        "jupyter_server_config.py",
+        "jupyter_server_config.json",
+        "jupyter_config.py",
+        "jupyter_config.json",
+    }
+)
 
 
 @dataclass(frozen=True)

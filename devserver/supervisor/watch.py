@@ -14,11 +14,17 @@ class SourceFilter(DefaultFilter):
     build output and packaging metadata that an editable install rewrites."""
 
     ignore_dirs: Sequence[str] = (
-        *DefaultFilter.ignore_dirs, "build", "dist", ".ipynb_checkpoints", ".eggs",
-    )  # fmt: skip
+        *DefaultFilter.ignore_dirs,
+        "build",
+        "dist",
+        ".ipynb_checkpoints",
+        ".eggs",
+    )
     ignore_entity_patterns: Sequence[str] = (
-        *DefaultFilter.ignore_entity_patterns, r"\.egg-info$", r"\.tmp$",
-    )  # fmt: skip
+        *DefaultFilter.ignore_entity_patterns,
+        r"\.egg-info$",
+        r"\.tmp$",
+    )
 
 
 def config_dirs() -> list[Path]:
