@@ -8,6 +8,9 @@ carries on (the other extensions serve), but each failure becomes an ``ErrorReco
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +25,11 @@ from .registry import Registry
 from .routing import RouteCapture
 
 
+@dataclass
+class _Step:
+    ok: bool = True
+
+
 class AgentExtensionManager(ExtensionManager):
     """An ExtensionManager that records failures by phase and owns per-extension routers."""
 
@@ -30,9 +38,17 @@ class AgentExtensionManager(ExtensionManager):
     #: The tornado settings keys each extension added while it loaded (a reload replaces them).
     settings_keys = Dict()
 
-    def _fail(self, name: str, phase: Phase, exc: BaseException) -> None:
-        self.registry.extension(name).failed()
-        self.record_failure(name, phase, exc)
+    @contextmanager
+    def _user_code(self, name: str, phase: Phase) -> Iterator[_Step]:
+        """Run a step of extension ``name``'s own code: what it raises is recorded as its failure
+        in ``phase`` (``step.ok`` turns false) and the other extensions carry on."""
+        step = _Step()
+        try:
+            yield step
+        except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
+            step.ok = False
+            self.registry.extension(name).failed()
+            self.record_failure(name, phase, exc)
 
     def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
         """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
@@ -47,10 +63,9 @@ class AgentExtensionManager(ExtensionManager):
         record = self.registry.extension(extension_name)
         record.enabled = bool(enabled)
         record.module = extension_name
-        try:
+        with self._user_code(extension_name, "import") as step:
             package = ExtensionPackage(name=extension_name, enabled=enabled)
-        except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
-            self._fail(extension_name, "import", exc)
+        if not step.ok:
             return False
         self.extensions[extension_name] = package
         describe(record, package)
@@ -60,12 +75,9 @@ class AgentExtensionManager(ExtensionManager):
         extension = self.extensions[name]
         if self.linked_extensions.get(name, False) or not extension.enabled:
             return
-        try:
+        with self._user_code(name, "link") as step:
             extension.link_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback, the others still load
-            self._fail(name, "link", exc)
-            return
-        self.linked_extensions[name] = True
+        self.linked_extensions[name] = step.ok
 
     def load_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
@@ -75,12 +87,10 @@ class AgentExtensionManager(ExtensionManager):
         assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as rules:
-            try:
-                extension.load_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served
-                self._fail(name, "load", exc)
-                return
+        with self.capture.capturing() as rules, self._user_code(name, "load") as step:
+            extension.load_all_points(self.serverapp)
+        if not step.ok:
+            return  # the routes it added before failing are not served
         self.capture.router(name).swap(rules)
         self.settings_keys[name] = set(settings) - before
         record.loaded()
@@ -92,10 +102,8 @@ class AgentExtensionManager(ExtensionManager):
             return
         if self.registry.extension(name).state == "failed":
             return
-        try:
+        with self._user_code(name, "start"):
             await extension.start_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback
-            self._fail(name, "start", exc)
 
 
 def describe(record: ExtensionRecord, package: ExtensionPackage) -> None:

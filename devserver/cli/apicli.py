@@ -61,8 +61,8 @@ class ApiCommand(Application):
     json_output = Bool(False, help="Print the API's JSON instead of a table.").tag(config=True)
 
     # traitlets reads these class attributes; they are never mutated.
-    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}  # noqa: RUF012
-    flags = {  # noqa: RUF012
+    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}
+    flags = {
         "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
     }
 
@@ -119,7 +119,7 @@ class RoutesApp(ApiCommand):
     extension = Unicode("", help="Only the routes of this extension ('-': the server's).").tag(
         config=True
     )
-    aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}  # noqa: RUF012 - traitlets reads it
+    aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}
 
     def start(self) -> None:
         data = self.client().get("routes")
@@ -154,7 +154,7 @@ class ErrorsApp(ApiCommand):
     name = "devserver errors"
     description = __doc__ or ""
     traceback = Bool(False, help="Print each error's full traceback.").tag(config=True)
-    flags = {  # noqa: RUF012 - traitlets reads it
+    flags = {
         **ApiCommand.flags,
         "traceback": ({"ErrorsApp": {"traceback": True}}, "Print full tracebacks."),
     }

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devserver.cli import containers
 from devserver.errors import ApiError, ServerNotFound
 from devserver.runtime import PATTERN, runtime_folder
 
@@ -115,13 +116,8 @@ def _alive(pid: Any) -> bool:
 
 
 def from_container() -> ServerInfo | None:
-    """A dev server in a running container, when the container support is installed."""
-    try:
-        # Imported only when needed: it talks to the Docker engine.
-        from devserver.cli.containers import find_container_server  # noqa: PLC0415
-    except ImportError:
-        return None
-    found = find_container_server()
+    """A dev server in a running container of the local Docker engine, if there is one."""
+    found = containers.find_container_server()
     if found is None:
         return None
     url, token = found

@@ -29,12 +29,12 @@ class RunApp(Application):
     name = "devserver-run"
     description = __doc__ or ""
     examples = EXAMPLES
-    classes = [DevServer]  # noqa: RUF012 (traitlets reads a plain list)
+    classes = [DevServer]
     config_file = Unicode(
         "", help="A config file (devserver_config.py or .json). Default: ./devserver_config.py."
     ).tag(config=True)
 
-    aliases = {  # noqa: RUF012
+    aliases = {
         "ip": "DevServer.ip",
         "port": "DevServer.port",
         "token": "DevServer.token",
@@ -46,7 +46,7 @@ class RunApp(Application):
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
     }
-    flags = {  # noqa: RUF012
+    flags = {
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
         "enforce-specs": (
             {"DevServer": {"enforce_specs": True}},
