@@ -39,15 +39,17 @@ class AgentExtensionManager(ExtensionManager):
     settings_keys = Dict()
 
     @contextmanager
-    def _user_code(self, name: str, phase: Phase) -> Iterator[_Step]:
+    def user_code(self, name: str, phase: Phase, fatal: bool = True) -> Iterator[_Step]:
         """Run a step of extension ``name``'s own code: what it raises is recorded as its failure
-        in ``phase`` (``step.ok`` turns false) and the other extensions carry on."""
+        in ``phase`` (``step.ok`` turns false; with ``fatal``, the extension's state too) and the
+        other extensions carry on."""
         step = _Step()
         try:
             yield step
         except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
             step.ok = False
-            self.registry.extension(name).failed()
+            if fatal:
+                self.registry.extension(name).failed()
             self.record_failure(name, phase, exc)
 
     def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
@@ -63,7 +65,7 @@ class AgentExtensionManager(ExtensionManager):
         record = self.registry.extension(extension_name)
         record.enabled = bool(enabled)
         record.module = extension_name
-        with self._user_code(extension_name, "import") as step:
+        with self.user_code(extension_name, "import") as step:
             package = ExtensionPackage(name=extension_name, enabled=enabled)
         if not step.ok:
             return False
@@ -75,7 +77,7 @@ class AgentExtensionManager(ExtensionManager):
         extension = self.extensions[name]
         if self.linked_extensions.get(name, False) or not extension.enabled:
             return
-        with self._user_code(name, "link") as step:
+        with self.user_code(name, "link") as step:
             extension.link_all_points(self.serverapp)
         self.linked_extensions[name] = step.ok
 
@@ -87,7 +89,7 @@ class AgentExtensionManager(ExtensionManager):
         assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as rules, self._user_code(name, "load") as step:
+        with self.capture.capturing() as rules, self.user_code(name, "load") as step:
             extension.load_all_points(self.serverapp)
         if not step.ok:
             return  # the routes it added before failing are not served
@@ -102,7 +104,7 @@ class AgentExtensionManager(ExtensionManager):
             return
         if self.registry.extension(name).state == "failed":
             return
-        with self._user_code(name, "start"):
+        with self.user_code(name, "start"):
             await extension.start_all_points(self.serverapp)
 
 

@@ -218,16 +218,13 @@ class ReloadEngine:
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
             old = attempt.old_packages.get(name)
+            # The new code serves whatever these raise: the errors are kept, the state stays.
             for point in old.extension_points.values() if old else ():
                 if point.app is not None:
-                    try:
+                    with self.manager.user_code(name, "reload", fatal=False):
                         await point.app.stop_extension()
-                    except Exception as exc:  # noqa: BLE001 - the new code serves; the error is kept
-                        self.manager.record_failure(name, "reload", exc)
-            try:
+            with self.manager.user_code(name, "start", fatal=False):
                 await attempt.new_packages[name].start_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded as a start failure
-                self.manager.record_failure(name, "start", exc)
 
     def _result(
         self,
