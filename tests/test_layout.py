@@ -102,3 +102,22 @@ def test_file_vanishing_during_discovery_is_a_config_error(tmp_path: Path) -> No
     _project_with_config(tmp_path).symlink_to(tmp_path / "deleted.json")
     with pytest.raises(ConfigError, match=r"x\.json: cannot be read \(No such file"):
         discover([tmp_path])
+
+
+def test_tests_docs_and_private_folders_are_not_packages(tmp_path: Path) -> None:
+    """A project's tests/, docs/ and _private/ packages, setup.py and conftest.py are not
+    watched as its packages (the same rule `devserver check` reads them by)."""
+    (tmp_path / "setup.py").write_text("# load_jupyter_server_extension is mentioned here\n")
+    (tmp_path / "conftest.py").write_text("# _load_jupyter_server_extension too\n")
+    for name in ("myext", "helper", "tests", "docs", "_private"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+    (tmp_path / "myext" / "__init__.py").write_text("def _jupyter_server_extension_points(): ...\n")
+    (tmp_path / "single.py").write_text("def _load_jupyter_server_extension(app): ...\n")
+    [project] = find_projects(tmp_path)
+    assert project.packages == {
+        "helper": tmp_path / "helper",
+        "myext": tmp_path / "myext",
+        "single": tmp_path / "single.py",
+    }
+    assert project.extensions == ("myext", "single")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from .layout import PROJECT_FILES, Layout, Project
+from devserver.projects import PROJECT_FILES
+
+from .layout import Layout, Project
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
 SERVER_CONFIG_NAMES = frozenset(
