@@ -135,27 +135,14 @@ class ReloadEngine:
         ]
 
     async def _transaction(self, group: list[str]) -> list[ReloadResult]:
+        """Steps 1-3 of the module docstring for ``group``; a result per package."""
         started = time.perf_counter()
         before = {name: len(self.registry.routes_of(name)) for name in group}
         attempt = _Attempt(group)
-        failed: tuple[str, BaseException] | None = None
         with attempt.on_loop():
             attempt.saved_settings = dict(self.serverapp.web_app.settings)
             _forget(attempt)
-        packages: dict[str, ExtensionPackage] = {}
-        name = group[0]
-        try:
-            # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the event
-            # loop serves from, so it runs in a thread. Linking, loading and the swap change
-            # server state: they run on the loop, in one go, so no request sees them half done.
-            for name in group:
-                packages[name] = await asyncio.to_thread(ExtensionPackage, name=name, enabled=True)
-            with attempt.on_loop():
-                for name in group:
-                    self._build(attempt, name, packages[name])
-        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
-            failed = (name, exc)
+        failed = await self._import_and_build(attempt)
         with attempt.on_loop():
             if failed is not None:
                 self._rollback(attempt)
@@ -168,6 +155,27 @@ class ReloadEngine:
         return [
             self._result(attempt, n, before[n], failed, duration, attempt.loop_ms) for n in group
         ]
+
+    async def _import_and_build(self, attempt: _Attempt) -> tuple[str, BaseException] | None:
+        """Import every package of the group, then link and load each: the package that failed
+        and its error, or None when all of them are ready to swap in."""
+        packages: dict[str, ExtensionPackage] = {}
+        current = attempt.group[0]  # the package being imported or built: named if it fails
+        try:
+            # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the event
+            # loop serves from, so it runs in a thread. Linking, loading and the swap change
+            # server state: they run on the loop, in one go, so no request sees them half done.
+            for current in attempt.group:
+                packages[current] = await asyncio.to_thread(
+                    ExtensionPackage, name=current, enabled=True
+                )
+            with attempt.on_loop():
+                for current in attempt.group:
+                    self._build(attempt, current, packages[current])
+        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
+            return current, exc
+        return None
 
     def _build(self, attempt: _Attempt, name: str, package: ExtensionPackage) -> None:
         old = self.manager.extensions.get(name)

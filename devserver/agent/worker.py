@@ -65,6 +65,17 @@ class WorkerApp(ServerApp):
     def _init_starter(self, name: str) -> None:
         """Launch ``name``'s ExtensionApp the way ``jupyter NAME`` would: its config and
         ``default_url`` for the server, and no other extensions unless it loads them."""
+        package, point = self._starter_point(name)
+        app = self.extension_manager.extension_points[point].app
+        self._starter_app = app
+        self.update_config(Config(app._jupyter_server_config()))
+        self.registry.starter = point
+        if not app.load_other_extensions:
+            self._disable_all_but(package)
+
+    def _starter_point(self, name: str) -> tuple[str, str]:
+        """The package and the extension point of the ExtensionApp ``name`` (an app's or a
+        package's name); ConfigError listing the loaded apps when there is none."""
         package = self.registry.resolve(name)
         record = self.registry.extensions.get(package or "")
         point = next((p for p in record.points if p["app"]), None) if record else None
@@ -76,12 +87,10 @@ class WorkerApp(ServerApp):
                 f"--app {name!r} names no loaded ExtensionApp. "
                 f"Loaded apps: {', '.join(apps) or 'none'}"
             )
-        app = self.extension_manager.extension_points[point["name"]].app
-        self._starter_app = app
-        self.update_config(Config(app._jupyter_server_config()))
-        self.registry.starter = point["name"]
-        if app.load_other_extensions:
-            return
+        return package, point["name"]
+
+    def _disable_all_but(self, package: str) -> None:
+        """Disable every extension but ``package`` and the dev server's own."""
         for other, extension in self.extension_manager.extensions.items():
             if other not in (package, *OUR_EXTENSIONS):
                 extension.enabled = False

@@ -134,21 +134,30 @@ class Supervisor:
     async def apply(self, plan: Plan) -> None:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
-            restart = plan.restart
-            if plan.rescan or restart:
-                # A restart starts from the files as they are now: folders added or removed,
-                # extensions enabled or disabled in a project's config JSON.
-                restart = await self._rescan() or restart
-            changed = [p for p in self.layout.projects if p.root in plan.reinstall]
-            await self._install(changed, changed=True)
+            restart = await self._refresh(plan)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
-            if plan.reload:
-                await self._request({"op": "reload", "extensions": list(plan.reload)})
-            for kind, paths in (("template", plan.templates), ("static", plan.static)):
-                if paths:
-                    await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+            await self._hot_apply(plan)
+
+    async def _refresh(self, plan: Plan) -> str | None:
+        """Bring the layout and the installs up to date with the plan; why to restart, if so."""
+        restart = plan.restart
+        if plan.rescan or restart:
+            # A restart starts from the files as they are now: folders added or removed,
+            # extensions enabled or disabled in a project's config JSON.
+            restart = await self._rescan() or restart
+        changed = [p for p in self.layout.projects if p.root in plan.reinstall]
+        await self._install(changed, changed=True)
+        return restart
+
+    async def _hot_apply(self, plan: Plan) -> None:
+        """The parts of a plan the running worker applies in place."""
+        if plan.reload:
+            await self._request({"op": "reload", "extensions": list(plan.reload)})
+        for kind, paths in (("template", plan.templates), ("static", plan.static)):
+            if paths:
+                await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -193,8 +202,21 @@ class Supervisor:
         await self._spawn(reason)
 
     async def _spawn(self, reason: str) -> None:
+        """Start a worker, watch over it, and tell the user where it serves (or why not)."""
+        self.worker = WorkerProcess(
+            self._worker_spec(reason), {**os.environ, "JUPYTER_TOKEN": self.token}
+        )
+        self.generation += 1
+        self.worker_started = time.monotonic()
+        await self.worker.start()
+        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        self._monitors.add(monitor)
+        monitor.add_done_callback(self._monitors.discard)
+        await self._await_ready(self.worker)
+
+    def _worker_spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
-        spec = WorkerSpec(
+        return WorkerSpec(
             listen_fd=self.sock.fileno(),
             control_fd=-1,
             port=self.sock.getsockname()[1],
@@ -206,25 +228,19 @@ class Supervisor:
             reason=reason,
             generation=self.generation,
         )
-        self.generation += 1
-        self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
-        self.worker_started = time.monotonic()
-        await self.worker.start()
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
-        self._monitors.add(monitor)
-        monitor.add_done_callback(self._monitors.discard)
-        if await self.worker.wait_ready(self.options.ready_timeout):
+
+    async def _await_ready(self, worker: WorkerProcess) -> None:
+        if await worker.wait_ready(self.options.ready_timeout):
             # Decoded JSON that the worker built to the contract's ReadyMessage.
-            ready = cast(ReadyMessage, self.worker.ready_info)
-            announce(ready, self.token, self.options.base_url)
-        else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+            announce(cast(ReadyMessage, worker.ready_info), self.token, self.options.base_url)
+            return
+        log.error(
+            "the worker did not start (exit code %s): its output is above. "
+            "Fix the error and save: the dev server retries.",
+            worker.proc.returncode if worker.proc else None,
+        )
+        if worker.running:
+            await worker.stop(self.options.stop_timeout)
 
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
