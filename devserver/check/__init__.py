@@ -1,9 +1,9 @@
 """``devserver check PATH``, the extension guide's packaging checklist.
 
-Each step of "Distributing a server extension" becomes findings (``checks_base.Finding``), passed
+Each step of "Distributing a server extension" becomes findings (``check.base.Finding``), passed
 or failed: a project file; extension points in the package's ``__init__.py``; a loader for each
 point; ``jupyter-config/jupyter_server_config.d/NAME.json`` enabling NAME; that JSON installed as
-a data file; then, in ``checks_app``, the ``jupyter-NAME`` script of an ExtensionApp, its static
+a data file; then, in ``check.apps``, the ``jupyter-NAME`` script of an ExtensionApp, its static
 and template folders shipped as package data, and authentication decorators on handlers.
 
 Nothing of the project is imported or executed: files are read, TOML with tomllib, Python with

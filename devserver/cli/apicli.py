@@ -1,6 +1,6 @@
 """``devserver reload / status / extensions / routes / errors``.
 
-Each command calls the running dev server's JSON API (found as ``devserver.client`` describes)
+Each command calls the running dev server's JSON API (found as ``devserver.cli.client`` describes)
 and prints a table for people, or the API's JSON with ``--json`` for scripts. Exit codes are
 ``devserver.errors.ExitCode``: 0 done, 2 unknown extension name, 4 no server reachable,
 5 the API refused, 6 the reloaded code failed (the old code keeps serving).

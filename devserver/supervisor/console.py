@@ -13,7 +13,7 @@ from devserver.protocol import ReadyMessage, ReloadJson
 log = logging.getLogger("devserver")
 
 
-def announce(ready: ReadyMessage, token: str, base_url: str) -> None:
+def announce(ready: ReadyMessage, token: str) -> None:
     """Tell the user where the server is, and which extensions loaded and which failed."""
     url = ready["url"].rstrip("/") + "/"
     extensions = ready["extensions"]

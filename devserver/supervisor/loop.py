@@ -65,7 +65,7 @@ class Supervisor:
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
 
-    async def run(self) -> int:
+    async def run(self) -> None:
         """Start, apply the plan of each batch of changes, shut down."""
         await self.start()
         try:
@@ -73,7 +73,6 @@ class Supervisor:
                 await self.apply(plan)
         finally:
             await self.shutdown()
-        return 0
 
     # -- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -232,7 +231,7 @@ class Supervisor:
     async def _await_ready(self, worker: WorkerProcess) -> None:
         if await worker.wait_ready(self.options.ready_timeout):
             # Decoded JSON that the worker built to the contract's ReadyMessage.
-            announce(cast(ReadyMessage, worker.ready_info), self.token, self.options.base_url)
+            announce(cast(ReadyMessage, worker.ready_info), self.token)
             return
         log.error(
             "the worker did not start (exit code %s): its output is above. "

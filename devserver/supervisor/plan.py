@@ -126,7 +126,7 @@ def _classify_in_project(change: Change, path: Path, project: Project, d: _Draft
         d.reload.extend([owner] if owner in project.extensions else project.extensions)
     elif path.suffix in TEMPLATE_SUFFIXES:
         d.templates.append(str(path))
-    elif path.suffix not in (".pyc", ".pyo"):
+    else:  # bytecode never gets here: the watcher's filter drops it
         d.static.append(str(path))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +71,7 @@ class RunApp(Application):
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
         options = DevServer(parent=self)
         supervisor = Supervisor(options, paths, passthrough=self._passthrough())
-        sys.exit(asyncio.run(supervisor.run()))
+        asyncio.run(supervisor.run())
 
     def _passthrough(self) -> dict[str, Any]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""
