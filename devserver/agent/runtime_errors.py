@@ -66,7 +66,7 @@ class RuntimeErrorCapture(logging.Handler):
 
     def capture(self, exc: BaseException, phase: Phase, request: str | None) -> ErrorRecord | None:
         """Record ``exc`` for the extension it came from; None when it is the server's own."""
-        owner = self.owner_of(exc)
+        owner = owner_of(self.registry, exc)
         if owner is None:
             return None
         name, folder = owner
@@ -75,20 +75,20 @@ class RuntimeErrorCapture(logging.Handler):
         self.console.error("%s", short_line(error))
         return error
 
-    def owner_of(self, exc: BaseException) -> tuple[str, Path] | None:
-        """The extension (and its folder) holding the deepest frame of ``exc``'s traceback."""
-        folders = [
-            (name, folder)
-            for name, record in self.registry.extensions.items()
-            if (folder := source_dir(record.source)) is not None
-        ]
-        # Longest folder first: an extension nested in another's folder owns its own files.
-        folders.sort(key=lambda item: len(str(item[1])), reverse=True)
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            for name, folder in folders:
-                if _is_under(frame.filename, folder):
-                    return name, folder
-        return None
+def owner_of(registry: Registry, exc: BaseException) -> tuple[str, Path] | None:
+    """The extension (and its folder) holding the deepest frame of ``exc``'s traceback."""
+    folders = [
+        (name, folder)
+        for name, record in registry.extensions.items()
+        if (folder := source_dir(record.source)) is not None
+    ]
+    # Longest folder first: an extension nested in another's folder owns its own files.
+    folders.sort(key=lambda item: len(str(item[1])), reverse=True)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        for name, folder in folders:
+            if _is_under(frame.filename, folder):
+                return name, folder
+    return None
 
 
 def request_line(record: logging.LogRecord) -> str | None:
