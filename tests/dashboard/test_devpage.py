@@ -9,15 +9,14 @@ import httpx
 
 from tests.conftest import TOKEN, DevServer
 
-from .test_requests import line_of, start_with_raising_ext
+from .conftest import start_with_raising_ext
+from .test_requests import line_of
 
 
-def test_html_500_shows_the_source_lines_masked(
-    devserver_factory: Callable[..., DevServer], tmp_path: Path
-) -> None:
+def test_html_500_shows_the_source_lines_masked(raising: DevServer) -> None:
     """A logged-in user's 500 page names the error and shows the lines around the failing one,
     with the token masked, and reloads itself; a JSON handler's 500 carries a devserver field."""
-    server = start_with_raising_ext(devserver_factory, tmp_path)
+    server = raising
     page = server.get("raising/page")
     assert page.status_code == 500
     assert page.headers["content-type"].startswith("text/html")
@@ -57,11 +56,9 @@ def test_no_dev_page_without_authentication_or_when_turned_off(
     assert "devserver" not in server.get("raising/api").json()
 
 
-def test_anonymous_request_gets_no_dev_page_while_it_is_on(
-    devserver_factory: Callable[..., DevServer], tmp_path: Path
-) -> None:
+def test_anonymous_request_gets_no_dev_page_while_it_is_on(raising: DevServer) -> None:
     """With the page on, the same failing public page shows source only to the logged-in user."""
-    server = start_with_raising_ext(devserver_factory, tmp_path)
+    server = raising
     anonymous = httpx.get(f"{server.url}raising/public", timeout=10)
     assert anonymous.status_code == 500
     assert "devserver-error" not in anonymous.text
