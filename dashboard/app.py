@@ -66,14 +66,18 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         assert self.serverapp is not None
         web_app = self.serverapp.web_app
         script_url = url_path_join(self.static_url_prefix, "livereload.js")
+        registry = get_registry(web_app.settings) if SETTINGS_KEY in web_app.settings else None
         if self.live_reload:
             base_url = self.serverapp.base_url
             livereload.install(
-                web_app, script_url=script_url, skip_prefix=url_path_join(base_url, PREFIX)
+                web_app,
+                script_url=script_url,
+                skip_prefix=url_path_join(base_url, PREFIX),
+                owner_of=registry.requests.owner_of_path if registry else None,
             )
-        if self.dev_error_page and SETTINGS_KEY in web_app.settings:
+        if self.dev_error_page and registry is not None:
             env = self.settings[f"{self.name}_jinja2_env"]
-            devpage.install(web_app, get_registry(web_app.settings), env, script_url)
+            devpage.install(web_app, registry, env, script_url)
 
     async def stop_extension(self) -> None:
         self.closing.set()

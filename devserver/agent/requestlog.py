@@ -133,16 +133,26 @@ class RouteIndex:
 
     def __init__(self) -> None:
         self._source: list[RouteRecord] | None = None
+        self._all: list[tuple[re.Pattern[str], RouteRecord]] = []
         self._by_handler: dict[str, list[tuple[re.Pattern[str], RouteRecord]]] = {}
+
+    def _update(self, routes: list[RouteRecord]) -> None:
+        if routes is self._source:
+            return
+        self._all = [(re.compile(route.pattern + "$"), route) for route in routes]
+        self._by_handler = {}
+        for regex, route in self._all:
+            self._by_handler.setdefault(route.handler, []).append((regex, route))
+        self._source = routes
+
+    def first_match(self, routes: list[RouteRecord], path: str) -> RouteRecord | None:
+        """The route tornado would pick for ``path`` (host patterns aside)."""
+        self._update(routes)
+        return next((route for regex, route in self._all if regex.match(path)), None)
 
     def find(self, routes: list[RouteRecord], handler: str, path: str) -> RouteRecord | None:
         """The route of ``handler`` that matches ``path`` (the only one, most of the time)."""
-        if routes is not self._source:
-            self._by_handler = {}
-            for route in routes:
-                regex = re.compile(route.pattern + "$")
-                self._by_handler.setdefault(route.handler, []).append((regex, route))
-            self._source = routes
+        self._update(routes)
         candidates = self._by_handler.get(handler, [])
         if len(candidates) == 1:
             return candidates[0][1]
@@ -204,6 +214,11 @@ class RequestLog(LoggingConfigurable):
         # Not kept in the event history: requests would push reloads and errors out of it.
         self.registry.events.publish("request", entry.to_json(), keep=False)
         return entry
+
+    def owner_of_path(self, path: str) -> str | None:
+        """The extension whose route serves ``path``, or None for the server's own."""
+        route = self._index.first_match(self.registry.routes(), path)
+        return route.extension if route else None
 
     def query(
         self,

@@ -75,6 +75,7 @@ class RuntimeErrorCapture(logging.Handler):
         self.console.error("%s", short_line(error))
         return error
 
+
 def owner_of(registry: Registry, exc: BaseException) -> tuple[str, Path] | None:
     """The extension (and its folder) holding the deepest frame of ``exc``'s traceback."""
     folders = [
