@@ -109,7 +109,7 @@ class RequestsPage(DashboardPageHandler):
             requests=list(reversed(shown["requests"])),
             owners=sorted({*registry.extensions, "server"}),
             extension=extension,
-            status=status,
+            status_class=status,
             logs=list(reversed(registry.logs.of(package))) if package else [],
         )
 

@@ -63,6 +63,7 @@
   }
 
   const source = new EventSource(`${prefix}/api/events`);
+  source.onopen = () => { rows.dataset.live = "1"; };
   source.addEventListener("request", (msg) => addRequest(JSON.parse(msg.data).data));
   source.addEventListener("log", (msg) => addLog(JSON.parse(msg.data).data));
 })();
