@@ -97,8 +97,9 @@ def test_a_raising_handler_is_an_error_with_its_file_line_and_request(raising: D
 
 
 def test_websocket_and_callback_errors_are_recorded(raising: DevServer) -> None:
-    """A websocket message that raises and a failing PeriodicCallback are errors of their
-    extension (phases request and task); the websocket's messages are counted."""
+    """A websocket message that raises, a failing PeriodicCallback and a failed asyncio task
+    nobody awaited are errors of their extension (phases request, task, task); the websocket's
+    messages are counted."""
     url = raising.url.replace("http", "ws", 1) + "raising/ws"
 
     async def talk() -> None:
@@ -118,13 +119,15 @@ def test_websocket_and_callback_errors_are_recorded(raising: DevServer) -> None:
             {"ZeroDivisionError", "ValueError"} <= runtime_errors(raising).keys()
             and runtime_errors(raising)
         ),
-        what="the websocket's and the callback's errors",
+        what="the websocket's, the callback's and the task's errors",
     )
     assert found["ZeroDivisionError"]["phase"] == "request"
     assert found["ZeroDivisionError"]["request"] == "GET /raising/ws"
     assert found["ZeroDivisionError"]["line"] == line_of(raising, "ws")
     assert found["ValueError"]["phase"] == "task"
     assert found["ValueError"]["line"] == line_of(raising, "task")
+    assert found["LookupError"]["phase"] == "task"
+    assert found["LookupError"]["line"] == line_of(raising, "asyncio")
     ws = next(e for e in requests(raising) if e["path"] == "/raising/ws")
     assert ws["status"] == 101
     assert ws["websocket"]["messages_in"] == 2

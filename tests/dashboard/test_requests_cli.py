@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DevServer, wait_until
+from tests.test_apicli import devserver
 
 from .test_requests import line_of
 
@@ -21,13 +22,6 @@ def server(raising: DevServer) -> DevServer:
 @pytest.fixture
 def cli_env(server: DevServer, isolated_env: dict[str, str]) -> dict[str, str]:
     return {**isolated_env, "DEVSERVER_URL": server.url, "DEVSERVER_TOKEN": server.token}
-
-
-def devserver(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "devserver", *args],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
 
 
 def test_requests_follow_prints_a_request_made_after_it_started(
