@@ -7,11 +7,12 @@ Every uncaught exception of a running server ends up in one of two loggers, with
   ``WebSocketHandler.log_exception``), a ``PeriodicCallback``'s or an ``IOLoop`` callback's;
 - ``asyncio``: a task that failed and was never awaited, from the loop's default exception handler.
 
-``RuntimeErrorCapture`` is a logging handler on both. It gives each exception to the extension
+``RuntimeErrorCapture`` is a logging filter on both. It gives each exception to the extension
 whose folder holds the deepest frame of its traceback (an exception that never passes through an
-extension's code is the server's and stays a log line only), records it with phase ``request``
+extension's code is the server's and is logged as before), records it with phase ``request``
 (with the request line) or ``task``, folds repeats into one record with a count, and says it on
-the console in one short line with the extension's own file:line.
+the console in one short line with the extension's own file:line, in place of the multi-line
+traceback: that one is kept in the record (``devserver errors --traceback``, the Errors page).
 """
 
 from __future__ import annotations
@@ -39,30 +40,36 @@ UNCAUGHT = "Uncaught exception"
 SEEN = "__devserver_recorded__"
 
 
-class RuntimeErrorCapture(logging.Handler):
+class RuntimeErrorCapture(logging.Filter):
     """Records the exceptions logged by tornado and asyncio as extension errors."""
 
     def __init__(self, registry: Registry, console: logging.Logger) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__()
         self.registry = registry
         self.console = console
 
     def install(self) -> None:
         for name in LOGGERS:
-            logging.getLogger(name).addHandler(self)
+            logging.getLogger(name).addFilter(self)
 
     def uninstall(self) -> None:
         for name in LOGGERS:
-            logging.getLogger(name).removeHandler(self)
+            logging.getLogger(name).removeFilter(self)
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Record an extension's exception (False: its short line replaces this record)."""
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is None or isinstance(exc, HTTPError) or getattr(exc, SEEN, False):
-            return
+        if exc is None or isinstance(exc, HTTPError):
+            return True
+        if getattr(exc, SEEN, False):
+            return False
+        is_request = isinstance(record.msg, str) and record.msg.startswith(UNCAUGHT)
+        error = self.capture(exc, "request" if is_request else "task", request_line(record))
+        if error is None:
+            return True
         with contextlib.suppress(AttributeError):  # __slots__: it may be recorded twice then
             setattr(exc, SEEN, True)
-        is_request = isinstance(record.msg, str) and record.msg.startswith(UNCAUGHT)
-        self.capture(exc, "request" if is_request else "task", request_line(record))
+        return False
 
     def capture(self, exc: BaseException, phase: Phase, request: str | None) -> ErrorRecord | None:
         """Record ``exc`` for the extension it came from; None when it is the server's own."""

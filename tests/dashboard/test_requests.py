@@ -81,7 +81,7 @@ def test_the_token_never_appears_in_a_recorded_path(raising: DevServer) -> None:
 
 def test_a_raising_handler_is_an_error_with_its_file_line_and_request(raising: DevServer) -> None:
     """A handler's exception is recorded once per place with a count, file:line and request
-    line, and the console gets one short line naming file:line."""
+    line, and the console gets one short line naming file:line instead of the traceback."""
     before = runtime_errors(raising).get("KeyError", {}).get("count", 0)
     for _ in range(2):
         assert raising.get("raising/api").status_code == 500
@@ -94,6 +94,7 @@ def test_a_raising_handler_is_an_error_with_its_file_line_and_request(raising: D
                for s in error["source"])  # fmt: skip
     where = f"{error['file']}:{error['line']}"
     raising.wait_for_log(f"raising_ext | request error: KeyError: 'missing-thing' at {where}")
+    assert "Uncaught exception GET /raising/api" not in raising.log()
 
 
 def test_websocket_and_callback_errors_are_recorded(raising: DevServer) -> None:
