@@ -75,7 +75,9 @@ class RequestsApi(_Filters):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        self.answer(self.get_argument("extension", None) or None)
+        name = self.get_argument("extension", None) or None
+        # An ExtensionApp's name (``greeter``) means its package; ``server`` stays as it is.
+        self.answer(self.registry.resolve(name) or name if name else None)
 
 
 class ExtensionRequestsApi(_Filters):

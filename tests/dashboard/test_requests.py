@@ -56,7 +56,11 @@ def test_filters_by_extension_status_class_and_since(raising: DevServer) -> None
     """``extension``, ``status=5xx`` and ``since`` narrow the list; the per-extension URL too."""
     raising.get("hello", params={"t": "filters"})
     raising.get("raising/api", params={"t": "filters"})
+    raising.get("greeter/api/greet", params={"name": "filters"})
     assert {e["extension"] for e in requests(raising, extension="hello_ext")} == {"hello_ext"}
+    by_app_name = requests(raising, extension="greeter")  # the ExtensionApp's name
+    assert {e["extension"] for e in by_app_name} == {"greeter_app"}
+    assert "/greeter/api/greet?name=filters" in [e["path"] for e in by_app_name]
     failed = requests(raising, status="5xx")
     assert "/raising/api?t=filters" in [e["path"] for e in failed]
     assert {e["status"] // 100 for e in failed} == {5}

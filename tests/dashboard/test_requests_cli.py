@@ -78,6 +78,7 @@ def test_errors_and_logs_commands_show_runtime_failures_and_log_records(
     assert "request" in errors.stdout
     assert "KeyError" in errors.stdout
     assert f"handlers.py:{line_of(server, 'api')}" in errors.stdout
+    assert "[GET /raising/api" in errors.stdout
     logs = devserver("logs", "raising_ext", env=cli_env)
     assert logs.returncode == 0, logs.stderr
     assert "raising_ext says hello from a handler" in logs.stdout
