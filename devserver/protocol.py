@@ -28,7 +28,7 @@ from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 DEFERRED = "$devserver-deferred"
 
-Phase = Literal["import", "link", "load", "start", "reload"]
+Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
 State = Literal["pending", "loaded", "failed", "disabled"]
 
 # -- the JSON contract (docs/api.md), shared by the worker, the dashboard, the supervisor and
@@ -46,6 +46,17 @@ class ErrorJson(TypedDict):
     file: str | None
     line: int | None
     time: float
+    #: The request line (``GET /path``) of a ``request`` error, else None.
+    request: str | None
+    #: How many times the same error (extension, phase, type, file, line) happened.
+    count: int
+    #: The lines around ``file:line`` as they were when it failed.
+    source: list[SourceLineJson]
+
+
+class SourceLineJson(TypedDict):
+    line: int
+    text: str
 
 
 class ReloadJson(TypedDict):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -163,15 +164,9 @@ class DevServer:
 Factory = Callable[..., DevServer]
 
 
-@pytest.fixture
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """Environment with Jupyter's user folders in the test's own tmp dir."""
-    return environment_in(tmp_path)
-
-
-def environment_in(folder: Path) -> dict[str, str]:
-    """This environment with Jupyter's user folders under ``folder`` and no dev-server variables."""
-    home = folder / "home"
+def make_isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in ``tmp_path``."""
+    home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ}
     env.update(
@@ -185,17 +180,19 @@ def environment_in(folder: Path) -> dict[str, str]:
     return env
 
 
-class Starter:
-    """Starts ``devserver run`` on copies of the named examples in ``workdir``; ``stop_all()``
-    stops every server it started."""
+@pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in the test's own tmp dir."""
+    return make_isolated_env(tmp_path)
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.workdir = workdir
-        self.env = env
-        self.started: list[DevServer] = []
 
-    def __call__(
-        self,
+@contextmanager
+def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """A factory that starts ``devserver run`` on copies of the named examples in ``tmp_path``;
+    every server it started is stopped when the block ends."""
+    started: list[DevServer] = []
+
+    def start(
         *examples: str,
         base_url: str = "/",
         args: tuple[str, ...] = (),
@@ -204,22 +201,22 @@ class Starter:
         install: str = "never",
         root_dir: Path | None = None,
     ) -> DevServer:
-        root = self.workdir / "extensions"
+        root = tmp_path / "extensions"
         root.mkdir(exist_ok=True)
         for name in examples:
             copy_example(name, root)
         port = free_port()
-        log_path = self.workdir / f"devserver-{len(self.started)}.log"
+        log_path = tmp_path / f"devserver-{len(started)}.log"
         cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port),
                "--token", TOKEN, "--base-url", base_url, f"--install={install}",
-               f"--ServerApp.root_dir={root_dir or self.workdir}", *args]  # fmt: skip
+               f"--ServerApp.root_dir={root_dir or tmp_path}", *args]  # fmt: skip
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
-                env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL,
+                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+                env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         server = DevServer(proc, root, port, base_url, TOKEN, log_path)
-        self.started.append(server)
+        started.append(server)
         if wait:
             wait_until(
                 lambda: proc.poll() is not None or "dashboard: http" in server.log(),
@@ -228,17 +225,18 @@ class Starter:
             assert proc.poll() is None, f"devserver run exited:\n{server.log()}"
         return server
 
-    def stop_all(self) -> None:
-        for server in self.started:
+    try:
+        yield start
+    finally:
+        for server in started:
             server.stop()
 
 
 @pytest.fixture
 def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
     """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
-    starter = Starter(tmp_path, isolated_env)
-    yield starter
-    starter.stop_all()
+    with devservers(tmp_path, isolated_env) as start:
+        yield start
 
 
 def quoted_base_url(raw: str = "a@b") -> str:

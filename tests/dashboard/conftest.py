@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DevServer, Starter, environment_in
+from tests.conftest import DevServer, devservers, make_isolated_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
@@ -32,15 +32,32 @@ def start_with_broken_ext(
     return factory(*EXAMPLES, env=dict([ENV_SECRET]), args=args)
 
 
+def start_with_raising_ext(
+    factory: Callable[..., DevServer], tmp_path: Path, args: tuple[str, ...] = ()
+) -> DevServer:
+    """Start a dev server on hello_ext, greeter_app and ``raising_ext``, whose handlers,
+    websocket and periodic callback raise on purpose."""
+    root = tmp_path / "extensions"
+    root.mkdir(exist_ok=True)
+    shutil.copytree(FIXTURES / "raising_ext", root / "raising_ext")
+    return factory("hello_ext", "greeter_app", args=args)
+
+
+@pytest.fixture(scope="session")
+def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server with ``raising_ext`` for the tests that never edit a file: each of them
+    makes its own requests (own paths or query strings) and looks only at those."""
+    tmp = tmp_path_factory.mktemp("raising")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_raising_ext(start, tmp)
+
+
 @pytest.fixture(scope="session")
 def shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     """One dev server on the examples and ``broken_ext`` for every test marked ``readonly``."""
-    workdir = tmp_path_factory.mktemp("shared_dash")
-    starter = Starter(workdir, environment_in(workdir))
-    try:
-        yield start_with_broken_ext(starter, workdir)
-    finally:
-        starter.stop_all()
+    tmp = tmp_path_factory.mktemp("shared_dash")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_broken_ext(start, tmp)
 
 
 @pytest.fixture
@@ -50,7 +67,7 @@ def dash(request: pytest.FixtureRequest, tmp_path: Path) -> DevServer:
     if request.node.get_closest_marker("readonly") is not None:
         server: DevServer = request.getfixturevalue("shared_dash")
         return server
-    factory: Starter = request.getfixturevalue("devserver_factory")
+    factory: Callable[..., DevServer] = request.getfixturevalue("devserver_factory")
     return start_with_broken_ext(factory, tmp_path)
 
 
