@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.client import HTTPResponse
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,20 @@ class ServerInfo:
     @property
     def api(self) -> str:
         return self.url.rstrip("/") + "/" + API
+
+    def open(self, path: str, accept: str, timeout: float, method: str = "GET") -> HTTPResponse:
+        """Call ``path`` below the API with this server's token (``urllib.request.urlopen``'s
+        errors pass through); ServerNotFound when the URL is not http(s)."""
+        url = self.api + path.lstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ServerNotFound(f"not an http(s) URL: {self.url}")
+        headers = {"Accept": accept}
+        if self.token:
+            headers["Authorization"] = f"token {self.token}"
+        data = b"" if method == "POST" else None
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
+        response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - as above
+        return response
 
 
 def find_server(
@@ -144,16 +159,8 @@ class ApiClient:
 
     def request(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
         """``(status, JSON body)``; ServerNotFound when unreachable, ApiError when refused."""
-        url = self.server.api + path.lstrip("/")
-        headers = {"Accept": "application/json"}
-        if self.server.token:
-            headers["Authorization"] = f"token {self.server.token}"
-        if not url.startswith(("http://", "https://")):
-            raise ServerNotFound(f"not an http(s) URL: {self.server.url}")
-        data = b"" if method == "POST" else None
-        req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - as above
+            with self.server.open(path, "application/json", self.timeout, method) as resp:
                 return resp.status, _json(resp.read())
         except urllib.error.HTTPError as exc:
             status, body = exc.code, _json(exc.read())
