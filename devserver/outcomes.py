@@ -12,14 +12,13 @@ terminal, need not print it a second time).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from devserver.protocol import ErrorJson, ReloadJson
 
 #: Error types of a reload that did not fail on its own (its message says it all, name included).
 NOT_FAILURES = frozenset({"Disabled", "NotReloaded"})
 
 
-def where(error: Mapping[str, Any]) -> str:
+def where(error: ErrorJson) -> str:
     """``file:line`` of an error object, or ``-``.
 
     >>> where({"file": "/x.py", "line": 3}), where({"file": "/x.py"}), where({"file": None})
@@ -30,7 +29,7 @@ def where(error: Mapping[str, Any]) -> str:
     return f"{error['file']}:{error['line']}" if error.get("line") else str(error["file"])
 
 
-def error_line(error: Mapping[str, Any]) -> str:
+def error_line(error: ErrorJson) -> str:
     """One line for one failure: its extension, phase, type, message and place."""
     head = f"{error['type']}: {error['message']} ({where(error)})"
     if error["phase"] == "reload":
@@ -38,7 +37,7 @@ def error_line(error: Mapping[str, Any]) -> str:
     return f"✗ {error['extension']} failed at {error['phase']}: {head}"
 
 
-def reload_line(result: Mapping[str, Any]) -> str:
+def reload_line(result: ReloadJson) -> str:
     """One line for one reload result.
 
     >>> reload_line({"extension": "e", "ok": True, "mode": "hot", "duration_ms": 1.25,
@@ -58,14 +57,16 @@ def reload_line(result: Mapping[str, Any]) -> str:
             f"routes {result['routes_before']} → {result['routes_after']}"
             + (f"; also reloaded {also}" if also else "")
         )
-    error = result.get("error") or {}
-    if error.get("type") in NOT_FAILURES:  # the message names the extension
-        return str(error["message"])
-    return error_line({"extension": name, "phase": "reload", **error})
+    error = result["error"]
+    if error is None:  # a failure always carries its error; this reads an odd answer plainly
+        return f"✗ reload of {name} failed"
+    if error["type"] in NOT_FAILURES:  # the message names the extension
+        return error["message"]
+    return error_line(error)
 
 
-def is_failure(result: Mapping[str, Any]) -> bool:
+def is_failure(result: ReloadJson) -> bool:
     """Whether the result is a reload that failed on its own (its error was logged where it
     happened, by the worker)."""
-    error = result.get("error") or {}
-    return not result["ok"] and error.get("type") not in NOT_FAILURES
+    error = result["error"]
+    return not result["ok"] and (error is None or error["type"] not in NOT_FAILURES)

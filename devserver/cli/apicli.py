@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from traitlets import Bool, Unicode
@@ -21,6 +21,7 @@ from traitlets.config import Application
 from devserver import __version__
 from devserver.errors import ConfigError, ReloadFailed
 from devserver.outcomes import is_failure, reload_line, where
+from devserver.protocol import ReloadJson
 
 from .client import ApiClient, find_server
 
@@ -209,22 +210,21 @@ class ReloadApp(ApiCommand):
             raise ConfigError(f"no extension named {name!r}; known: {', '.join(known) or 'none'}")
         if status >= 400:
             raise ReloadFailed(f"the dev server could not reload {name!r}: {result}")
-        self.emit(result, describe_reload(result))
-        if not result["ok"]:
-            error = result.get("error") or {}
-            raise ReloadFailed(
-                f"{name} kept its previous code: {error.get('type')} at {where(error)}"
-            )
+        reload = cast(ReloadJson, result)  # the API's reload answer (docs/api.md)
+        self.emit(result, describe_reload(reload))
+        error = reload["error"]
+        if error is not None:
+            raise ReloadFailed(f"{name} kept its previous code: {error['type']} at {where(error)}")
 
 
-def describe_reload(result: dict[str, Any]) -> str:
+def describe_reload(result: ReloadJson) -> str:
     """What ``devserver reload`` prints for one reload result: its line, and for a failure
     where to look and the traceback."""
     line = reload_line(result)
-    if not is_failure(result):
-        return line
     error = result["error"]
-    return f"{line}\n  at {where(error)}\n\n{error.get('traceback', '')}".rstrip()
+    if error is None or not is_failure(result):
+        return line
+    return f"{line}\n  at {where(error)}\n\n{error['traceback']}".rstrip()
 
 
 def _quote(name: str) -> str:
