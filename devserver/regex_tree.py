@@ -111,15 +111,14 @@ def char_regex(node: Node) -> str:
 
 
 def _class_member(node: Node) -> str:
+    """Regex source of one item inside ``[...]``: a literal or category reads as on its own."""
     if node.kind == "NEGATE":
         return "^"
-    if node.kind == "LITERAL":
-        return re.escape(node.char)
     if node.kind == "RANGE":
         first, last = node.bounds
         return re.escape(first) + "-" + re.escape(last)
-    if node.kind == "CATEGORY":
-        return category_regex(node)
+    if node.kind in ("LITERAL", "CATEGORY"):
+        return char_regex(node)
     raise Unsupported(node.kind)
 
 
