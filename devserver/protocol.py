@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -159,7 +160,7 @@ class WorkerSpec:
     sys_path: tuple[str, ...] = ()
     #: Config sections for the ServerApp and friends (``{"ServerApp": {"ip": ...}}``); these win
     #: over the user's config files because they come from the dev server's own command line.
-    server_config: dict[str, Any] = field(default_factory=dict)
+    server_config: dict[str, dict[str, object]] = field(default_factory=dict)
     #: The ExtensionApp name launched as the starter app (``devserver run --app``).
     starter: str | None = None
     enforce_specs: bool = False
@@ -182,19 +183,19 @@ class WorkerSpec:
         return cls(**data)
 
 
-def encode_config(config: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def encode_config(config: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
     """Config sections as JSON-safe data. Values given on the command line for classes the
     supervisor does not know (``--ServerApp.port_retries=3``) are still unparsed strings, which
     traitlets parses once it knows the trait's type: keep them marked so the worker can."""
     return {section: {k: _mark(v) for k, v in values.items()} for section, values in config.items()}
 
 
-def decode_config(config: dict[str, dict[str, Any]]) -> Config:
+def decode_config(config: Mapping[str, Mapping[str, object]]) -> Config:
     """The worker's side of ``encode_config``."""
     return Config({s: {k: _unmark(v) for k, v in values.items()} for s, values in config.items()})
 
 
-def _mark(value: Any) -> Any:
+def _mark(value: object) -> object:
     if isinstance(value, DeferredConfigString):
         return {DEFERRED: str(value)}
     if isinstance(value, DeferredConfigList):
@@ -202,7 +203,7 @@ def _mark(value: Any) -> Any:
     return value
 
 
-def _unmark(value: Any) -> Any:
+def _unmark(value: object) -> object:
     if isinstance(value, dict) and set(value) == {DEFERRED}:
         raw = value[DEFERRED]
         return DeferredConfigList(raw) if isinstance(raw, list) else DeferredConfigString(raw)

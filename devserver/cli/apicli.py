@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import cast
 from urllib.parse import quote
 
 from traitlets import Bool, Unicode
@@ -21,14 +21,14 @@ from traitlets.config import Application
 from devserver import __version__
 from devserver.errors import ConfigError, ReloadFailed
 from devserver.outcomes import is_failure, reload_line, where
-from devserver.protocol import ReloadJson
+from devserver.protocol import ErrorJson, ReloadJson, RouteJson
 
 from .client import ApiClient, find_server
 
 MAX_CELL = 60
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Rows as aligned columns; cells longer than MAX_CELL are cut, except in the last column.
 
     >>> print(table(["name", "state"], [["hello_ext", "loaded"], ["b", "failed"]]))
@@ -44,7 +44,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     )
 
 
-def _cell(value: Any, last: bool) -> str:
+def _cell(value: object, last: bool) -> str:
     text = "-" if value is None else str(value)
     return text if last or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
@@ -70,7 +70,7 @@ class ApiCommand(Application):
     def client(self) -> ApiClient:
         return ApiClient(find_server(self.url or None, self.token or None))
 
-    def emit(self, data: dict[str, Any], human: str) -> None:
+    def emit(self, data: Mapping[str, object], human: str) -> None:
         print(json.dumps(data, indent=2) if self.json_output else human)
 
 
@@ -140,11 +140,11 @@ class RoutesApp(ApiCommand):
         headers = ["#", "pattern", "extension", "methods", "auth", "note", "handler"]
         self.emit({"routes": wanted}, table(headers, rows))
 
-    def _wanted(self, route: dict[str, Any]) -> bool:
+    def _wanted(self, route: RouteJson) -> bool:
         return not self.extension or (route["extension"] or "-") == self.extension
 
 
-def _shadow_note(route: dict[str, Any]) -> str:
+def _shadow_note(route: RouteJson) -> str:
     culprit = route.get("shadowed_by")
     return "" if culprit is None else f"shadowed by #{culprit}"
 
@@ -178,13 +178,14 @@ class ErrorsApp(ApiCommand):
         self.emit(data, human)
 
 
-def _context(error: dict[str, Any]) -> str:
+def _context(error: ErrorJson) -> str:
     """What a runtime error adds to its line: the request and how many times it happened.
 
     >>> _context({"request": "GET /x", "count": 3}), _context({"phase": "load"})
     (' [GET /x, 3 times]', '')
     """
-    parts = [error["request"]] if error.get("request") else []
+    request = error.get("request")
+    parts = [request] if request else []
     if error.get("count", 1) > 1:
         parts.append(f"{error['count']} times")
     return f" [{', '.join(parts)}]" if parts else ""

@@ -46,7 +46,10 @@ class Supervisor:
     """
 
     def __init__(
-        self, options: DevServer, paths: list[Path], passthrough: dict[str, Any] | None = None
+        self,
+        options: DevServer,
+        paths: list[Path],
+        passthrough: dict[str, dict[str, object]] | None = None,
     ) -> None:
         self.options = options
         self.paths = paths
@@ -264,8 +267,8 @@ class Supervisor:
             if worker is self.worker and not self.stopping.is_set():
                 await self._spawn(f"the worker exited with code {code}")
 
-    def _server_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
+    def _server_config(self) -> dict[str, dict[str, object]]:
+        config: dict[str, dict[str, object]] = {
             section: dict(values) for section, values in self.passthrough.items()
         }
         server = config.setdefault("ServerApp", {})

@@ -73,7 +73,7 @@ class RunApp(Application):
         supervisor = Supervisor(options, paths, passthrough=self._passthrough())
         asyncio.run(supervisor.run())
 
-    def _passthrough(self) -> dict[str, Any]:
+    def _passthrough(self) -> dict[str, dict[str, object]]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""
         ours = {"DevServer", "RunApp", "Application", "DevServerApp"}
         return {
