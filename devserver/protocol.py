@@ -112,6 +112,24 @@ class ExtensionJson(TypedDict):
     last_reload: ReloadJson | None
 
 
+class ExtensionsBody(TypedDict):
+    """``GET extensions``."""
+
+    extensions: list[ExtensionJson]
+
+
+class RoutesBody(TypedDict):
+    """``GET routes``."""
+
+    routes: list[RouteJson]
+
+
+class ErrorsBody(TypedDict):
+    """``GET errors``."""
+
+    errors: list[ErrorJson]
+
+
 class ReadyExtension(TypedDict):
     """An extension as the worker's ``ready`` message tells it."""
 
