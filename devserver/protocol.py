@@ -112,6 +112,22 @@ class ExtensionJson(TypedDict):
     last_reload: ReloadJson | None
 
 
+class StatusJson(TypedDict):
+    """``GET status``: versions and counts of the running worker."""
+
+    version: str
+    jupyter_server_version: str
+    python_version: str
+    pid: int
+    started: float
+    extensions: int
+    routes: int
+    errors: int
+    reloads: int
+    #: The starter app's name (``devserver run --app``), or null.
+    starter: str | None
+
+
 class ExtensionsBody(TypedDict):
     """``GET extensions``."""
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jupyter_server import __version__ as jupyter_server_version
 
 from devserver import __version__
+from devserver.protocol import StatusJson
 
 from .events import EventBus
 from .extlogs import ExtensionLogs
@@ -143,7 +144,7 @@ class Registry:
         self.events.publish("reload", result.to_json())
 
     # -- summary ----------------------------------------------------------------------------
-    def status(self) -> dict[str, Any]:
+    def status(self) -> StatusJson:
         """The contract's status object."""
         return {
             "version": __version__,
