@@ -16,12 +16,12 @@ import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Literal, cast
 
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
-from devserver.protocol import ReadyMessage, WorkerSpec, encode_config
+from devserver.protocol import ReadyMessage, Request, WorkerSpec, encode_config
 from devserver.runtime import RuntimeFile, remove_server_files
 
 from .backoff import Backoff
@@ -157,7 +157,11 @@ class Supervisor:
         """The parts of a plan the running worker applies in place."""
         if plan.reload:
             await self._request({"op": "reload", "extensions": list(plan.reload)})
-        for kind, paths in (("template", plan.templates), ("static", plan.static)):
+        changed: tuple[tuple[Literal["template", "static"], tuple[str, ...]], ...] = (
+            ("template", plan.templates),
+            ("static", plan.static),
+        )
+        for kind, paths in changed:
             if paths:
                 await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
 
@@ -177,10 +181,10 @@ class Supervisor:
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any]) -> None:
+    async def _request(self, message: Request) -> None:
         assert self.worker is not None
         try:
-            reply = await self.worker.request(message, timeout=REQUEST_TIMEOUT)
+            reply = await self.worker.request(dict(message), timeout=REQUEST_TIMEOUT)
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
             await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
