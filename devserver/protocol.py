@@ -146,6 +146,37 @@ class ErrorsBody(TypedDict):
     errors: list[ErrorJson]
 
 
+class SpecJson(TypedDict):
+    """One ExtensionApp's OpenAPI specs (``GET specs``); ``allowed``/``blocked`` as written."""
+
+    extension: str
+    app: str
+    allowed: object
+    blocked: object
+    slash_encoder: list[str]
+    enforced: bool
+    error: str | None
+
+
+class VerdictRowJson(TypedDict):
+    """What a request to an example path of one route and method gets (``GET specs``)."""
+
+    pattern: str
+    method: str
+    extension: str | None
+    example: str | None
+    verdict: str
+    rule: str
+
+
+class SpecsBody(TypedDict):
+    """``GET specs``."""
+
+    specs: list[SpecJson]
+    verdicts: list[VerdictRowJson]
+    starter: str | None
+
+
 class ReadyExtension(TypedDict):
     """An extension as the worker's ``ready`` message tells it."""
 

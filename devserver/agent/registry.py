@@ -57,7 +57,7 @@ class Registry:
         #: Set by the reload engine once the server is up.
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
-        self.providers: dict[str, Callable[[], dict[str, Any]]] = {}
+        self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
         self._routes: list[RouteRecord] = []
         self._routes_key: list[tuple[object, object]] = []
 
