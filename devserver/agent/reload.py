@@ -49,7 +49,7 @@ class _Attempt:
     old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_rules: dict[str, list[Rule]] = field(default_factory=dict)
-    saved_settings: dict[str, Any] = field(default_factory=dict)
+    saved_settings: dict[str, object] = field(default_factory=dict)
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0

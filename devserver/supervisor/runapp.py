@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
 
 from traitlets import Unicode
 from traitlets.config import Application, Config
@@ -53,7 +52,7 @@ class RunApp(Application):
         ),
     }
 
-    def initialize(self, argv: Any = None) -> None:
+    def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
         path = Path(self.config_file or "devserver_config.py")
         if self.config_file and not path.is_file():
