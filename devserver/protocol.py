@@ -50,6 +50,11 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: The worker's end of the kernel channel (``devserver.supervisor.kernels``); -1: none, the
+    #: worker starts its kernels itself and they end with it.
+    kernels_fd: int = -1
+    #: The supervisor's private folder (0700): the session table lives there.
+    state_dir: str = ""
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

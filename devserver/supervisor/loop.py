@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import time
@@ -24,6 +25,7 @@ from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import WorkerSpec, encode_config
 
 from .install import install_editable, is_installed, needs_install
+from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
@@ -69,6 +71,9 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        #: The kernels, started here so that they outlive every worker.
+        self.kernels = KernelHost()
+        self.state_dir: Path | None = None
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -92,6 +97,7 @@ class Supervisor:
         await self._install(self.layout)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
 
@@ -99,7 +105,11 @@ class Supervisor:
         self.stopping.set()
         async with self.lock:
             if self.worker is not None:
+                await self.kernels.final()  # the worker shuts its kernels down as it stops
                 await self.worker.stop(self.options.stop_timeout)
+        await self.kernels.stop_all(self.options.stop_timeout)
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
             self.sock.close()
         if self.runtime is not None:
@@ -212,17 +222,25 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            kernels_fd=(kernels_end := self.kernels.connect()).fileno(),
+            state_dir=str(self.state_dir or ""),
         )
         self.generation += 1
         self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
         self.worker_started = time.monotonic()
-        await self.worker.start()
+        try:
+            await self.worker.start()
+        finally:
+            kernels_end.close()
         monitor = asyncio.create_task(self._watch_worker(self.worker))
         self._monitors.add(monitor)
         monitor.add_done_callback(self._monitors.discard)
         if await self.worker.wait_ready(self.options.ready_timeout):
             assert self.worker.ready_info is not None
             announce(self.worker.ready_info, self.token, self.options.base_url)
+            if spec.generation:
+                for line in describe_kept(self.worker.ready_info.get("kept") or {}):
+                    log.info("%s", line)
         else:
             log.error(
                 "the worker did not start (exit code %s): its output is above. "

@@ -49,7 +49,7 @@ class WorkerProcess:
         env = {**self._env, SPEC_ENV: spec.to_env()}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "devserver.agent",
-            pass_fds=(spec.listen_fd, child.fileno()),
+            pass_fds=tuple(f for f in (spec.listen_fd, child.fileno(), spec.kernels_fd) if f >= 0),
             env=env,
             # Its own session: a Ctrl-C in the terminal reaches the supervisor only; the worker
             # is stopped with SIGTERM (SIGINT makes ServerApp prompt for confirmation).
