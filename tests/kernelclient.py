@@ -36,7 +36,7 @@ def execute_zmq(connection_file: Path, code: str, timeout: float = 20.0) -> None
     """Run ``code`` through a BlockingKernelClient; fail on an error reply."""
     client = BlockingKernelClient(connection_file=str(connection_file))
     client.load_connection_file()
-    client.start_channels()
+    client.start_channels(hb=False)  # a loaded machine misses heartbeats; not the point here
     try:
         client.wait_for_ready(timeout=timeout)
         reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda _: None)
