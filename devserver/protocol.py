@@ -26,6 +26,8 @@ from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
+#: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
+STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 DEFERRED = "$devserver-deferred"
 
 
@@ -64,6 +66,10 @@ class WorkerSpec:
         raw = (environ if environ is not None else dict(os.environ)).get(SPEC_ENV)
         if not raw:
             raise RuntimeError(f"{SPEC_ENV} is not set: the worker is started by `devserver run`")
+        return cls.from_json(raw)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> WorkerSpec:
         data = json.loads(raw)
         data["extensions"] = tuple(data["extensions"])
         data["sys_path"] = tuple(data["sys_path"])

@@ -19,7 +19,7 @@ from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
 from devserver.errors import ConfigError, DevServerError
-from devserver.protocol import WorkerSpec, decode_config
+from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
 
 from . import specs
 from .adopt import Kept, adopt, detach, sessions_database
@@ -29,6 +29,7 @@ from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
 from .routing import RouteCapture
+from .standby import wait_for_spec
 
 OUR_EXTENSIONS = {"dashboard": True}
 
@@ -217,7 +218,7 @@ def _fix_sys_path(spec: WorkerSpec) -> None:
 
 def main() -> None:
     """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
-    spec = WorkerSpec.from_env()
+    spec = WorkerSpec.from_env() if os.environ.get(SPEC_ENV) else wait_for_spec()
     _fix_sys_path(spec)
     # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
     # the same second of the same size would import stale code. Never write them for user code.
@@ -229,3 +230,9 @@ def main() -> None:
         print(f"devserver: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     app.start()
+    # The server has cleaned up (kernels left for the next worker or shut down, server files
+    # removed). Interpreter teardown would now spend seconds terminating pyzmq's context, and a
+    # restart waits for this process to exit: leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
