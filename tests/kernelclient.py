@@ -4,6 +4,7 @@ server's websocket; finding kernel processes under the supervisor."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -68,6 +69,10 @@ async def _evaluate_ws(server: DevServer, kernel_id: str, expression: str, timeo
                 return str(content["user_expressions"]["value"]["data"]["text/plain"])
     finally:
         conn.close()
+        # Read until the server's close frame: the socket is closed before the loop ends.
+        with contextlib.suppress(TimeoutError):
+            while await asyncio.wait_for(conn.read_message(), 5) is not None:
+                pass
     raise AssertionError("no execute_reply")
 
 
