@@ -9,6 +9,7 @@ answers the supervisor's reload requests over a private control channel.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import socket
 import sys
@@ -231,8 +232,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     app.start()
     # The server has cleaned up (kernels left for the next worker or shut down, server files
-    # removed). Interpreter teardown would now spend seconds terminating pyzmq's context, and a
-    # restart waits for this process to exit: leave at once.
+    # removed). Interpreter teardown would now spend seconds in pyzmq's context, and a restart
+    # waits for this process to exit: run the atexit hooks (coverage saves its data there), then
+    # leave at once.
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

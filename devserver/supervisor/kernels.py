@@ -209,6 +209,7 @@ class KernelHost:
         files go with them."""
         if not self.procs:
             return
+        records = list(self.kernels.values())  # reaping takes them out of the table
         log.info("stopping %d kernel(s) (SIGTERM)", len(self.procs))
         self._signal_all(signal.SIGTERM)
         waits = [p.wait() for p in list(self.procs.values())]
@@ -218,9 +219,15 @@ class KernelHost:
             log.warning("kernels still running after %.0f s: SIGKILL", timeout)
             self._signal_all(signal.SIGKILL)
             await asyncio.gather(*(p.wait() for p in list(self.procs.values())))
-        for record in list(self.kernels.values()):
+        for record in records:
             Path(record.connection_file).unlink(missing_ok=True)
         self.kernels.clear()
+
+    async def close(self) -> None:
+        """End the channels (after ``stop_all``)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _signal_all(self, sig: signal.Signals) -> None:
         for pid in list(self.procs):

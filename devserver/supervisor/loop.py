@@ -114,6 +114,7 @@ class Supervisor:
                 await self.worker.stop(self.options.stop_timeout)
             await self.standby.stop(self.options.stop_timeout)
         await self.kernels.stop_all(self.options.stop_timeout)
+        await self.kernels.close()
         if self.state_dir is not None:
             shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
