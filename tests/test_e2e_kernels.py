@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DevServer, Factory, alive, wait_until
+from .conftest import DevServer, Factory, alive, children, wait_until
 from .kernelclient import RefusalWatch, evaluate_ws, execute_zmq, kernel_pids
 
 pytestmark = pytest.mark.e2e
@@ -148,3 +148,27 @@ def test_private_folder_is_owner_only(devserver_factory: Factory) -> None:
     (state,) = server.runtime_dir.glob("devserver-*.d")
     assert state.stat().st_mode & 0o777 == 0o700
     assert Path(state / "sessions.db").exists()
+
+
+def standby_pid(server: DevServer) -> int | None:
+    """The supervisor's worker process that is not serving: the standby."""
+    worker = server.worker_pid()
+    for pid in children(server.proc.pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if pid != worker and alive(pid) and b"devserver.agent" in cmdline:
+            return pid
+    return None
+
+
+def test_restart_is_served_by_the_standby_worker(devserver_factory: Factory) -> None:
+    """A restart is served by the standby worker started ahead (jupyter_server imported), and a
+    new standby is started for the next restart."""
+    server = devserver_factory("hello_ext")
+    standby = wait_until(lambda: standby_pid(server), what="a standby worker")
+    restart_by_config_edit(server)
+    wait_until(lambda: server.worker_pid() == standby, what="the standby to serve")
+    wait_until(lambda: standby_pid(server) not in (None, standby), what="the next standby")
+    server.wait_for_log("worker restarted in")

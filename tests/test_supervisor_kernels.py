@@ -52,7 +52,6 @@ class FakeWorker:
         )  # fmt: skip
         return int(reply["pid"])
 
-
     def close(self) -> None:
         self.writer.close()
 
