@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 
 from .conftest import DevServer, Factory, alive, children, wait_until
 from .kernelclient import RefusalWatch, evaluate_ws, execute_zmq, kernel_pids
+from .test_e2e_reload import run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -128,12 +130,19 @@ def test_bad_kept_state_is_dropped_with_one_line_each(devserver_factory: Factory
     assert (state / "sessions.db").stat().st_mode & 0o077 == 0
 
 
-def test_stop_ends_kept_kernels_and_the_private_folder(devserver_factory: Factory) -> None:
-    """SIGTERM after a restart shuts down the kept kernel and removes the private folder."""
+def test_stop_ends_kept_kernels_and_the_private_folder(
+    devserver_factory: Factory, isolated_env: dict[str, str]
+) -> None:
+    """`devserver status` lists the kernel kept by a restart; SIGTERM then shuts it down and
+    removes the private folder."""
     server = devserver_factory("hello_ext")
-    _, pid, _ = start_kernel_with_state(server)
+    kernel_id, pid, _ = start_kernel_with_state(server)
     restart_by_config_edit(server)
     server.wait_for_log("kept 1 kernel")
+    env = {**isolated_env, "DEVSERVER_URL": server.url, "DEVSERVER_TOKEN": server.token}
+    status = run_cli("status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert re.search(rf"^kernels_kept\s+{kernel_id}$", status.stdout, re.MULTILINE)
     started = time.monotonic()
     assert server.stop() == 0
     assert not alive(pid)
