@@ -48,15 +48,24 @@ def execute_zmq(connection_file: Path, code: str, timeout: float = 20.0) -> None
 
 def evaluate_ws(server: DevServer, kernel_id: str, expression: str, timeout: float = 20.0) -> str:
     """``expression``'s value as text, evaluated over the server's kernel websocket."""
-    return asyncio.run(_evaluate_ws(server, kernel_id, expression, timeout))
+    return run_ws(server.url, server.token, kernel_id, "", expression, timeout)
 
 
-async def _evaluate_ws(server: DevServer, kernel_id: str, expression: str, timeout: float) -> str:
-    url = server.url.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
-    request = HTTPRequest(url, headers={"Authorization": f"token {server.token}"})
+def run_ws(
+    url: str, token: str, kernel_id: str, code: str, expression: str = "None", timeout: float = 20.0
+) -> str:
+    """Run ``code`` on the kernel over the websocket at ``url``; ``expression``'s value as text."""
+    return asyncio.run(_run_ws(url, token, kernel_id, code, expression, timeout))
+
+
+async def _run_ws(
+    url: str, token: str, kernel_id: str, code: str, expression: str, timeout: float
+) -> str:
+    ws_url = url.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
+    request = HTTPRequest(ws_url, headers={"Authorization": f"token {token}"})
     conn = await asyncio.wait_for(websocket_connect(request), timeout)
     msg_id = uuid.uuid4().hex
-    conn.write_message(json.dumps(_execute_request(msg_id, expression)))
+    conn.write_message(json.dumps(_execute_request(msg_id, code, expression)))
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -76,7 +85,7 @@ async def _evaluate_ws(server: DevServer, kernel_id: str, expression: str, timeo
     raise AssertionError("no execute_reply")
 
 
-def _execute_request(msg_id: str, expression: str) -> dict[str, Any]:
+def _execute_request(msg_id: str, code: str, expression: str) -> dict[str, Any]:
     return {
         "header": {
             "msg_id": msg_id,
@@ -90,7 +99,7 @@ def _execute_request(msg_id: str, expression: str) -> dict[str, Any]:
         "metadata": {},
         "channel": "shell",
         "content": {
-            "code": "",
+            "code": code,
             "silent": False,
             "store_history": False,
             "user_expressions": {"value": expression},
