@@ -13,6 +13,10 @@ worker → supervisor::
 
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
     {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...]}
+
+Two more private descriptors may be passed: the kernel channel (``kernels_fd``, the messages are
+in ``devserver.supervisor.kernels``), and for a standby worker a pipe (``STANDBY_ENV``) that
+carries its ``WorkerSpec`` once a restart needs it.
 """
 
 from __future__ import annotations

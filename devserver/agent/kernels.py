@@ -130,6 +130,10 @@ class SupervisedProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid
         self.connection_info = connection_info
         self.cwd = cwd
+        # Its ports are taken: a restart reuses them and its connection file, as
+        # LocalProvisioner does for a kernel it launched (new ports would race the new process
+        # reading the old file).
+        self.ports_cached = True
 
     @property
     def has_process(self) -> bool:
