@@ -133,6 +133,8 @@ class KernelHost:
             dropped, self.dropped = self.dropped, []
             terminals, self.terminals_closed = self.terminals_closed, 0
             kernels = [asdict(r) for r in self.kernels.values()]
+            for record in self.kernels.values():
+                record.state = {}  # told once: after a crash, the state is no one's to tell
             return {"kernels": kernels, "dropped": dropped, "terminals": terminals}
         if op == "detach":
             for kernel_id, state in dict(message.get("kernels", {})).items():
