@@ -133,8 +133,8 @@ def test_bad_kept_state_is_dropped_with_one_line_each(devserver_factory: Factory
 def test_stop_ends_kept_kernels_and_the_private_folder(
     devserver_factory: Factory, isolated_env: dict[str, str]
 ) -> None:
-    """`devserver status` lists the kernel kept by a restart; SIGTERM then shuts it down and
-    removes the private folder."""
+    """`devserver status` and the dashboard list the kernel kept by a restart; SIGTERM then shuts
+    it down and removes the private folder."""
     server = devserver_factory("hello_ext")
     kernel_id, pid, _ = start_kernel_with_state(server)
     restart_by_config_edit(server)
@@ -143,6 +143,7 @@ def test_stop_ends_kept_kernels_and_the_private_folder(
     status = run_cli("status", env=env)
     assert status.returncode == 0, status.stderr
     assert re.search(rf"^kernels_kept\s+{kernel_id}$", status.stdout, re.MULTILINE)
+    assert f"kept across the last restart: {kernel_id}" in server.get("_introspect/").text
     started = time.monotonic()
     assert server.stop() == 0
     assert not alive(pid)
