@@ -112,11 +112,15 @@ def test_bad_kept_state_is_dropped_with_one_line_each(devserver_factory: Factory
     worker = server.worker_pid()
     assert worker is not None
     state = next(server.runtime_dir.glob("devserver-*.d"))
+    standby = wait_until(lambda: standby_pid(server), what="a standby worker")
     (server.runtime_dir / f"kernel-{first}.json").unlink()
     (state / "sessions.db").write_bytes(b"garbage, not a database")
+    os.kill(standby, signal.SIGSTOP)  # the next worker waits until the world has changed
     os.kill(worker, signal.SIGKILL)
-    server.wait_for_log("the worker exited (code -9)")  # the next one starts in 0.5 s
+    server.wait_for_log("the worker exited (code -9)")
     os.kill(pid_second, signal.SIGKILL)
+    wait_until(lambda: not Path(f"/proc/{pid_second}").exists(), what="the kernel to be reaped")
+    os.kill(standby, signal.SIGCONT)
     wait_until(lambda: server.worker_pid() not in (None, worker), what="a new worker")
     server.wait_for_log("kept 0 kernels and 0 sessions")
     log = server.log()
