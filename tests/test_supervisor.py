@@ -44,7 +44,7 @@ class FakeSupervisor(Supervisor):
         super().__init__(DevServer(port=0, **{"install": "never", **options}), paths)
         self.spawned: list[FakeWorker] = []
 
-    async def _spawn(self, reason: str) -> None:
+    async def _spawn(self, reason: str, began: float | None = None) -> None:
         self.worker = FakeWorker(reason)  # type: ignore[assignment]
         self.spawned.append(self.worker)  # type: ignore[arg-type]
 

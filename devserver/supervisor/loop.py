@@ -11,10 +11,12 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -27,10 +29,12 @@ from devserver.runtime import RuntimeFile, remove_server_files
 from .backoff import Backoff
 from .console import announce, report_results
 from .install import install_editable, is_installed, needs_install
+from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
+from .standby import Standby
 from .watch import SourceFilter, config_dirs
 
 log = logging.getLogger("devserver")
@@ -67,6 +71,12 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        #: The kernels, started here so that they outlive every worker.
+        self.kernels = KernelHost()
+        self.state_dir: Path | None = None
+        self.standby = Standby(options.standby)
+        #: Editable installs done so far: a standby started before one is not used.
+        self.installs = 0
 
     async def run(self) -> None:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -89,6 +99,7 @@ class Supervisor:
         await self._install(self.layout.projects)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
 
@@ -96,7 +107,13 @@ class Supervisor:
         self.stopping.set()
         async with self.lock:
             if self.worker is not None:
+                await self.kernels.final()  # the worker shuts its kernels down as it stops
                 await self.worker.stop(self.options.stop_timeout)
+            await self.standby.stop(self.options.stop_timeout)
+        await self.kernels.stop_all(self.options.stop_timeout)
+        await self.kernels.close()
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
             self.sock.close()
         if self.runtime is not None:
@@ -195,6 +212,8 @@ class Supervisor:
         is shown and the dev server carries on with what it has."""
         mode = self.options.install
         todo = [p for p in projects if needs_install(p, mode, is_installed, changed)]
+        if todo:
+            self.installs += 1  # a standby started before this install is not used
         try:
             await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
@@ -203,24 +222,33 @@ class Supervisor:
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
         log.info("restarting the worker: %s", reason)
+        began = time.monotonic()
         if self.worker is not None:
             await self.worker.stop(self.options.stop_timeout)
-        await self._spawn(reason)
+        await self._spawn(reason, began)
 
-    async def _spawn(self, reason: str) -> None:
-        """Start a worker, watch over it, and tell the user where it serves (or why not)."""
-        self.worker = WorkerProcess(
-            self._worker_spec(reason), {**os.environ, "JUPYTER_TOKEN": self.token}
-        )
+    async def _spawn(self, reason: str, began: float | None = None) -> None:
+        """Start a worker (the standby one when it fits), watch over it, and tell the user
+        where it serves, or why it does not."""
+        spec = self._spec(reason)
         self.generation += 1
         self.worker_started = time.monotonic()
-        await self.worker.start()
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        timeout = self.options.stop_timeout
+        worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
+        self.worker = worker
+        monitor = asyncio.create_task(self._watch_worker(worker))
         self._monitors.add(monitor)
         monitor.add_done_callback(self._monitors.discard)
-        await self._await_ready(self.worker)
+        if not await self._await_ready(worker):
+            return
+        if spec.generation:
+            took = time.monotonic() - (began or self.worker_started)
+            log.info("worker restarted in %.2f s (%s)", took, reason)
+            for line in describe_kept((worker.ready_info or {}).get("kept") or {}):
+                log.info("%s", line)
+        await self.standby.prepare(self._start_standby, self.installs)
 
-    def _worker_spec(self, reason: str) -> WorkerSpec:
+    def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
         return WorkerSpec(
             listen_fd=self.sock.fileno(),
@@ -233,13 +261,15 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            state_dir=str(self.state_dir or ""),
         )
 
-    async def _await_ready(self, worker: WorkerProcess) -> None:
+    async def _await_ready(self, worker: WorkerProcess) -> bool:
+        """Whether ``worker`` came up; either way the user is told."""
         if await worker.wait_ready(self.options.ready_timeout):
             # Decoded JSON that the worker built to the contract's ReadyMessage.
             announce(cast(ReadyMessage, worker.ready_info), self.token)
-            return
+            return True
         log.error(
             "the worker did not start (exit code %s): its output is above. "
             "Fix the error and save: the dev server retries.",
@@ -247,6 +277,24 @@ class Supervisor:
         )
         if worker.running:
             await worker.stop(self.options.stop_timeout)
+        return False
+
+    async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
+        """A new worker process with its own kernel channel; a ``standby`` one waits for its
+        spec."""
+        kernels_end = self.kernels.connect()
+        worker = WorkerProcess(
+            replace(spec, kernels_fd=kernels_end.fileno()),
+            {**os.environ, "JUPYTER_TOKEN": self.token},
+        )
+        try:
+            await worker.start(standby)
+        finally:
+            kernels_end.close()
+        return worker
+
+    async def _start_standby(self) -> WorkerProcess:
+        return await self._start(self._spec("standby"), standby=True)
 
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
