@@ -167,11 +167,14 @@ class KernelHost:
         env["JPY_PARENT_PID"] = str(os.getpid())
         cwd = message.get("cwd")
         proc = await asyncio.create_subprocess_exec(
-            *message["argv"], env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+            *message["argv"],
+            env=env,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
             # Its own process group: a Ctrl-C in the terminal reaches the supervisor only, and
             # an interrupt reaches the kernel and what it started.
             start_new_session=True,
-        )  # fmt: skip
+        )
         record = KernelRecord(
             kernel_id=str(message["kernel_id"]),
             kernel_name=str(message.get("kernel_name", "")),
@@ -201,8 +204,10 @@ class KernelHost:
         elif current is not None:
             log.warning(
                 "kernel %s (pid %s) exited with code %s while no worker was running: dropped",
-                record.kernel_id, proc.pid, code,
-            )  # fmt: skip
+                record.kernel_id,
+                proc.pid,
+                code,
+            )
             self.dropped.append({"kernel_id": record.kernel_id, "pid": proc.pid, "code": code})
             Path(record.connection_file).unlink(missing_ok=True)
 
