@@ -17,6 +17,7 @@ from traitlets import Bool, Float
 from . import livereload
 from .api import API_HANDLERS
 from .base import PREFIX
+from .doctor import AUDIT_HANDLERS
 from .pages import PAGE_HANDLERS
 from .stream import EventsApi
 
@@ -47,7 +48,12 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         self.closing = asyncio.Event()
 
     def initialize_handlers(self) -> None:
-        for path, handler in [*PAGE_HANDLERS, *API_HANDLERS, ("/api/events", EventsApi)]:
+        for path, handler in [
+            *PAGE_HANDLERS,
+            *API_HANDLERS,
+            *AUDIT_HANDLERS,
+            ("/api/events", EventsApi),
+        ]:
             self.handlers.append((PREFIX + path, handler))
         if self.live_reload:
             assert self.serverapp is not None

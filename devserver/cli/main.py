@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "extensions": ("devserver.cli.apicli.ExtensionsApp", "The loaded extensions, as a table."),
     "routes": ("devserver.cli.apicli.RoutesApp", "Every route and the extension that owns it."),
     "errors": ("devserver.cli.apicli.ErrorsApp", "Load and reload errors with file and line."),
+    "doctor": ("devserver.cli.doctor.DoctorApp", "Reload an extension N times; list what leaks."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 
