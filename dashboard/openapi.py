@@ -262,12 +262,12 @@ def document(base_url: str) -> dict[str, Any]:
             "Every endpoint needs the server's token (`Authorization: token ...`).",
         },
         "servers": [{"url": base_url.rstrip("/") + "/_introspect/api"}],
-        "security": [{"token": []}],
+        "security": [{"jupyter": []}],
         "paths": paths(),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
-                "token": {
+                "jupyter": {
                     "type": "apiKey",
                     "in": "header",
                     "name": "Authorization",
