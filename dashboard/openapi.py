@@ -125,13 +125,15 @@ AUDIT = obj(
         "checks": array(ref("AuditCheck")),
     },
     duration_ms={"type": "number"},
+    # Empty when a reload failed before the memory was measured.
     memory=obj(
-        {
-            "rss_before_kb": {"type": "integer"},
-            "rss_after_kb": {"type": "integer"},
-            "per_reload_kb": {"type": "number"},
-            "limit_kb": {"type": "number"},
-        }
+        {},
+        per_reload_kb={"type": "number"},
+        limit_kb={"type": "number"},
+        heap_before_kb={"type": "integer"},
+        heap_after_kb={"type": "integer"},
+        rss_before_kb={"type": "integer"},
+        rss_after_kb={"type": "integer"},
     ),
 )
 FAILURE = obj({"error": {"type": "string"}}, status={"type": "integer"})

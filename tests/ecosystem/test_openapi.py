@@ -84,8 +84,9 @@ def test_fuzzed_requests_get_described_answers(devserver_factory: Factory) -> No
     for every operation but the endless event stream."""
     server = devserver_factory("hello_ext")
     auth = {"Authorization": f"token {server.token}"}
-    schema = schemathesis.openapi.from_url(server.url + "_introspect/api/openapi.json",
-                                           headers=auth)
+    schema = schemathesis.openapi.from_url(
+        server.url + "_introspect/api/openapi.json", headers=auth
+    )
     operations = [r.ok() for r in schema.get_all_operations()]
     fuzzed = [op for op in operations if op.path != "/events"]
     assert len(fuzzed) == len(operations) - 1
@@ -101,8 +102,7 @@ def run_operation(
     """A few generated cases of one operation, each called and validated."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=8, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def check(case: Any) -> None:
         response = case.call(base_url=base, headers=auth, session=session, timeout=60)
         case.validate_response(response, headers=auth)
