@@ -14,10 +14,10 @@ pytest_plugins = ["pytester"]
 FIXTURES = Path(__file__).parent / "fixtures"
 LEAKS = ["threads", "periodic_callbacks", "tasks", "settings", "old_classes"]
 
-LEAKY_TEST = '''
+LEAKY_TEST = """
 def test_leaky(devserver_run):
     devserver_run.assert_reload_safe("leaky_ext", times=3)
-'''
+"""
 
 
 def project(pytester: pytest.Pytester, source: Path, test: str | None = None) -> Path:
@@ -56,7 +56,9 @@ def test_assert_reload_safe_lists_every_leak(pytester: pytest.Pytester) -> None:
         ],
         consecutive=False,
     )
-    assert "settings['jinja_template_vars'] holds leaky_ext.LeakyHandler (old)" in result.stdout.str()
+    assert (
+        "settings['jinja_template_vars'] holds leaky_ext.LeakyHandler (old)" in result.stdout.str()
+    )
 
 
 def test_a_test_outside_any_project_is_told_what_to_set(pytester: pytest.Pytester) -> None:
