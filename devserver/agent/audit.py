@@ -6,7 +6,7 @@ started or stored elsewhere outlives it unless ``stop_extension`` undoes it. Aft
 
 - ``reloads``: every reload succeeded;
 - ``threads``: live threads whose target is code of an old version of the extension;
-- ``periodic_callbacks``: running tornado ``PeriodicCallback``s calling old code;
+- ``periodic_callbacks``: running tornado ``PeriodicCallback`` objects calling old code;
 - ``tasks``: pending asyncio tasks running coroutines of old code;
 - ``routes``: the extension's (and the server's) route count is what it was;
 - ``settings``: ``web_app.settings`` values (one level into dicts and lists) that are, or are
