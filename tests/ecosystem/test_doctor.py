@@ -39,8 +39,9 @@ def doctor(server: DevServer, *args: str) -> subprocess.CompletedProcess[str]:
 def test_doctor_names_leaks_and_passes_clean_extensions(
     devserver_factory: Factory, tmp_path: Path
 ) -> None:
-    """A leaking extension gets a FAIL row per leak and exit 7; a clean one exits 0; a bad name
-    or --times exits 2 with the reason; --json gives the API's answer."""
+    """A leaking extension gets a FAIL row per leak and exit 7; a clean one (hello_ext, and
+    jupyter_server_terminals from PyPI) exits 0; a bad name or --times exits 2 with the reason;
+    --json gives the API's answer."""
     root = tmp_path / "extensions"
     root.mkdir()
     shutil.copytree(FIXTURES / "leaky_ext", root / "leaky_ext")
@@ -58,6 +59,10 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     assert result["ok"]
     assert result["times"] == 3
     assert {c["check"] for c in result["checks"]} >= {"threads", "memory", "routes"}
+
+    # A real extension from PyPI, loaded by every server: reload-safe by the audit's checks.
+    real = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
+    assert real.returncode == ExitCode.OK, real.stdout + real.stderr
 
     unknown = doctor(server, "nope")
     assert unknown.returncode == ExitCode.CONFIG_ERROR
