@@ -153,16 +153,9 @@ class DevServerRun:
         """Everything the dev server printed so far."""
         return self.log_path.read_text(errors="replace")
 
-    def stop(self) -> int | None:
+    def stop(self) -> int:
         """SIGTERM, then SIGKILL after 30 s; the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
+        return stop_process(self.proc)
 
     # -- HTTP ---------------------------------------------------------------------------------
     def request(self, method: str, path: str, timeout: float = 60.0) -> Answer:
@@ -226,6 +219,19 @@ class DevServerRun:
         if not result["ok"]:
             raise AssertionError(format_leaks(result))
         return result
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> int:
+    """Stop a ``devserver run`` as Ctrl-C would not (SIGINT makes ServerApp prompt): SIGTERM,
+    then SIGKILL after 30 s; its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return int(proc.returncode)
 
 
 def format_leaks(result: dict[str, Any]) -> str:
