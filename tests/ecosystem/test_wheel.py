@@ -9,6 +9,7 @@ import sys
 import sysconfig
 import tarfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -147,3 +148,14 @@ def serve(bin_: Path, example: Path, tmp_path: Path, env: dict[str, str]) -> Non
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_version_has_one_source_and_jupyter_runs_the_subcommand() -> None:
+    """The installed metadata, `devserver --version` and `jupyter devserver --version` all give
+    devserver.__version__, and `jupyter --help` lists devserver among its subcommands."""
+    assert metadata.version("jupyter-devserver") == __version__
+    bin_ = Path(sys.executable).parent
+    assert run(bin_ / "devserver", "--version").strip() == __version__
+    assert run(bin_ / "jupyter", "devserver", "--version").strip() == __version__
+    listing = run(bin_ / "jupyter", "--help")
+    assert "devserver" in listing.split("Available subcommands:")[1].split()
