@@ -3,7 +3,8 @@
 Asks the running dev server to reload the extension ``--times`` times and to list what the old
 versions left behind (threads, PeriodicCallbacks, tasks, routes, settings, classes, memory; see
 ``devserver.agent.audit``). Prints one line per check, or the API's JSON with ``--json``. Exit
-codes: 0 nothing leaks, 7 something does, 2 unknown name, 4 no server, 5 refused.
+codes: 0 nothing leaks, 7 something does, 6 a reload failed, 2 unknown name or bad --times,
+4 no server, 5 refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from urllib.parse import quote
 
 from traitlets import Int
 
-from devserver.errors import ApiError, ConfigError, ReloadUnsafe
+from devserver.errors import ApiError, ConfigError, ReloadFailed, ReloadUnsafe
 
 from .apicli import ApiCommand, table
 
@@ -41,9 +42,11 @@ class DoctorApp(ApiCommand):
         if status >= 400:
             raise ApiError(f"the dev server could not audit {name!r} ({status}): {result}")
         self.emit(result, describe_audit(result))
-        if not result["ok"]:
-            failed = ", ".join(c["check"] for c in result["checks"] if not c["ok"])
-            raise ReloadUnsafe(f"{name} is not reload-safe: {failed}")
+        failed = [c["check"] for c in result["checks"] if not c["ok"]]
+        if "reloads" in failed:
+            raise ReloadFailed(f"{name} failed to reload; fix that first (devserver errors)")
+        if failed:
+            raise ReloadUnsafe(f"{name} is not reload-safe: {', '.join(failed)}")
 
 
 def describe_audit(result: dict[str, Any]) -> str:

@@ -102,7 +102,7 @@ def run_operation(
     """A few generated cases of one operation, each called and validated."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def check(case: Any) -> None:
         response = case.call(base_url=base, headers=auth, session=session, timeout=60)
         case.validate_response(response, headers=auth)

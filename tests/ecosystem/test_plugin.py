@@ -35,7 +35,7 @@ def test_example_suite_drives_a_real_dev_server(pytester: pytest.Pytester) -> No
     audits through ``devserver_run``, and passes."""
     project(pytester, EXAMPLES / "greeter_app")
     result = pytester.runpytest_subprocess("greeter_app/tests", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=2)
 
 
 def test_assert_reload_safe_lists_every_leak(pytester: pytest.Pytester) -> None:

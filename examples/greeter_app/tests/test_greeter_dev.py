@@ -9,15 +9,12 @@ from __future__ import annotations
 from devserver.testing import DevServerRun
 
 
-def test_template_edit_is_served(devserver_run: DevServerRun) -> None:
-    """An edited template is what the next request renders."""
+def test_edits_are_served(devserver_run: DevServerRun) -> None:
+    """An edited template is what the next request renders; an edited handler serves at once,
+    and an explicit reload reports success."""
     devserver_run.wait_served("/greeter", "Hi from the greeter extension")
     devserver_run.edit("greeter_app/templates/index.html", "from the", "from the edited")
     devserver_run.wait_served("/greeter", "Hi from the edited greeter extension")
-
-
-def test_handler_edit_hot_reloads(devserver_run: DevServerRun) -> None:
-    """An edited handler serves at once, and an explicit reload reports success."""
     devserver_run.edit("greeter_app/handlers.py", 'f"{self.settings', 'f"Well, {self.settings')
     devserver_run.wait_served("/greeter/api/greet?name=you", "Well, Hi, you")
     assert devserver_run.reload("greeter_app")["ok"]
