@@ -41,7 +41,7 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
 ) -> None:
     """A leaking extension gets a FAIL row per leak and exit 7; a clean one (hello_ext, and
     jupyter_server_terminals from PyPI) exits 0; a bad name or --times exits 2 with the reason;
-    --json gives the API's answer."""
+    a reload that fails exits 6; --json gives the API's answer."""
     root = tmp_path / "extensions"
     root.mkdir()
     shutil.copytree(FIXTURES / "leaky_ext", root / "leaky_ext")
@@ -70,6 +70,13 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     too_many = doctor(server, "hello_ext", "--times", "51")
     assert too_many.returncode == ExitCode.CONFIG_ERROR
     assert "from 1 to 50" in too_many.stderr
+
+    handlers = server.root / "hello_ext" / "hello_ext" / "handlers.py"
+    handlers.write_text(handlers.read_text() + "\ndef broken(:\n")
+    failing = doctor(server, "hello_ext", "--times", "1")
+    assert failing.returncode == ExitCode.RELOAD_FAILED, failing.stdout + failing.stderr
+    assert "FAIL    reloads" in failing.stdout
+    assert "SyntaxError" in failing.stdout
 
 
 def test_stale_code_is_told_from_current_code() -> None:
