@@ -2,8 +2,7 @@
 
 One document describes every endpoint of docs/api.md; the tests validate it, check that every
 route under ``/_introspect/api`` is described, and fuzz the running server against it. Fields
-listed as ``required`` are the contract; objects stay open (``additionalProperties``) because
-fields may be added, never removed.
+listed as ``required`` are the contract (``dashboard.openapi_schemas``).
 
 >>> doc = document("/")
 >>> doc["servers"][0]["url"], sorted(doc["paths"])[:2]
@@ -16,9 +15,8 @@ from typing import Any
 
 from devserver import __version__
 
-Schema = dict[str, Any]
+from .openapi_schemas import SCHEMAS, Schema, array, obj, ref
 
-NULLABLE_STR: Schema = {"type": ["string", "null"]}
 NAME_PARAM: Schema = {
     "name": "name",
     "in": "path",
@@ -28,126 +26,6 @@ NAME_PARAM: Schema = {
 }
 #: The most reloads one audit may run (a request that holds the server this long is enough).
 MAX_AUDIT_TIMES = 50
-
-
-def obj(required: dict[str, Schema], **optional: Schema) -> Schema:
-    """An open object schema: ``required`` fields must be there, more may come."""
-    return {"type": "object", "required": list(required), "properties": {**required, **optional}}
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def array(items: Schema) -> Schema:
-    return {"type": "array", "items": items}
-
-
-ERROR = obj(
-    {
-        "type": {"type": "string"},
-        "message": {"type": "string"},
-        "traceback": {"type": "string"},
-        "file": NULLABLE_STR,
-        "line": {"type": ["integer", "null"]},
-    },
-    extension={"type": "string"},
-    phase={"enum": ["import", "link", "load", "start", "reload"]},
-    time={"type": "number"},
-)
-ROUTE = obj(
-    {
-        "pattern": {"type": "string"},
-        "handler": {"type": "string"},
-        "extension": NULLABLE_STR,
-        "methods": array({"type": "string"}),
-        "authenticated": {"type": "boolean"},
-        "order": {"type": "integer"},
-    },
-    host={"type": "string"},
-    shadowed_by={"type": ["integer", "null"]},
-)
-RELOAD = obj(
-    {
-        "extension": {"type": "string"},
-        "ok": {"type": "boolean"},
-        "mode": {"enum": ["hot", "restart"]},
-        "duration_ms": {"type": "number"},
-        "routes_before": {"type": "integer"},
-        "routes_after": {"type": "integer"},
-        "error": {"oneOf": [ref("Error"), {"type": "null"}]},
-    },
-    blocked_ms={"type": "number"},
-    together_with=array({"type": "string"}),
-    time={"type": "number"},
-)
-EXTENSION = obj(
-    {
-        "name": {"type": "string"},
-        "enabled": {"type": "boolean"},
-        "state": {"enum": ["loaded", "failed", "disabled"]},
-        "module": {"type": "string"},
-        "version": {"type": "string"},
-        "source": NULLABLE_STR,
-        "points": array({"type": "object"}),
-        "routes": array(ref("Route")),
-        "errors": array(ref("Error")),
-        "last_reload": {"oneOf": [ref("Reload"), {"type": "null"}]},
-    }
-)
-STATUS = obj(
-    {
-        "version": {"type": "string"},
-        "jupyter_server_version": {"type": "string"},
-        "python_version": {"type": "string"},
-        "pid": {"type": "integer"},
-        "started": {"type": "number"},
-        "extensions": {"type": "integer"},
-        "routes": {"type": "integer"},
-        "errors": {"type": "integer"},
-        "reloads": {"type": "integer"},
-    },
-    starter=NULLABLE_STR,
-)
-CHECK = obj(
-    {
-        "check": {"type": "string"},
-        "ok": {"type": "boolean"},
-        "summary": {"type": "string"},
-        "items": array({"type": "string"}),
-    }
-)
-AUDIT = obj(
-    {
-        "extension": {"type": "string"},
-        "times": {"type": "integer"},
-        "ok": {"type": "boolean"},
-        "checks": array(ref("AuditCheck")),
-    },
-    duration_ms={"type": "number"},
-    # Empty when a reload failed before the memory was measured.
-    memory=obj(
-        {},
-        per_reload_kb={"type": "number"},
-        limit_kb={"type": "number"},
-        heap_before_kb={"type": "integer"},
-        heap_after_kb={"type": "integer"},
-        rss_before_kb={"type": "integer"},
-        rss_after_kb={"type": "integer"},
-    ),
-)
-FAILURE = obj({"error": {"type": "string"}}, status={"type": "integer"})
-
-SCHEMAS: dict[str, Schema] = {
-    "Status": STATUS,
-    "Extension": EXTENSION,
-    "Route": ROUTE,
-    "Reload": RELOAD,
-    "Error": ERROR,
-    "AuditCheck": CHECK,
-    "Audit": AUDIT,
-    "Failure": FAILURE,
-}
 
 
 def answer(description: str, schema: Schema) -> Schema:
@@ -166,6 +44,45 @@ def operation(op_id: str, summary: str, ok: Schema, *extra: dict[str, Schema]) -
     for more in extra:
         responses.update(more)
     return {"operationId": op_id, "summary": summary, "responses": responses}
+
+
+def query(name: str, schema: Schema, description: str) -> Schema:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def log_paths() -> dict[str, Schema]:
+    """The request log and the extensions' log records."""
+    bad = {"400": answer("A numeric filter is not a number.", ref("Failure"))}
+    filters = [
+        query("status", {"type": "string"}, "`5xx`, `4xx`... or one status such as `404`."),
+        query("since", {"type": "number"}, "Only requests after this Unix time."),
+        query("after", {"type": "integer"}, "Only requests after this entry id."),
+        query("limit", {"type": "integer"}, "Only the newest this many."),
+    ]
+    body = obj({"requests": array(ref("Request")), "worker": {"type": "integer"}})
+    every = operation("listRequests", "Requests the server answered, oldest first.", body, bad)
+    every["parameters"] = [query("extension", {"type": "string"}, "Only this owner's."), *filters]
+    one = operation("listExtensionRequests", "One extension's requests.", body, bad, UNKNOWN)
+    one["parameters"] = filters
+    logs = operation(
+        "listExtensionLogs",
+        "One extension's log records, oldest first.",
+        obj({"logs": array(ref("LogRecord"))}),
+        bad,
+        UNKNOWN,
+    )
+    logs["parameters"] = [query("after", {"type": "number"}, "Only records after this time.")]
+    return {
+        "/requests": {"get": every},
+        "/extensions/{name}/requests": {"parameters": [NAME_PARAM], "get": one},
+        "/extensions/{name}/logs": {"parameters": [NAME_PARAM], "get": logs},
+    }
 
 
 def paths() -> dict[str, Schema]:
@@ -250,6 +167,7 @@ def paths() -> dict[str, Schema]:
         "/errors": {"get": errors},
         "/events": {"get": events},
         "/openapi.json": {"get": operation("getOpenApi", "This document.", {"type": "object"})},
+        **log_paths(),
     }
 
 
