@@ -110,6 +110,7 @@ AUDIT = obj(
         "checks": array(ref("AuditCheck")),
     },
     duration_ms={"type": "number"},
+    packages=array({"type": "string"}),
     # Empty when a reload failed before the memory was measured.
     memory=obj(
         {},

@@ -21,6 +21,7 @@ started or stored elsewhere outlives it unless ``stop_extension`` undoes it. Aft
   judged from ``MEMORY_MIN_TIMES`` reloads on, with the lines that allocated most; resident
   memory is shown beside it, not judged (the allocator keeps freed pages).
 
+The extensions reloaded with it (those that import it) are looked at too.
 "Old" is exact: code whose module globals are no longer the module in ``sys.modules``, a class
 that is no longer the one its module holds under its name. ``devserver doctor`` and the pytest
 plugin's ``assert_reload_safe`` serve the result; the API answers it as JSON (``to_json``).
@@ -74,13 +75,17 @@ def found(check: str, items: list[str], what: str) -> Check:
 
 
 # -- what counts as old ------------------------------------------------------------------------
-def stale_globals(namespace: dict[str, Any] | None, package: str) -> str | None:
+def in_packages(module: str, packages: tuple[str, ...]) -> bool:
+    return any(in_package(module, p) for p in packages)
+
+
+def stale_globals(namespace: dict[str, Any] | None, packages: tuple[str, ...]) -> str | None:
     """The module name when ``namespace`` (a function's globals) belongs to an old version of
-    ``package``'s code, else None."""
+    the code of ``packages``, else None."""
     if namespace is None:
         return None
     name = namespace.get("__name__")
-    if not isinstance(name, str) or not in_package(name, package):
+    if not isinstance(name, str) or not in_packages(name, packages):
         return None
     current = sys.modules.get(name)
     return name if current is None or current.__dict__ is not namespace else None
@@ -99,10 +104,10 @@ def code_globals(fn: Any) -> dict[str, Any] | None:
     return namespace if isinstance(namespace, dict) else None
 
 
-def is_old_class(cls: type, package: str) -> bool:
-    """Whether ``cls`` was defined by ``package`` but is no longer what its module holds."""
+def is_old_class(cls: type, packages: tuple[str, ...]) -> bool:
+    """Whether ``cls`` was defined by ``packages`` but is no longer what its module holds."""
     module = getattr(cls, "__module__", None)
-    if not isinstance(module, str) or not in_package(module, package):
+    if not isinstance(module, str) or not in_packages(module, packages):
         return False
     current: Any = sys.modules.get(module)
     for part in cls.__qualname__.split("."):
@@ -119,33 +124,33 @@ def describe(fn: Any) -> str:
 
 
 # -- the things that outlive a version ---------------------------------------------------------
-def old_threads(package: str) -> list[str]:
+def old_threads(packages: tuple[str, ...]) -> list[str]:
     out = []
     for thread in threading.enumerate():
         target = getattr(thread, "_target", None) or getattr(thread, "run", None)
-        if thread.is_alive() and stale_globals(code_globals(target), package):
+        if thread.is_alive() and stale_globals(code_globals(target), packages):
             out.append(f"thread {thread.name!r} running {describe(target)}")
     return out
 
 
-def old_periodic_callbacks(package: str) -> list[str]:
+def old_periodic_callbacks(packages: tuple[str, ...]) -> list[str]:
     callbacks = (o for o in gc.get_objects() if isinstance(o, PeriodicCallback))
     return [
         f"PeriodicCallback every {pc.callback_time:g} ms calling {describe(pc.callback)}"
         for pc in callbacks
-        if pc.is_running() and stale_globals(code_globals(pc.callback), package)
+        if pc.is_running() and stale_globals(code_globals(pc.callback), packages)
     ]
 
 
-def old_tasks(package: str) -> list[str]:
+def old_tasks(packages: tuple[str, ...]) -> list[str]:
     return [
         f"task {task.get_name()!r} running {describe(task.get_coro())}"
         for task in asyncio.all_tasks()
-        if not task.done() and stale_globals(code_globals(task.get_coro()), package)
+        if not task.done() and stale_globals(code_globals(task.get_coro()), packages)
     ]
 
 
-def old_settings(settings: dict[str, Any], package: str) -> list[str]:
+def old_settings(settings: dict[str, Any], packages: tuple[str, ...]) -> list[str]:
     out = []
     for key, value in settings.items():
         inner: Iterable[Any] = ()
@@ -155,16 +160,16 @@ def old_settings(settings: dict[str, Any], package: str) -> list[str]:
             inner = value
         for item in (value, *inner):
             cls = item if isinstance(item, type) else type(item)
-            if is_old_class(cls, package):
+            if is_old_class(cls, packages):
                 out.append(f"settings[{key!r}] holds {cls.__module__}.{cls.__qualname__} (old)")
                 break
     return out
 
 
-def package_classes(package: str) -> Iterator[type]:
-    """The classes defined by the modules of ``package`` now loaded."""
+def package_classes(packages: tuple[str, ...]) -> Iterator[type]:
+    """The classes defined by the modules of ``packages`` now loaded."""
     for name, module in list(sys.modules.items()):
-        if in_package(name, package) and module is not None:
+        if in_packages(name, packages) and module is not None:
             for value in list(vars(module).values()):
                 if isinstance(value, type) and value.__module__ == name:
                     yield value
@@ -216,13 +221,13 @@ def _label(holder: object, held: object) -> str:
     return f"{owner}.{attr}" if attr else f"a {owner}"
 
 
-def alive_classes(versions: list[list[weakref.ref[type]]], package: str) -> list[str]:
+def alive_classes(versions: list[list[weakref.ref[type]]], packages: tuple[str, ...]) -> list[str]:
     """``module.Class: N old version(s) alive, held by ...`` for each class still alive."""
     alive: dict[str, list[type]] = {}
     for version in versions:
         for ref in version:
             cls = ref()
-            if cls is not None and is_old_class(cls, package):
+            if cls is not None and is_old_class(cls, packages):
                 alive.setdefault(f"{cls.__module__}.{cls.__qualname__}", []).append(cls)
     found = [
         f"{name}: {len(old)} old version(s) alive, held by "
@@ -263,10 +268,14 @@ class Audit:
     _old: list[list[weakref.ref[type]]] = field(default_factory=list)
     _snapshot: tracemalloc.Snapshot | None = None
     _traced_here: bool = False
+    #: The extensions the first reload took along (they import this one).
+    _together: tuple[str, ...] = ()
 
     @property
-    def package(self) -> str:
-        return top_level(self.registry.resolve(self.name) or self.name)
+    def packages(self) -> tuple[str, ...]:
+        """The extension's top-level package, then those reloaded with it (they import it)."""
+        main = top_level(self.registry.resolve(self.name) or self.name)
+        return (main, *(top_level(p) for p in self._together if top_level(p) != main))
 
     async def run(self) -> dict[str, Any]:
         """Reload ``times`` times, then check; KeyError for an unknown extension name."""
@@ -285,8 +294,9 @@ class Audit:
     async def _reload_all(self) -> list[str]:
         failures: list[str] = []
         for attempt in range(self.times):
-            self._old.append([weakref.ref(c) for c in package_classes(self.package)])
+            self._old.append([weakref.ref(c) for c in package_classes(self.packages)])
             result = await self.registry.reload(self.name)
+            self._together = self._together or result.together_with
             if attempt == self.times // 2:  # the first reloads fill caches once
                 self._start_tracing()
             if not result.ok:
@@ -303,21 +313,21 @@ class Audit:
         """Give stopped threads and tasks a moment, then collect garbage."""
         deadline = time.monotonic() + SETTLE_S
         while time.monotonic() < deadline and (
-            old_threads(self.package) or old_tasks(self.package)
+            old_threads(self.packages) or old_tasks(self.packages)
         ):
             await asyncio.sleep(0.02)
         gc.collect()
 
     def _leak_checks(self) -> list[Check]:
-        package = self.package
+        packages = self.packages
         web_app = self.registry.serverapp.web_app
-        startup = alive_classes(self._old[:1], package)
-        replaced = alive_classes(self._old[1:], package)
+        startup = alive_classes(self._old[:1], packages)
+        replaced = alive_classes(self._old[1:], packages)
         return [
-            found("threads", old_threads(package), "threads of old versions"),
-            found("periodic_callbacks", old_periodic_callbacks(package), "old PeriodicCallbacks"),
-            found("tasks", old_tasks(package), "tasks of old versions"),
-            found("settings", old_settings(web_app.settings, package), "settings of old classes"),
+            found("threads", old_threads(packages), "threads of old versions"),
+            found("periodic_callbacks", old_periodic_callbacks(packages), "old PeriodicCallbacks"),
+            found("tasks", old_tasks(packages), "tasks of old versions"),
+            found("settings", old_settings(web_app.settings, packages), "settings of old classes"),
             found("old_classes", replaced, "old classes alive after gc"),
             Check(
                 "startup_version",
@@ -372,6 +382,7 @@ class Audit:
         return {
             "extension": self.name,
             "times": self.times,
+            "packages": list(self.packages),
             "ok": all(c.ok for c in self.checks),
             "checks": [c.to_json() for c in self.checks],
             "memory": self.memory,

@@ -52,8 +52,10 @@ class DoctorApp(ApiCommand):
 def describe_audit(result: dict[str, Any]) -> str:
     """The table ``devserver doctor`` prints, then every finding on its own line."""
     rows = [["ok" if c["ok"] else "FAIL", c["check"], c["summary"]] for c in result["checks"]]
+    also = [p for p in result.get("packages", []) if p != result["extension"]]
+    checked = f" (with {', '.join(also)}, reloaded with it)" if also else ""
     lines = [
-        f"{result['extension']}: {result['times']} reloads in {result['duration_ms']} ms",
+        f"{result['extension']}{checked}: {result['times']} reloads in {result['duration_ms']} ms",
         table(["result", "check", "summary"], rows),
     ]
     for check in result["checks"]:

@@ -59,6 +59,7 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     assert result["ok"]
     assert result["times"] == 3
     assert {c["check"] for c in result["checks"]} >= {"threads", "memory", "routes"}
+    assert result["packages"] == ["hello_ext"]
 
     # A real extension from PyPI, loaded by every server: reload-safe by the audit's checks.
     real = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
@@ -85,12 +86,13 @@ def test_stale_code_is_told_from_current_code() -> None:
     exec("def f():\n    pass\n", module.__dict__)
     sys.modules["pkg_audit.mod"] = module
     try:
-        assert stale_globals(code_globals(module.f), "pkg_audit") is None
-        assert stale_globals(code_globals(functools.partial(module.f)), "pkg_audit") is None
+        assert stale_globals(code_globals(module.f), ("pkg_audit",)) is None
+        assert stale_globals(code_globals(functools.partial(module.f)), ("pkg_audit",)) is None
         old = module.__dict__
         sys.modules["pkg_audit.mod"] = types.ModuleType("pkg_audit.mod")
-        assert stale_globals(old, "pkg_audit") == "pkg_audit.mod"
-        assert stale_globals(old, "other") is None
+        assert stale_globals(old, ("pkg_audit",)) == "pkg_audit.mod"
+        assert stale_globals(old, ("other",)) is None
+        assert stale_globals(old, ("other", "pkg_audit")) == "pkg_audit.mod"  # a dependent
     finally:
         del sys.modules["pkg_audit.mod"]
 
@@ -102,11 +104,11 @@ def test_old_classes_and_settings_holding_them() -> None:
     sys.modules["pkg_audit2"] = module
     try:
         first = module.A
-        assert not is_old_class(first, "pkg_audit2")
+        assert not is_old_class(first, ("pkg_audit2",))
         exec("class A:\n    pass\n", module.__dict__)
-        assert is_old_class(first, "pkg_audit2")
-        assert not is_old_class(dict, "pkg_audit2")
-        found = old_settings({"x": [first()], "y": module.A, "z": 1}, "pkg_audit2")
+        assert is_old_class(first, ("pkg_audit2",))
+        assert not is_old_class(dict, ("pkg_audit2",))
+        found = old_settings({"x": [first()], "y": module.A, "z": 1}, ("pkg_audit2",))
         assert found == ["settings['x'] holds pkg_audit2.A (old)"]
     finally:
         del sys.modules["pkg_audit2"]
@@ -130,3 +132,5 @@ def test_describe_audit_prints_a_row_per_check_and_each_finding() -> None:
         "ok      routes   same",
         "  threads: thread 't'",
     ]
+    together = describe_audit({**result, "packages": ["x", "y"]})
+    assert together.startswith("x (with y, reloaded with it): 2 reloads")
