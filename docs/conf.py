@@ -42,3 +42,6 @@ html_theme_options = {
 }
 html_static_path: list[str] = []
 html_extra_path = ["reference/openapi.json"]
+# The guides are single pages: no empty "Section Navigation" beside them. The reference section
+# keeps its navigation between its pages.
+html_sidebars = {"*": [], "reference/*": ["sidebar-nav-bs"]}
