@@ -91,6 +91,7 @@ class DevServer:
     base_url: str
     token: str
     log_path: Path
+    runtime_dir: Path
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,8 +110,11 @@ class DevServer:
         return self.client.get(path.lstrip("/"), **kwargs)
 
     def worker_pid(self) -> int | None:
+        """The worker serving now: the supervisor's child with a ``jpserver-<pid>.json`` file
+        (kernels and a standby worker are its children too)."""
         kids = [p for p in children(self.proc.pid) if alive(p)]
-        return kids[0] if kids else None
+        serving = [p for p in kids if (self.runtime_dir / f"jpserver-{p}.json").exists()]
+        return serving[-1] if serving else None
 
     def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
         wait_until(lambda: text in self.log(), timeout, what=f"log line {text!r}")
@@ -181,7 +185,8 @@ def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
                 env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        server = DevServer(proc, root, port, base_url, TOKEN, log_path)
+        runtime = Path(isolated_env["JUPYTER_RUNTIME_DIR"])
+        server = DevServer(proc, root, port, base_url, TOKEN, log_path, runtime)
         started.append(server)
         if wait:
             wait_until(
