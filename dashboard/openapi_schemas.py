@@ -93,6 +93,8 @@ STATUS = obj(
         "reloads": {"type": "integer"},
     },
     starter=NULLABLE_STR,
+    kernels={"type": "integer"},
+    kernels_kept=array({"type": "string"}),
 )
 CHECK = obj(
     {
