@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
+from devserver.testing.server import stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -126,15 +127,8 @@ class DevServer:
         path.write_text(text.replace(old, new))
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
         self.client.close()
-        return int(self.proc.returncode)
+        return stop_process(self.proc)
 
 
 Factory = Callable[..., DevServer]
