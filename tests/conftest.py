@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
+from devserver.testing.server import stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -154,15 +155,8 @@ class DevServer:
         path.write_text(text.replace(old, new))
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
         self.client.close()
-        return int(self.proc.returncode)
+        return stop_process(self.proc)
 
 
 Factory = Callable[..., DevServer]
