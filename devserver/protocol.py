@@ -37,6 +37,8 @@ DEFERRED = "$devserver-deferred"
 
 Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
 State = Literal["pending", "loaded", "failed", "disabled"]
+#: How a reload was done: always in place (changes that need a new worker are the supervisor's).
+Mode = Literal["hot"]
 
 # -- the JSON contract (docs/api.md), shared by the worker, the dashboard, the supervisor and
 # -- the CLI: what the records' ``to_json()`` give and what the API and control channel carry.
@@ -72,7 +74,7 @@ class ReloadJson(TypedDict):
 
     extension: str
     ok: bool
-    mode: Literal["hot"]
+    mode: Mode
     duration_ms: float
     blocked_ms: float
     routes_before: int

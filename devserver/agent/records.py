@@ -17,6 +17,7 @@ from typing import Literal
 from devserver.protocol import (
     ErrorJson,
     ExtensionJson,
+    Mode,
     Phase,
     PointJson,
     ReloadJson,
@@ -181,7 +182,7 @@ class ReloadResult:
 
     extension: str
     ok: bool
-    mode: Literal["hot"]
+    mode: Mode
     duration_ms: float
     routes_before: int
     routes_after: int

@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_runtime_dir
-
 from devserver.protocol import decode, encode
+from devserver.runtime import runtime_folder
 
 log = logging.getLogger("devserver")
 
@@ -250,7 +249,7 @@ class KernelHost:
 def private_folder() -> Path:
     """``devserver-<pid>.d`` in Jupyter's runtime folder, readable by its owner only: the
     session table lives there."""
-    folder = Path(jupyter_runtime_dir()) / f"devserver-{os.getpid()}.d"
+    folder = runtime_folder() / f"devserver-{os.getpid()}.d"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)
     return folder
