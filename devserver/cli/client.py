@@ -51,16 +51,23 @@ class ServerInfo:
     def open(self, path: str, accept: str, timeout: float, method: str = "GET") -> HTTPResponse:
         """Call ``path`` below the API with this server's token (``urllib.request.urlopen``'s
         errors pass through); ServerNotFound when the URL is not http(s)."""
-        url = self.api + path.lstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise ServerNotFound(f"not an http(s) URL: {self.url}")
         headers = {"Accept": accept}
         if self.token:
             headers["Authorization"] = f"token {self.token}"
-        data = b"" if method == "POST" else None
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
-        response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - as above
-        return response
+        return open_url(self.api + path.lstrip("/"), headers, timeout, method)
+
+
+def open_url(
+    url: str, headers: dict[str, str], timeout: float, method: str = "GET"
+) -> HTTPResponse:
+    """``urllib.request.urlopen`` of an http(s) URL (an empty body for POST); its errors pass
+    through, and any other scheme is ServerNotFound."""
+    if not url.startswith(("http://", "https://")):
+        raise ServerNotFound(f"not an http(s) URL: {url}")
+    data = b"" if method == "POST" else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
+    response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - as above
+    return response
 
 
 def find_server(
