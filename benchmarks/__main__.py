@@ -10,7 +10,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench_startup", "bench_reload", "bench_dashboard", "bench_specs", "bench_container"]
+MODULES = [
+    "bench_startup",
+    "bench_reload",
+    "bench_restart",
+    "bench_dashboard",
+    "bench_requests",
+    "bench_specs",
+    "bench_container",
+]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
+from devserver.testing.server import stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -26,21 +29,48 @@ T = TypeVar("T")
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
+class Poll:
+    """A condition polled until a deadline: ``wait_until`` and ``wait_until_async`` drive it."""
+
+    def __init__(self, check: Callable[[], T], timeout: float, what: str) -> None:
+        self.check, self.what, self.timeout = check, what, timeout
+        self.deadline = time.monotonic() + timeout
+        self.last: Any = None
+
+    def done(self) -> bool:
+        """True once ``check`` returned something truthy; AssertionError after the deadline."""
+        try:
+            self.last = self.check()
+        except (httpx.HTTPError, OSError) as exc:
+            self.last = exc
+        if self.last:
+            return True
+        if time.monotonic() >= self.deadline:
+            raise AssertionError(
+                f"timed out after {self.timeout} s waiting for {self.what or self.check}: "
+                f"last {self.last!r}"
+            )
+        return False
+
+
 def wait_until(
     check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
 ) -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, OSError) as exc:
-            last = exc
-        if last:
-            return last  # type: ignore[no-any-return]
+    poll = Poll(check, timeout, what)
+    while not poll.done():
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or check}: last {last!r}")
+    return poll.last  # type: ignore[no-any-return]
+
+
+async def wait_until_async(
+    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.01, what: str = ""
+) -> T:
+    """``wait_until`` inside an event loop: the loop keeps running between polls."""
+    poll = Poll(check, timeout, what)
+    while not poll.done():
+        await asyncio.sleep(interval)
+    return poll.last  # type: ignore[no-any-return]
 
 
 def free_port() -> int:
@@ -89,6 +119,7 @@ class DevServer:
     base_url: str
     token: str
     log_path: Path
+    runtime_dir: Path
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -107,8 +138,11 @@ class DevServer:
         return self.client.get(path.lstrip("/"), **kwargs)
 
     def worker_pid(self) -> int | None:
+        """The worker serving now: the supervisor's child with a ``jpserver-<pid>.json`` file
+        (kernels and a standby worker are its children too)."""
         kids = [p for p in children(self.proc.pid) if alive(p)]
-        return kids[0] if kids else None
+        serving = [p for p in kids if (self.runtime_dir / f"jpserver-{p}.json").exists()]
+        return serving[-1] if serving else None
 
     def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
         wait_until(lambda: text in self.log(), timeout, what=f"log line {text!r}")
@@ -121,23 +155,15 @@ class DevServer:
         path.write_text(text.replace(old, new))
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
         self.client.close()
-        return int(self.proc.returncode)
+        return stop_process(self.proc)
 
 
 Factory = Callable[..., DevServer]
 
 
-@pytest.fixture
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """Environment with Jupyter's user folders in the test's own tmp dir."""
+def make_isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in ``tmp_path``."""
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ}
@@ -153,8 +179,15 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
-    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in the test's own tmp dir."""
+    return make_isolated_env(tmp_path)
+
+
+@contextmanager
+def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """A factory that starts ``devserver run`` on copies of the named examples in ``tmp_path``;
+    every server it started is stopped when the block ends."""
     started: list[DevServer] = []
 
     def start(
@@ -180,7 +213,8 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
                 env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        server = DevServer(proc, root, port, base_url, TOKEN, log_path)
+        runtime = Path(isolated_env["JUPYTER_RUNTIME_DIR"])
+        server = DevServer(proc, root, port, base_url, TOKEN, log_path, runtime)
         started.append(server)
         if wait:
             wait_until(
@@ -190,9 +224,18 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
             assert proc.poll() is None, f"devserver run exited:\n{server.log()}"
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+    with devservers(tmp_path, isolated_env) as start:
+        yield start
 
 
 def quoted_base_url(raw: str = "a@b") -> str:

@@ -10,10 +10,13 @@ import asyncio
 import itertools
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-EventKind = Literal["started", "reload", "error", "restart", "change", "stopped", "frontend"]
+EventKind = Literal[
+    "started", "reload", "error", "restart", "change", "stopped", "request", "log", "frontend"
+]
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,10 @@ class Event:
 
     id: int
     kind: EventKind
-    data: dict[str, Any]
+    data: Mapping[str, object]
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "time": self.time, "data": self.data}
 
 
@@ -44,10 +47,14 @@ class EventBus:
         self._ids = itertools.count(1)
         self._queue_size = queue_size
 
-    def publish(self, kind: EventKind, data: dict[str, Any]) -> Event:
-        """Record an event and hand it to every subscriber (a full subscriber queue drops it)."""
+    def publish(self, kind: EventKind, data: Mapping[str, object], keep: bool = True) -> Event:
+        """Record an event and hand it to every subscriber (a full subscriber queue drops it).
+
+        ``keep=False``: live subscribers only, not the history (requests and log lines, which
+        would push the reloads and errors out of it)."""
         event = Event(next(self._ids), kind, data)
-        self._history.append(event)
+        if keep:
+            self._history.append(event)
         for queue in self._subscribers:
             if not queue.full():
                 queue.put_nowait(event)

@@ -12,11 +12,21 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Literal
 
-Phase = Literal["import", "link", "load", "start", "reload"]
-State = Literal["loaded", "failed", "disabled"]
-Mode = Literal["hot", "restart"]
+from devserver.protocol import (
+    ErrorJson,
+    ExtensionJson,
+    FrontendJson,
+    Mode,
+    Phase,
+    PointJson,
+    ReloadJson,
+    RouteJson,
+    State,
+)
+
+Outcome = Literal["pending", "loaded", "failed"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +49,21 @@ class ErrorRecord:
     file: str | None
     line: int | None
     time: float = field(default_factory=time.time)
+    #: The request line (``GET /path``) of a ``request`` error, else None.
+    request: str | None = None
+    #: How many times the same error (extension, phase, type, file, line) happened.
+    count: int = 1
+    #: The lines around ``file:line`` as they were when it failed: ``(number, text)`` pairs.
+    source: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def from_exception(
-        cls, extension: str, phase: Phase, exc: BaseException, source: Path | None = None
+        cls,
+        extension: str,
+        phase: Phase,
+        exc: BaseException,
+        source: Path | None = None,
+        request: str | None = None,
     ) -> ErrorRecord:
         """Record ``exc``; ``file``/``line`` point into ``source`` when the traceback is there."""
         file, line = _locate(exc, source)
@@ -54,9 +75,11 @@ class ErrorRecord:
             traceback=_format(exc, source),
             file=file,
             line=line,
+            request=request,
+            source=tuple(excerpt(file, line)),
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ErrorJson:
         """The contract's error object."""
         return {
             "extension": self.extension,
@@ -67,7 +90,27 @@ class ErrorRecord:
             "file": self.file,
             "line": self.line,
             "time": self.time,
+            "request": self.request,
+            "count": self.count,
+            "source": [{"line": number, "text": text} for number, text in self.source],
         }
+
+
+def excerpt(file: str | None, line: int | None, context: int = 3) -> list[tuple[int, str]]:
+    """The lines ``line - context`` to ``line + context`` of ``file``, numbered; [] if unreadable.
+
+    >>> excerpt(None, 3)
+    []
+    """
+    if not file or not line:
+        return []
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    first = max(1, line - context)
+    return [(n, lines[n - 1]) for n in range(first, min(len(lines), line + context) + 1)]
 
 
 def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | None]:
@@ -121,7 +164,7 @@ class RouteRecord:
     order: int
     host: str = ".*$"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> RouteJson:
         """The contract's route object."""
         return {
             "pattern": self.pattern,
@@ -149,8 +192,8 @@ class ReloadResult:
     together_with: tuple[str, ...] = ()
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's reload object (``blocked_ms``: how long the event loop was held)."""
+    def to_json(self) -> ReloadJson:
+        """The contract's reload object."""
         return {
             "extension": self.extension,
             "ok": self.ok,
@@ -167,22 +210,45 @@ class ReloadResult:
 
 @dataclass
 class ExtensionRecord:
-    """What the agent knows of one extension package (a ``jpserver_extensions`` key)."""
+    """What the agent knows of one extension package (a ``jpserver_extensions`` key).
+
+    Its ``state`` is derived, never stored: "disabled" while not ``enabled``, else the outcome
+    of its last load or reload ("pending" until it has one).
+
+    >>> rec = ExtensionRecord("x", enabled=True)
+    >>> rec.state, rec.loaded().state, rec.failed().state
+    ('pending', 'loaded', 'failed')
+    >>> rec.enabled = False
+    >>> rec.state
+    'disabled'
+    """
 
     name: str
     enabled: bool
-    state: State = "disabled"
+    outcome: Outcome = "pending"
     module: str = ""
     version: str = ""
     source: str | None = None
-    points: list[dict[str, Any]] = field(default_factory=list)
+    points: list[PointJson] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
     #: The project's JupyterLab frontend as the supervisor last reported it (``state``,
     #: ``last_build``, ``duration_ms``, ``errors``); None for a project without one.
-    frontend: dict[str, Any] | None = None
+    frontend: FrontendJson | None = None
 
-    def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
+    @property
+    def state(self) -> State:
+        return self.outcome if self.enabled else "disabled"
+
+    def loaded(self) -> ExtensionRecord:
+        self.outcome = "loaded"
+        return self
+
+    def failed(self) -> ExtensionRecord:
+        self.outcome = "failed"
+        return self
+
+    def to_json(self, routes: list[RouteRecord]) -> ExtensionJson:
         """The contract's extension object; ``routes`` are this extension's."""
         return {
             "name": self.name,

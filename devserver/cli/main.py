@@ -25,7 +25,16 @@ SUBCOMMANDS = {
     "status": ("devserver.cli.apicli.StatusApp", "Versions and counts of a running dev server."),
     "extensions": ("devserver.cli.apicli.ExtensionsApp", "The loaded extensions, as a table."),
     "routes": ("devserver.cli.apicli.RoutesApp", "Every route and the extension that owns it."),
-    "errors": ("devserver.cli.apicli.ErrorsApp", "Load and reload errors with file and line."),
+    "errors": (
+        "devserver.cli.apicli.ErrorsApp",
+        "Load, reload and runtime errors with file and line.",
+    ),
+    "requests": (
+        "devserver.cli.requestscli.RequestsApp",
+        "Requests the server answered: status, time, owner, route (--follow).",
+    ),
+    "logs": ("devserver.cli.requestscli.LogsApp", "Log records of one extension (--follow)."),
+    "doctor": ("devserver.cli.doctor.DoctorApp", "Reload an extension N times; list what leaks."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 
@@ -43,8 +52,11 @@ class DevServerApp(Application):
         if self.subapp is None:
             commands = ", ".join(self.subcommands)
             if self.extra_args:
-                print(f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
-                      f"{commands} (devserver --help)", file=sys.stderr)  # fmt: skip
+                print(
+                    f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
+                    f"{commands} (devserver --help)",
+                    file=sys.stderr,
+                )
             else:
                 self.print_help()
                 print(f"\nA command is needed: {commands}", file=sys.stderr)

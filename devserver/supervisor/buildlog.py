@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-State = Literal["off", "building", "ok", "failed"]
+from devserver.protocol import BuildErrorJson, FrontendJson
+from devserver.protocol import FrontendState as State
+
 StepKind = Literal["started", "compiled", "bundling", "finished", "bundled"]
 
 # tsc: "src/index.ts(12,5): error TS2322: ..." and, when pretty, "src/index.ts:12:5 - error ..."
@@ -40,7 +42,7 @@ class BuildError:
     line: int | None
     message: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> BuildErrorJson:
         return {"file": self.file, "line": self.line, "message": self.message}
 
     def __str__(self) -> str:
@@ -165,7 +167,7 @@ class BuildState:
         self._started = None
         return True
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> FrontendJson:
         return {
             "state": self.state,
             "last_build": self.last_build,

@@ -19,10 +19,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from .backoff import Backoff
 from .buildlog import BuildLog, BuildState, Step
 from .frontend import Frontend, link
 from .progress import run_step
-from .report import Backoff
 
 log = logging.getLogger("devserver")
 OnBuild = Callable[[Frontend, BuildState], Awaitable[None]]

@@ -14,9 +14,9 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from devserver.errors import ConfigError
+from devserver.protocol import FrontendRequest
 
 from .buildlog import BuildState
 from .frontend import Frontend, FrontendMode, child_env, detect, package_manager, wanted
@@ -24,7 +24,7 @@ from .frontend_watch import FrontendWatch
 from .layout import Layout
 
 log = logging.getLogger("devserver")
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Send = Callable[[FrontendRequest], Awaitable[None]]
 
 
 class Frontends:
@@ -84,7 +84,7 @@ class Frontends:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def message(frontend: Frontend, state: BuildState) -> dict[str, Any]:
+def message(frontend: Frontend, state: BuildState) -> FrontendRequest:
     """The control-channel request that tells the worker about a build."""
     return {
         "op": "frontend",

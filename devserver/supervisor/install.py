@@ -10,14 +10,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Literal
 
 from devserver.errors import ConfigError
 
 from .layout import Project
 from .progress import run_step
-
-InstallMode = Literal["auto", "always", "never"]
 
 
 def is_installed(distribution: str | None) -> bool:
@@ -31,12 +28,22 @@ def is_installed(distribution: str | None) -> bool:
 
 
 def needs_install(
-    project: Project, mode: InstallMode, installed: Callable[[str | None], bool]
+    project: Project, mode: str, installed: Callable[[str | None], bool], changed: bool = False
 ) -> bool:
-    """Whether ``project`` should be (re)installed now under ``mode``."""
+    """Whether ``project`` should be (re)installed now under ``mode`` (``DevServer.install``):
+    never under "never"; else when its packaging file ``changed``, under "always", or when it
+    is not installed yet.
+
+    >>> from pathlib import Path
+    >>> p = Project(Path("/x"), Path("/x"), "x", {}, ("x",))
+    >>> [needs_install(p, m, lambda d: True) for m in ("auto", "always", "never")]
+    [False, True, False]
+    >>> [needs_install(p, m, lambda d: True, changed=True) for m in ("auto", "never")]
+    [True, False]
+    """
     if mode == "never":
         return False
-    return mode == "always" or not installed(project.distribution)
+    return changed or mode == "always" or not installed(project.distribution)
 
 
 def install_editable(

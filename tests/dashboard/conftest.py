@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import DevServer
+from tests.conftest import DevServer, devservers, make_isolated_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
@@ -32,10 +32,43 @@ def start_with_broken_ext(
     return factory(*EXAMPLES, env=dict([ENV_SECRET]), args=args)
 
 
+def start_with_raising_ext(
+    factory: Callable[..., DevServer], tmp_path: Path, args: tuple[str, ...] = ()
+) -> DevServer:
+    """Start a dev server on hello_ext, greeter_app and ``raising_ext``, whose handlers,
+    websocket and periodic callback raise on purpose."""
+    root = tmp_path / "extensions"
+    root.mkdir(exist_ok=True)
+    shutil.copytree(FIXTURES / "raising_ext", root / "raising_ext")
+    return factory("hello_ext", "greeter_app", args=args)
+
+
+@pytest.fixture(scope="session")
+def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server with ``raising_ext`` for the tests that never edit a file: each of them
+    makes its own requests (own paths or query strings) and looks only at those."""
+    tmp = tmp_path_factory.mktemp("raising")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_raising_ext(start, tmp)
+
+
+@pytest.fixture(scope="session")
+def shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server on the examples and ``broken_ext`` for every test marked ``readonly``."""
+    tmp = tmp_path_factory.mktemp("shared_dash")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_broken_ext(start, tmp)
+
+
 @pytest.fixture
-def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
-    """A dev server on the examples and ``broken_ext``."""
-    return start_with_broken_ext(devserver_factory, tmp_path)
+def dash(request: pytest.FixtureRequest, tmp_path: Path) -> DevServer:
+    """A dev server on the examples and ``broken_ext``: the session's shared one for a test
+    marked ``readonly`` (it only reads), else one of the test's own."""
+    if request.node.get_closest_marker("readonly") is not None:
+        server: DevServer = request.getfixturevalue("shared_dash")
+        return server
+    factory: Callable[..., DevServer] = request.getfixturevalue("devserver_factory")
+    return start_with_broken_ext(factory, tmp_path)
 
 
 def read_events(
