@@ -4,7 +4,7 @@
   "use strict";
   const body = document.body;
   const prefix = body.dataset.prefix;
-  const KINDS = ["started", "reload", "error", "restart", "change", "stopped"];
+  const KINDS = ["started", "reload", "error", "restart", "change", "stopped", "frontend"];
   const worker = (body.dataset.after || "").split(":")[0];
 
   function el(tag, cls, text) {
@@ -36,6 +36,11 @@
       }
       case "change":
         return "changed: " + (d.paths || (d.path ? [d.path] : [])).join(", ");
+      case "frontend": {
+        const errors = (d.errors || []).map((x) => `${x.file}${x.line ? ":" + x.line : ""} ${x.message}`);
+        const took = d.duration_ms != null && d.state !== "building" ? ` in ${(d.duration_ms / 1000).toFixed(1)} s` : "";
+        return `frontend ${d.package}: ${d.state}${took}${errors.length ? " · " + errors.join("; ") : ""}`;
+      }
       default:
         return JSON.stringify(d);
     }

@@ -108,8 +108,8 @@ class FrontendWatch:
         assert self.proc.stdout is not None
         while raw := await self.proc.stdout.readline():
             line = raw.decode(errors="replace").rstrip()
-            log.debug("frontend %s | %s", self.name, line)
             if line.strip():
+                log.debug("frontend %s | %s", self.name, line)
                 self.last_lines.append(line)
             step = parser.feed(line)
             if step is not None:

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import REPO, TOKEN, DevServer, alive, children, free_port, wait_until
-from tests.test_e2e_reload import kernel_pid
+from tests.kernelclient import kernel_pids
 
 from .conftest import copy_template, fake_distribution
 
@@ -66,7 +66,7 @@ def lab(
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp, env=env,
                                 stdin=subprocess.DEVNULL)  # fmt: skip
-    server = DevServer(proc, root, port, "/", TOKEN, log_path)
+    server = DevServer(proc, root, port, "/", TOKEN, log_path, Path(env["JUPYTER_RUNTIME_DIR"]))
     try:
         wait_until(lambda: proc.poll() is not None or "dashboard: http" in server.log(),
                    timeout=60, what="the dev server to start")  # fmt: skip
@@ -87,6 +87,13 @@ def isolated_module_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, s
     for var in ("JUPYTER_TOKEN", "DEVSERVER_URL", "DEVSERVER_TOKEN", "DEVSERVER_POLL"):
         env.pop(var, None)
     return env
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def page_config(server: DevServer) -> dict[str, Any]:
@@ -183,17 +190,17 @@ def test_python_edit_still_hot_reloads_with_the_kernel_kept(lab: DevServer) -> N
     kernel = lab.client.post("api/kernels", json={"name": "python3"}).json()
     worker = lab.worker_pid()
     assert worker is not None
-    kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
+    kpids = wait_until(lambda: kernel_pids(lab.proc.pid), what="the kernel process")
     lab.edit("acme_stats/acme_stats/routes.py", "Hello, world!", "Howdy, world!")
     wait_until(lambda: "Howdy" in lab.get("acme-stats/hello").text, what="the new handler")
     assert lab.worker_pid() == worker
     assert kernel["id"] in [k["id"] for k in lab.get("api/kernels").json()]
-    assert alive(kpid)
+    assert all(alive(p) for p in kpids)
 
 
 def test_stopping_the_dev_server_stops_the_watch_script(lab: DevServer) -> None:
     """SIGTERM to the supervisor ends the watch script's whole process group."""
-    watchers = [p for p in children(lab.proc.pid) if p != lab.worker_pid()]
+    watchers = [p for p in children(lab.proc.pid) if b"watch" in cmdline(p)]
     assert watchers
     lab.proc.send_signal(signal.SIGTERM)
     lab.proc.wait(30)
