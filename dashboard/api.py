@@ -12,6 +12,7 @@ from tornado import web
 
 from . import data
 from .base import DashboardApiHandler
+from .extension_view import extension_detail
 
 
 class StatusApi(DashboardApiHandler):
@@ -32,7 +33,7 @@ class ExtensionApi(DashboardApiHandler):
     @web.authenticated
     @authorized
     def get(self, name: str) -> None:
-        ext = data.extension_json(self.registry, name)
+        ext = extension_detail(self.registry, name)
         if ext is None:
             raise web.HTTPError(404, f"no extension named {name!r}")
         self.write_json(ext)
@@ -76,6 +77,15 @@ class ErrorsApi(DashboardApiHandler):
         self.write_json(data.errors_json(self.registry, self.get_argument("extension", None)))
 
 
+class ClearErrorsApi(DashboardApiHandler):
+    """``POST errors/clear``: forget the resolved errors; the open ones stay."""
+
+    @web.authenticated
+    @authorized
+    def post(self) -> None:
+        self.write_json({"cleared": self.registry.clear_resolved()})
+
+
 NAME = r"(?P<name>[^/]+)"
 API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/status", StatusApi),
@@ -86,4 +96,5 @@ API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/settings", SettingsApi),
     ("/api/specs", SpecsApi),
     ("/api/errors", ErrorsApi),
+    ("/api/errors/clear", ClearErrorsApi),
 ]

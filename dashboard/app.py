@@ -12,12 +12,16 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp, ExtensionAppJinjaMixin
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float
+from traitlets import Bool, Float, Unicode
+
+from devserver.agent.registry import SETTINGS_KEY, get_registry
 
 from . import livereload
+from .data import route_owner
 from .api import API_HANDLERS
 from .base import PREFIX
 from .pages import PAGE_HANDLERS
+from .shadowing import find_shadowed
 from .stream import EventsApi
 
 HERE = Path(__file__).parent
@@ -40,11 +44,21 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         True, help="Make open pages of every extension reload after an edit or a reload."
     ).tag(config=True)
 
+    editor_url = Unicode(
+        "vscode://file/{file}:{line}",
+        help="Link that opens a source file at a line in your editor; {file} and {line} are "
+        "filled in (e.g. 'pycharm://open?file={file}&line={line}'). Empty: no links.",
+    ).tag(config=True)
+
     #: Set when the server stops: open event streams end instead of holding the shutdown up.
     closing: asyncio.Event
 
     def initialize_settings(self) -> None:
         self.closing = asyncio.Event()
+        assert self.serverapp is not None
+        settings = self.serverapp.web_app.settings
+        if SETTINGS_KEY in settings:  # reloads report the routes they shadow from now on
+            get_registry(settings).find_shadowed = find_shadowed
 
     def initialize_handlers(self) -> None:
         for path, handler in [*PAGE_HANDLERS, *API_HANDLERS, ("/api/events", EventsApi)]:
@@ -56,6 +70,9 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
                 self.serverapp.web_app,
                 script_url=url_path_join(self.static_url_prefix, "livereload.js"),
                 skip_prefix=url_path_join(base_url, PREFIX),
+                owner_of=route_owner(get_registry(self.serverapp.web_app.settings))
+                if SETTINGS_KEY in self.serverapp.web_app.settings
+                else livereload.no_owner,
             )
 
     async def stop_extension(self) -> None:

@@ -6,7 +6,10 @@ Nothing here is masked yet: handlers mask on the way out.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from devserver.agent.records import RouteRecord
@@ -47,6 +50,12 @@ def routes_json(registry: Registry) -> dict[str, Any]:
     return {"routes": out}
 
 
+def shadowed_count(registry: Registry) -> int:
+    """How many routes can never match (an earlier rule catches all their paths)."""
+    routes = registry.routes()
+    return len(find_shadowed([(r.pattern, r.host) for r in routes]))
+
+
 def errors_json(registry: Registry, extension: str | None = None) -> dict[str, Any]:
     """``{"errors": [...]}``, newest last, optionally of one extension."""
     errors = [e for e in registry.errors if extension is None or e.extension == extension]
@@ -70,3 +79,24 @@ def settings_json(registry: Registry) -> dict[str, Any]:
 def events_json(registry: Registry, limit: int | None = None) -> list[dict[str, Any]]:
     """Recent events, newest first (the order pages show them in)."""
     return [e.to_json() for e in reversed(registry.events.recent(limit=limit))]
+
+
+def route_owner(registry: Registry) -> Callable[[str], str | None]:
+    """A lookup of the extension whose route serves a path (first match, as tornado routes)."""
+
+    def owner(path: str) -> str | None:
+        for route in registry.routes():
+            regex = _path_regex(route.pattern)
+            if regex is not None and regex.match(path):
+                return route.extension
+        return None
+
+    return owner
+
+
+@lru_cache(maxsize=4096)
+def _path_regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern + "$")
+    except re.error:
+        return None

@@ -56,8 +56,10 @@ class ControlChannel:
             if message["kind"] == "static":
                 # static_url() adds a hash of the file, cached per path: drop it with the file.
                 StaticFileHandler._static_hashes = {}
+            paths = message["paths"]
+            owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(
-                "change", {"kind": message["kind"], "paths": message["paths"]}
+                "change", {"kind": message["kind"], "paths": paths, "extensions": owners}
             )
             return {}
         return {"error": f"unknown op {op!r}"}

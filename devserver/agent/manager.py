@@ -37,12 +37,15 @@ class AgentExtensionManager(ExtensionManager):
         self._registry().extension(name).state = "failed"
         self.record_failure(name, phase, exc)
 
-    def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
-        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
+    def record_failure(
+        self, name: str, phase: Phase, exc: BaseException, publish: bool = True
+    ) -> ErrorRecord:
+        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it;
+        ``publish=False`` when the caller's own event carries the error (a failed reload)."""
         error = ErrorRecord.from_exception(
             name, phase, exc, source_dir(self._registry().extension(name).source)
         )
-        self._registry().record_error(error)
+        error = self._registry().record_error(error, publish=publish)
         self.log.error(
             "%s | %s failed: %s: %s (%s:%s)",
             name, phase, error.type, error.message, error.file, error.line,
@@ -90,7 +93,7 @@ class AgentExtensionManager(ExtensionManager):
         self.capture.router(name).swap(rules)
         self.settings_keys[name] = set(settings) - before
         record.state = "loaded"
-        self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
+        self.log.info("%s | extension loaded with %d route(s)", name, count_routes(rules))
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
@@ -102,6 +105,11 @@ class AgentExtensionManager(ExtensionManager):
             await extension.start_all_points(self.serverapp)
         except Exception as exc:  # noqa: BLE001 - recorded with its traceback
             self._fail(name, "start", exc)
+
+
+def count_routes(rules: list[Any]) -> int:
+    """The URL rules inside captured ``add_handlers`` rules (one per call, each holding a list)."""
+    return sum(len(getattr(rule.target, "rules", None) or [rule]) for rule in rules)
 
 
 def describe(record: ExtensionRecord, package: Any) -> None:

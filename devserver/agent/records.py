@@ -39,6 +39,10 @@ class ErrorRecord:
     file: str | None
     line: int | None
     time: float = field(default_factory=time.time)
+    #: Numbered by the registry when it keeps the error (0: not kept, e.g. a reload's summary).
+    id: int = 0
+    #: When a later successful load or reload of the extension replaced the failing code.
+    resolved_at: float | None = None
 
     @classmethod
     def from_exception(
@@ -67,6 +71,8 @@ class ErrorRecord:
             "file": self.file,
             "line": self.line,
             "time": self.time,
+            "id": self.id,
+            "resolved_at": self.resolved_at,
         }
 
 
@@ -148,6 +154,8 @@ class ReloadResult:
     blocked_ms: float = 0.0
     together_with: tuple[str, ...] = ()
     time: float = field(default_factory=time.time)
+    #: How many routes (of any owner) a route of this extension now hides: never served.
+    shadows: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The contract's reload object (``blocked_ms``: how long the event loop was held)."""
@@ -162,6 +170,7 @@ class ReloadResult:
             "together_with": list(self.together_with),
             "error": self.error.to_json() if self.error else None,
             "time": self.time,
+            "shadows": self.shadows,
         }
 
 
@@ -176,8 +185,11 @@ class ExtensionRecord:
     version: str = ""
     source: str | None = None
     points: list[dict[str, Any]] = field(default_factory=list)
+    #: The errors of the code that runs now (resolved ones leave; the registry keeps them all).
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
+    #: The latest reloads, oldest first (bounded by the registry).
+    reloads: list[ReloadResult] = field(default_factory=list)
 
     def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
         """The contract's extension object; ``routes`` are this extension's."""

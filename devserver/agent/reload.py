@@ -201,7 +201,8 @@ class ReloadEngine:
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.state = "loaded"
-            record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
+            # Its errors are of code that no longer runs: resolved, kept in the history.
+            self.registry.resolve_errors(name)
         # Static files are looked up through class-level caches; forget them with the old code.
         StaticFileHandler._static_hashes = {}
 
@@ -232,7 +233,8 @@ class ReloadEngine:
         if failed is not None:
             culprit, exc = failed
             if culprit == name:
-                error = self.manager.record_failure(name, "reload", exc)
+                # The reload event carries the error: one event for one failure.
+                error = self.manager.record_failure(name, "reload", exc, publish=False)
             else:
                 error = ErrorRecord(
                     name, "reload", "NotReloaded", f"kept the old code: {culprit} failed to reload",
@@ -248,6 +250,7 @@ class ReloadEngine:
             error=error,
             blocked_ms=blocked,
             together_with=tuple(n for n in attempt.group if n != name),
+            shadows=self.registry.shadowed_by(name) if failed is None else 0,
         )
         self.registry.record_reload(result)
         return result

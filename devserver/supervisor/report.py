@@ -107,6 +107,11 @@ def report_results(results: list[dict[str, Any]]) -> None:
                 r["extension"], r["duration_ms"], r["blocked_ms"],
                 r["routes_before"], r["routes_after"],
             )  # fmt: skip
+            if r.get("shadows"):
+                log.warning(
+                    "  %s now shadows %d route(s): they can never be served (dashboard: Routes)",
+                    r["extension"], r["shadows"],
+                )  # fmt: skip
         elif (r["error"] or {}).get("type") == "Disabled":
             log.info("%s is disabled; not reloaded", r["extension"])
         elif (r["error"] or {}).get("type") == "NotReloaded":
