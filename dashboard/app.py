@@ -17,9 +17,9 @@ from traitlets import Bool, Float, Unicode
 from devserver.agent.registry import SETTINGS_KEY, get_registry
 
 from . import livereload
-from .data import route_owner
 from .api import API_HANDLERS
 from .base import PREFIX
+from .data import route_owner
 from .pages import PAGE_HANDLERS
 from .shadowing import find_shadowed
 from .stream import EventsApi

@@ -36,8 +36,9 @@ class Sources:
 
     @classmethod
     def of(cls, app: Any) -> Sources:
-        """The sources an ``Application`` (the ServerApp) loaded."""
-        cli = getattr(app, "cli_config", None)
+        """The sources an ``Application`` (the ServerApp) loaded; the dev server's worker says
+        what ``devserver run`` was given (its own ``cli_config`` is empty: argv is)."""
+        cli = getattr(app, "command_line_config", None) or getattr(app, "cli_config", None)
         files = tuple(str(f) for f in getattr(app, "loaded_config_files", []) or [])
         return cls(cli if isinstance(cli, Config) else Config(), files)
 
@@ -56,26 +57,27 @@ def describe_traits(
     """
     sections = sections_of(obj)
     traits = obj.traits(config=True)
-    out = []
-    for name in names if names is not None else sorted(traits):
-        trait = traits[name]
-        default = trait.default_value
-        known_default = default is not Undefined and not callable(default)
-        value = obj._trait_values.get(name, default if known_default else None)
-        source = source_of(sections, name, sources)
-        changed = source != "default" or (known_default and value != default)
-        out.append(
-            {
-                "name": name,
-                # A trait list is keyed "value", not by the trait's name: mask by name here.
-                "value": MASK if is_secret_name(name) and value else jsonable(value),
-                "default": jsonable(default) if known_default and not is_secret_name(name) else None,
-                "changed": bool(changed),
-                "source": source if source != "default" or not changed else "set by code",
-                "help": (trait.help or "").strip().split("\n")[0],
-            }
-        )
-    return out
+    chosen = names if names is not None else sorted(traits)
+    return [
+        _describe(obj, name, traits[name], source_of(sections, name, sources)) for name in chosen
+    ]
+
+
+def _describe(obj: HasTraits, name: str, trait: Any, source: str) -> dict[str, Any]:
+    default = trait.default_value
+    known_default = default is not Undefined and not callable(default)
+    value = obj._trait_values.get(name, default if known_default else None)
+    changed = source != "default" or (known_default and value != default)
+    # A trait list is keyed "value", not by the trait's name: secrets are masked by name here.
+    secret = is_secret_name(name)
+    return {
+        "name": name,
+        "value": MASK if secret and value else jsonable(value),
+        "default": jsonable(default) if known_default and not secret else None,
+        "changed": bool(changed),
+        "source": source if source != "default" or not changed else "set by code",
+        "help": (trait.help or "").strip().split("\n")[0],
+    }
 
 
 def source_of(sections: list[str], name: str, sources: Sources) -> str:

@@ -114,8 +114,9 @@ def visible_routes(
     (a "shadowed by #3" link must lead somewhere). The dashboard's own routes show with ``own``.
     static/app.js's filterRoutes() does the same as you type.
 
-    >>> rs = [{"order": 0, "pattern": "/a/(.*)", "handler": "H", "extension": "x", "shadowed_by": None},
-    ...       {"order": 1, "pattern": "/a/b", "handler": "H", "extension": "y", "shadowed_by": 0}]
+    >>> common = {"handler": "H", "extension": "x"}
+    >>> rs = [{**common, "order": 0, "pattern": "/a/(.*)", "shadowed_by": None},
+    ...       {**common, "order": 1, "pattern": "/a/b", "shadowed_by": 0}]
     >>> sorted(visible_routes(rs, "", "", True, False))
     [0, 1]
     """

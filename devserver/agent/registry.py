@@ -111,9 +111,7 @@ class Registry:
         now = time.time()
         ids = [e.id for e in self.errors if e.extension == name and e.resolved_at is None]
         if ids:
-            self.errors = [
-                replace(e, resolved_at=now) if e.id in ids else e for e in self.errors
-            ]
+            self.errors = [replace(e, resolved_at=now) if e.id in ids else e for e in self.errors]
             self.events.publish("resolved", {"extension": name, "ids": ids, "resolved_at": now})
         self.extension(name).errors = []
         return ids

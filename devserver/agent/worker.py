@@ -40,6 +40,11 @@ class WorkerApp(ServerApp):
         assert isinstance(self.spec, WorkerSpec)
         return self.spec
 
+    @property
+    def command_line_config(self) -> Config:
+        """What ``devserver run``'s command line set (the dashboard names it as the source)."""
+        return decode_config(self._spec().server_config)
+
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         super().load_config_file(suppress_errors)
         # The dev server's own options win over the user's config files.

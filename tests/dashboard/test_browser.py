@@ -5,26 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import REPO, DevServer
+from tests.conftest import DevServer
+
+from .conftest import PAGES, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
-PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
-# Playwright adds --headless and a fresh temporary --user-data-dir itself.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, driven by Playwright, with a fresh profile."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
