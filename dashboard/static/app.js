@@ -83,7 +83,9 @@
     const tr = el("tr", "fresh " + kindClass(e));
     tr.dataset.id = e.id;
     const details = el("details");
-    details.append(el("summary", "", "json"), el("pre", "", JSON.stringify(e.data, null, 2)));
+    const pre = el("pre", "", JSON.stringify(e.data, null, 2));
+    pre.tabIndex = 0; // a scrolling box is reachable with the keyboard
+    details.append(el("summary", "", "json"), pre);
     const cells = [el("td", "num", String(e.id)), el("td"), el("td"), el("td"), el("td")];
     cells[1].append(el("time", "", clock(e.time)));
     cells[2].append(el("span", "kind", e.kind));
@@ -274,6 +276,16 @@
     enhanceFilter("settings-filter", filterSettings);
   }
 
+  // Logged in with ?token=: the server has set its cookie, so the token leaves the address bar
+  // (and the history, bookmarks and screen shares), as JupyterLab does.
+  function dropToken() {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has("token")) return;
+    url.searchParams.delete("token");
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
+
+  dropToken();
   enhance();
   connect();
 })();
