@@ -21,7 +21,7 @@ from devserver.agent.records import ReloadResult
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
 from devserver.masking import mask, mask_json, mask_text
 
-from .extension_view import editor_href, source_excerpt
+from .extension_view import editor_href
 from .settings_view import server_secrets
 
 #: The resource name the dashboard asks jupyter_server's authorizer about ("read" for GET,
@@ -99,7 +99,6 @@ class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHa
             # One URL for every page (no version query): one SharedWorker for every tab.
             events_worker_url=url_path_join(app.static_url_prefix, "events-worker.js"),
             editor=lambda source: editor_href(editor_url, source),
-            excerpt=lambda file, line: self.masked(source_excerpt(file, line)),
             **{k: self.masked(v) for k, v in ns.items()},
         )
         # The data was masked above; this catches a secret that reached the page another way

@@ -6,10 +6,7 @@ Nothing here is masked yet: handlers mask on the way out.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from devserver.agent.records import RouteRecord
@@ -79,24 +76,3 @@ def settings_json(registry: Registry) -> dict[str, Any]:
 def events_json(registry: Registry, limit: int | None = None) -> list[dict[str, Any]]:
     """Recent events, newest first (the order pages show them in)."""
     return [e.to_json() for e in reversed(registry.events.recent(limit=limit))]
-
-
-def route_owner(registry: Registry) -> Callable[[str], str | None]:
-    """A lookup of the extension whose route serves a path (first match, as tornado routes)."""
-
-    def owner(path: str) -> str | None:
-        for route in registry.routes():
-            regex = _path_regex(route.pattern)
-            if regex is not None and regex.match(path):
-                return route.extension
-        return None
-
-    return owner
-
-
-@lru_cache(maxsize=4096)
-def _path_regex(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern + "$")
-    except re.error:
-        return None

@@ -1,8 +1,5 @@
 """One extension in full: the data of ``/_introspect/extensions/NAME`` and of
 ``GET api/extensions/NAME``, plus where code lives (``file:line``) for editor links.
-
->>> [(x["line"], x["here"]) for x in source_excerpt(__file__, 2, context=1)]
-[(1, False), (2, True), (3, False)]
 """
 
 from __future__ import annotations
@@ -11,7 +8,6 @@ import inspect
 import linecache
 import re
 import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -91,18 +87,6 @@ def handler_source(dotted: str) -> dict[str, Any] | None:
     lines = linecache.getlines(file)
     line = next((n for n, text in enumerate(lines, 1) if definition.match(text)), None)
     return {"file": file, "line": line}
-
-
-def source_excerpt(file: str | None, line: int | None, context: int = 3) -> list[dict[str, Any]]:
-    """The lines around ``file:line`` as the file is now: ``[{"line", "text", "here"}]``."""
-    if not file or not line:
-        return []
-    try:
-        lines = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-    first, last = max(1, line - context), min(len(lines), line + context)
-    return [{"line": n, "text": lines[n - 1], "here": n == line} for n in range(first, last + 1)]
 
 
 def editor_href(template: str, source: dict[str, Any] | None) -> str:

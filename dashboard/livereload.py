@@ -1,12 +1,16 @@
 """Open pages reload themselves after an edit.
 
-A tornado ``OutputTransform`` adds ``<script src=".../livereload.js" data-extension="NAME" defer>``
-before the last ``</body>`` of every complete ``text/html`` 200 response outside the dashboard,
-NAME being the extension whose route served the page. The script listens to the event stream
-(shared by all tabs, see ``static/events-worker.js``) and reloads the page after a ``change`` of
-that extension's templates or static files, a successful ``reload`` of that extension, or a
-worker restart; another extension's edits leave it alone. A page whose visitor is not logged in
-gets the script too, but the stream refuses it (403) and the script stays idle.
+A tornado ``OutputTransform`` adds ``<script src=".../livereload.js" defer>`` before the last
+``</body>`` of every complete ``text/html`` 200 response outside the dashboard. The script
+listens to the event stream and reloads the page after a ``change`` (template or static edit),
+a successful ``reload``, or a worker restart. A page whose visitor is not logged in gets the
+script too, but the stream refuses it (403) and the script stays idle.
+
+The script tag names the extension that serves the page (``data-extension``, from the route
+table). The script then shows an error overlay while that extension's last reload failed, and
+after a template or static edit it first asks for the page with the ``X-Devserver-Overlay``
+header: a failed render answers with the error (``devpage``), shown in the overlay instead of
+reloading into an error page. The overlay goes away with the reload that follows a fixing save.
 
 tornado builds the transforms of each request from ``Application.transforms`` when the request
 arrives, so adding one to a running server applies from the next request on.
@@ -28,8 +32,8 @@ def inject_script(body: bytes, script_url: str, extension: str | None = None) ->
 
     >>> inject_script(b"<body>hi</body>", "/s.js")
     b'<body>hi<script src="/s.js" defer></script></body>'
-    >>> inject_script(b"</body>", "/s.js", "greeter_app")
-    b'<script src="/s.js" data-extension="greeter_app" defer></script></body>'
+    >>> inject_script(b"<body></body>", "/s.js", "my_ext")
+    b'<body><script src="/s.js" data-extension="my_ext" defer></script></body>'
     """
     at = body.rfind(MARKER)
     if at < 0:
@@ -39,19 +43,12 @@ def inject_script(body: bytes, script_url: str, extension: str | None = None) ->
     return body[:at] + tag + body[at:]
 
 
-def no_owner(path: str) -> str | None:
-    """The owner lookup of a transform installed without one: pages reload on restarts only."""
-    return None
-
-
 class LiveReloadTransform(web.OutputTransform):
     """Injects the live-reload script; one subclass per server carries its URLs."""
 
     script_url: ClassVar[str] = ""
     skip_prefix: ClassVar[str] = ""
     devserver_livereload: ClassVar[bool] = True
-    #: The extension whose route serves a path (None: the server's own).
-    owner_of: ClassVar[Callable[[str], str | None]] = staticmethod(no_owner)
 
     def __init__(self, request: httputil.HTTPServerRequest) -> None:
         self._path = request.path or ""
@@ -65,10 +62,14 @@ class LiveReloadTransform(web.OutputTransform):
         finishing: bool,
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
         if self._applies(status_code, headers, finishing):
-            chunk = inject_script(chunk, self.script_url, type(self).owner_of(self._path))
+            chunk = inject_script(chunk, self.script_url, self.owner(self._path))
             if "Content-Length" in headers:
                 headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
+
+    def owner(self, path: str) -> str | None:
+        """The extension serving ``path`` (``install`` gives the server's route table)."""
+        return None
 
     def _applies(self, status_code: int, headers: httputil.HTTPHeaders, finishing: bool) -> bool:
         # A streamed page (not finishing in its first chunk) or an encoded one is left alone.
@@ -85,15 +86,14 @@ def install(
     web_app: web.Application,
     script_url: str,
     skip_prefix: str,
-    owner_of: Callable[[str], str | None] = no_owner,
+    owner_of: Callable[[str], str | None] | None = None,
 ) -> None:
     """Put the transform first (before gzip, which would hide the HTML), replacing an earlier
     one: a reloaded dashboard installs it again."""
-    transform = type(
-        "LiveReloadTransform",
-        (LiveReloadTransform,),
-        {"script_url": script_url, "skip_prefix": skip_prefix, "owner_of": staticmethod(owner_of)},
-    )
+    namespace: dict[str, object] = {"script_url": script_url, "skip_prefix": skip_prefix}
+    if owner_of is not None:
+        namespace["owner"] = lambda self, path: owner_of(path)
+    transform = type("LiveReloadTransform", (LiveReloadTransform,), namespace)
     web_app.transforms[:] = [
         t for t in web_app.transforms if not getattr(t, "devserver_livereload", False)
     ]

@@ -22,8 +22,9 @@ def test_syntax_error_points_at_its_own_file_and_line(tmp_path: Path) -> None:
     assert (record.file, record.line, record.type) == (str(bad), 2, "SyntaxError")
     assert set(record.to_json()) == {
         "extension", "phase", "type", "message", "traceback", "file", "line", "time", "id",
-        "resolved_at",
+        "resolved_at", "request", "count", "source",
     }  # fmt: skip
+    assert record.to_json()["source"][1] == {"line": 2, "text": "def f(:"}
 
 
 def test_runtime_error_points_into_the_extension_folder(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@
 // - live regions: an element with an id and data-live="kind kind ..." is fetched again from the
 //   server (the same page, parsed, that element swapped in) when an event of one of those kinds
 //   arrives; "*" means every kind. A page plugs in by marking its parts, no code needed here;
+//   a page script that wants the events themselves listens to "devserver:event" on document
+//   (detail: the event) and "devserver:status" (detail: "live", "reconnecting", ...);
 // - the live feed and events table, reload and clear without leaving the page, filters as you type.
 (function () {
   "use strict";
@@ -133,6 +135,8 @@
   // -- the connection -----------------------------------------------------------------------
   function setStatus(state) {
     const pill = document.getElementById("live-status");
+    body.dataset.connection = state;
+    document.dispatchEvent(new CustomEvent("devserver:status", { detail: state }));
     if (!pill) return;
     pill.textContent = state;
     pill.className = "conn " + (state === "live" ? "live" : state === "connecting" ? "" : "down");
@@ -150,6 +154,8 @@
   function onEvent(e) {
     if (e.id <= Number(lastId)) return;
     lastId = e.id;
+    document.dispatchEvent(new CustomEvent("devserver:event", { detail: e }));
+    if (e.kind === "request" || e.kind === "log") return; // the Requests page's own business
     addToFeed(e);
     addToEventsTable(e);
     markStale(regionsFor(e.kind));

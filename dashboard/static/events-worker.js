@@ -28,9 +28,12 @@ function setStatus(next) {
   broadcast({ type: "status", status });
 }
 
+// Like the server, keep no "request" or "log" events for replay: they come in floods.
+const LIVE_ONLY = new Set(["request", "log"]);
+
 function onEvent(msg) {
   const event = JSON.parse(msg.data);
-  kept.push(event);
+  if (!LIVE_ONLY.has(event.kind)) kept.push(event);
   if (kept.length > KEEP) kept.shift();
   broadcast({ type: "event", event });
 }

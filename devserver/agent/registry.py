@@ -19,7 +19,9 @@ from jupyter_server import __version__ as jupyter_server_version
 from devserver import __version__
 
 from .events import EventBus
+from .extlogs import ExtensionLogs
 from .records import ErrorRecord, ExtensionRecord, ReloadResult, RouteRecord, python_version
+from .requestlog import RequestLog
 from .routing import walk_routes
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class Registry:
         self.extensions: dict[str, ExtensionRecord] = {}
         self.errors: list[ErrorRecord] = []
         self.events = EventBus()
+        #: Recent requests (installed on the web app by the worker) and extensions' log records.
+        self.requests = RequestLog(self, parent=serverapp)
+        self.logs = ExtensionLogs(self, parent=serverapp)
         self.reloads = 0
         self.started = time.time()
         self.pid = os.getpid()
@@ -127,6 +132,23 @@ class Registry:
     def open_errors(self) -> list[ErrorRecord]:
         return [e for e in self.errors if e.resolved_at is None]
 
+    def record_repeatable(self, error: ErrorRecord) -> ErrorRecord:
+        """Keep a runtime error, folding it into a kept one with the same extension, phase, type
+        and file:line (that one moves to the end with ``count`` + 1 and the new time)."""
+        key = _repeat_key(error)
+        # A resolved error stays in the history as it was; the same failure again is a new one.
+        earlier = next(
+            (e for e in reversed(self.errors) if _repeat_key(e) == key and e.resolved_at is None),
+            None,
+        )
+        if earlier is not None:
+            error = replace(error, count=earlier.count + 1)
+            self.errors.remove(earlier)
+            mine = self.extension(error.extension).errors
+            if earlier in mine:
+                mine.remove(earlier)
+        return self.record_error(error)
+
     # -- routes -----------------------------------------------------------------------------
     def routes(self) -> list[RouteRecord]:
         """Every route in routing order, each with the extension that owns it (None: the server).
@@ -196,6 +218,10 @@ class Registry:
             "reloads": self.reloads,
             "starter": self.starter,
         }
+
+
+def _repeat_key(error: ErrorRecord) -> tuple[object, ...]:
+    return (error.extension, error.phase, error.type, error.file, error.line)
 
 
 def get_registry(settings: Mapping[str, Any]) -> Registry:

@@ -9,7 +9,9 @@ import pytest
 
 MODULES = ["dashboard.shadowing", "dashboard.settings_view", "dashboard.livereload",
            "dashboard.stream", "dashboard.pages", "dashboard.base", "devserver.masking",
-           "devserver.cli.apicli", "dashboard.config_sources", "dashboard.extension_view",
+           "devserver.cli.apicli", "devserver.cli.requestscli", "devserver.cli.follow",
+           "devserver.agent.requestlog", "devserver.agent.runtime_errors",
+           "dashboard.config_sources", "dashboard.extension_view",
            "devserver.supervisor.watch"]  # fmt: skip
 
 
