@@ -58,6 +58,15 @@ def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
         yield start_with_raising_ext(start, tmp)
 
 
+@pytest.fixture(scope="session")
+def shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server on the examples and ``broken_ext`` for browser tests that edit no file
+    and look at nothing another test changes (a reload of greeter_app at most)."""
+    tmp = tmp_path_factory.mktemp("shared_dash")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_broken_ext(start, tmp)
+
+
 @pytest.fixture
 def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
     """A dev server on the examples and ``broken_ext``."""

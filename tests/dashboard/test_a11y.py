@@ -31,11 +31,11 @@ def axe_source() -> str:
 
 
 def test_every_page_passes_axe_with_a_skip_link_and_the_current_page_marked(
-    browser: Browser, dash: DevServer
+    browser: Browser, shared_dash: DevServer
 ) -> None:
     """axe-core finds no violation (contrast included) on any page, light or dark; the first
     Tab reaches the skip link, and the nav marks the current page with aria-current."""
-    axe = axe_source()
+    axe, dash = axe_source(), shared_dash
     context = logged_in(browser, dash)
     page = context.new_page()
     for scheme in ("light", "dark"):
@@ -57,9 +57,12 @@ def test_every_page_passes_axe_with_a_skip_link_and_the_current_page_marked(
     context.close()
 
 
-def test_no_page_scrolls_sideways_on_a_narrow_screen(browser: Browser, dash: DevServer) -> None:
+def test_no_page_scrolls_sideways_on_a_narrow_screen(
+    browser: Browser, shared_dash: DevServer
+) -> None:
     """At 400 and 800 px every page fits the width (wide tables scroll in their own box) and
     every nav item is in view; screenshots are kept."""
+    dash = shared_dash
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (400, 800):
         context = logged_in(browser, dash, width=width)

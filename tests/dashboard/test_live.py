@@ -93,7 +93,8 @@ def test_a_page_reloads_for_its_own_extension_only(browser: Browser, dash: DevSe
     for name in ("sedX1b2Cq", "4913", ".index.html.swp", "index.html~"):
         (templates / name).write_text("editor scratch")
     dash.edit(HANDLERS, '"Hello"', '"Hi"')
-    expect(board.locator("#event-rows tr.ev-reload", has_text="hello_ext reloaded")).to_have_count(1)
+    hello_reloaded = board.locator("#event-rows tr.ev-reload", has_text="hello_ext reloaded")
+    expect(hello_reloaded).to_have_count(1)
     assert greeter.evaluate("window.__sameDocument") is True
     # Events arrive in order: a change for the scratch files would be listed before the reload.
     expect(board.locator("#event-rows tr.ev-change")).to_have_count(0)
