@@ -12,7 +12,6 @@ from tornado import web
 
 from . import data
 from .base import DashboardApiHandler
-from .extension_view import extension_detail
 
 
 class StatusApi(DashboardApiHandler):
@@ -33,10 +32,7 @@ class ExtensionApi(DashboardApiHandler):
     @web.authenticated
     @authorized
     def get(self, name: str) -> None:
-        ext = extension_detail(self.registry, name)
-        if ext is None:
-            raise web.HTTPError(404, f"no extension named {name!r}")
-        self.write_json(ext)
+        self.write_json(self.extension_or_404(name))
 
 
 class ReloadApi(DashboardApiHandler):

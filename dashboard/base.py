@@ -21,7 +21,7 @@ from devserver.agent.records import ReloadResult
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
 from devserver.masking import mask, mask_json, mask_text
 
-from .extension_view import editor_href
+from .extension_view import editor_href, extension_detail
 from .settings_view import server_secrets
 
 #: The resource name the dashboard asks jupyter_server's authorizer about ("read" for GET,
@@ -50,6 +50,13 @@ class DashboardMixin(ExtensionHandlerMixin):
 
     def masked(self, data: Any) -> Any:
         return mask(data, self.secrets)
+
+    def extension_or_404(self, name: str) -> dict[str, Any]:
+        """One extension in full (``extension_view.extension_detail``); 404 for other names."""
+        ext = extension_detail(self.registry, name)
+        if ext is None:
+            raise web.HTTPError(404, f"no extension named {name!r}")
+        return ext
 
     async def reload_extension(self, name: str) -> ReloadResult:
         """Reload a known extension; 404 for any other name, 503 before the engine runs."""

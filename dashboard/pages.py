@@ -16,7 +16,7 @@ from tornado import web
 from . import data
 from .base import PREFIX, DashboardPageHandler
 from .config_sources import Sources, describe_traits
-from .extension_view import extension_detail, routes_with_sources
+from .extension_view import routes_with_sources
 
 
 class OverviewPage(DashboardPageHandler):
@@ -61,10 +61,7 @@ class ExtensionPage(DashboardPageHandler):
     @web.authenticated
     @authorized
     def get(self, name: str) -> None:
-        ext = extension_detail(self.registry, name)
-        if ext is None:
-            raise web.HTTPError(404, f"no extension named {name!r}")
-        self.render_page("extension.html", ext=ext)
+        self.render_page("extension.html", ext=self.extension_or_404(name))
 
 
 class ReloadForm(DashboardPageHandler):

@@ -81,6 +81,8 @@ def test_extension_pages_reload_after_a_template_edit(page: Page, dash: DevServe
     page.goto(f"{dash.url}greeter")
     page.wait_for_function("document.querySelector('script[src*=livereload]') !== null")
     page.wait_for_load_state("load")
+    # Set by livereload.js once the shared event stream said hello: edits from then on count.
+    page.wait_for_function("document.documentElement.dataset.devserverLive !== undefined")
     page.evaluate("window.__sameDocument = true")
     template = dash.root / "greeter_app/greeter_app/templates/index.html"
     template.write_text(template.read_text().replace("</body>", "<p id=edited>edited</p></body>"))

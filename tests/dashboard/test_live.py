@@ -87,6 +87,7 @@ def test_a_page_reloads_for_its_own_extension_only(browser: Browser, dash: DevSe
     context = logged_in(browser, dash)
     greeter = open_tab(context, f"{dash.url}greeter")
     greeter.wait_for_function("document.querySelector('script[data-extension=greeter_app]')")
+    greeter.wait_for_function("document.documentElement.dataset.devserverLive !== undefined")
     board = open_tab(context, f"{dash.url}_introspect/events")
     expect(board.locator("#live-status")).to_have_text("live")
     templates = dash.root / "greeter_app/greeter_app/templates"
