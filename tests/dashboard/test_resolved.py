@@ -87,5 +87,6 @@ def test_one_extension_in_full_with_sources_config_and_reloads(
     assert traits["salutation"]["changed"] is True
     assert traits["salutation"]["default"] == "Hi"
     assert [r["ok"] for r in ext["reloads"]] == [True]
+    assert "greeter_app | extension loaded with 3 route(s)" in dash.log()  # as the page counts
     settings_page = dash.get("_introspect/settings").text
     assert f"{config / 'jupyter_server_config.py'}:2".replace("/", "/<wbr>") in settings_page

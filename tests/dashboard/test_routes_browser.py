@@ -73,3 +73,18 @@ def test_extension_page_links_each_route_to_its_source(
     page.locator("button", has_text="Reload").click()
     expect(reloads).to_have_count(before + 1)  # the history is live too
     page.screenshot(path=str(SCREENSHOTS / "extension-greeter_app.png"), full_page=True)
+
+
+def test_the_token_leaves_the_address_bar_after_login(
+    browser: Browser, shared_dash: DevServer
+) -> None:
+    """Opening the banner's ``?token=`` address logs in and then drops the token from the URL;
+    the cookie keeps the session."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{shared_dash.url}_introspect/routes?q=hello&token={shared_dash.token}")
+    expect(page.locator("#live-status")).to_have_text("live")
+    assert page.url == f"{shared_dash.url}_introspect/routes?q=hello"
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Routes")  # still logged in, by cookie
+    context.close()
