@@ -10,7 +10,14 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench_reload", "bench_dashboard", "bench_requests", "bench_specs", "bench_container"]
+MODULES = [
+    "bench_reload",
+    "bench_restart",
+    "bench_dashboard",
+    "bench_requests",
+    "bench_specs",
+    "bench_container",
+]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from . import data
+from . import data, openapi
 from .base import DashboardApiHandler
 
 
@@ -82,6 +82,15 @@ class ClearErrorsApi(DashboardApiHandler):
         self.write_json({"cleared": self.registry.clear_resolved()})
 
 
+class OpenApiDoc(DashboardApiHandler):
+    """``GET openapi.json``: the OpenAPI document of this API, for this server's base_url."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(openapi.document(self.base_url))
+
+
 NAME = r"(?P<name>[^/]+)"
 API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/status", StatusApi),
@@ -93,4 +102,5 @@ API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/specs", SpecsApi),
     ("/api/errors", ErrorsApi),
     ("/api/errors/clear", ClearErrorsApi),
+    ("/api/openapi.json", OpenApiDoc),
 ]

@@ -50,8 +50,11 @@
       case "cleared":
         return [`cleared ${d.count} resolved error${d.count === 1 ? "" : "s"}`];
       case "started":
-      case "restart":
-        return [`worker ${d.pid} ${e.kind === "restart" ? "restarted" : "started"}${d.reason ? " (" + d.reason + ")" : ""}`];
+        return [`worker ${d.pid} started${d.reason ? " (" + d.reason + ")" : ""}`];
+      case "restart": {
+        const kept = d.kept ? ` · kept ${d.kept.kernels.length} kernel(s), ${d.kept.sessions} session(s)` : "";
+        return [`worker ${d.pid} restarted${d.reason ? " (" + d.reason + ")" : ""}${kept}`];
+      }
       case "change":
         return ["changed: " + (d.paths || (d.path ? [d.path] : [])).join(", ")];
       default:

@@ -65,6 +65,8 @@ class Registry:
         #: Set by the dashboard (which owns the analysis): reloads then say what they shadow.
         self.find_shadowed: ShadowFinder | None = None
         self._error_ids = itertools.count(1)
+        #: Ids of the kernels this worker took over from the one before.
+        self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []
         self._routes_key: list[tuple[object, object]] = []
 
@@ -217,6 +219,8 @@ class Registry:
             "resolved_errors": len(self.errors) - len(self.open_errors()),
             "reloads": self.reloads,
             "starter": self.starter,
+            "kernels": len(self.serverapp.kernel_manager.list_kernel_ids()),
+            "kernels_kept": list(self.kernels_kept),
         }
 
 

@@ -11,10 +11,12 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import WorkerSpec, encode_config
 
 from .install import install_editable, is_installed, needs_install
+from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
@@ -36,6 +39,7 @@ from .report import (
     remove_server_files,
     report_results,
 )
+from .standby import Standby
 from .watch import SourceFilter
 
 log = logging.getLogger("devserver")
@@ -69,6 +73,12 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        #: The kernels, started here so that they outlive every worker.
+        self.kernels = KernelHost()
+        self.state_dir: Path | None = None
+        self.standby = Standby(options.standby)
+        #: Editable installs done so far: a standby started before one is not used.
+        self.installs = 0
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -92,6 +102,7 @@ class Supervisor:
         await self._install(self.layout)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
 
@@ -99,7 +110,13 @@ class Supervisor:
         self.stopping.set()
         async with self.lock:
             if self.worker is not None:
+                await self.kernels.final()  # the worker shuts its kernels down as it stops
                 await self.worker.stop(self.options.stop_timeout)
+            await self.standby.stop(self.options.stop_timeout)
+        await self.kernels.stop_all(self.options.stop_timeout)
+        await self.kernels.close()
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
             self.sock.close()
         if self.runtime is not None:
@@ -187,6 +204,8 @@ class Supervisor:
 
     async def _pip(self, projects: list[Project]) -> None:
         """Install editable; a failure is shown and the dev server carries on with what it has."""
+        if projects:
+            self.installs += 1
         try:
             await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
         except ConfigError as exc:
@@ -195,13 +214,44 @@ class Supervisor:
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
         log.info("restarting the worker: %s", reason)
+        began = time.monotonic()
         if self.worker is not None:
             await self.worker.stop(self.options.stop_timeout)
-        await self._spawn(reason)
+        await self._spawn(reason, began)
 
-    async def _spawn(self, reason: str) -> None:
+    async def _spawn(self, reason: str, began: float | None = None) -> None:
+        spec = self._spec(reason)
+        self.generation += 1
+        self.worker_started = time.monotonic()
+        timeout = self.options.stop_timeout
+        worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
+        self.worker = worker
+        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        self._monitors.add(monitor)
+        monitor.add_done_callback(self._monitors.discard)
+        if await self.worker.wait_ready(self.options.ready_timeout):
+            assert self.worker.ready_info is not None
+            announce(self.worker.ready_info, self.token, self.options.base_url)
+            if spec.generation:
+                took = time.monotonic() - (began or self.worker_started)
+                log.info("worker restarted in %.2f s (%s)", took, reason)
+                for line in describe_kept(self.worker.ready_info.get("kept") or {}):
+                    log.info("%s", line)
+            await self.standby.prepare(
+                lambda: self._start(self._spec("standby"), True), self.installs
+            )
+        else:
+            log.error(
+                "the worker did not start (exit code %s): its output is above. "
+                "Fix the error and save: the dev server retries.",
+                self.worker.proc.returncode if self.worker.proc else None,
+            )
+            if self.worker.running:
+                await self.worker.stop(self.options.stop_timeout)
+
+    def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
-        spec = WorkerSpec(
+        return WorkerSpec(
             listen_fd=self.sock.fileno(),
             control_fd=-1,
             port=self.sock.getsockname()[1],
@@ -212,25 +262,25 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            state_dir=str(self.state_dir or ""),
         )
-        self.generation += 1
-        self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
-        self.worker_started = time.monotonic()
-        await self.worker.start()
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
-        self._monitors.add(monitor)
-        monitor.add_done_callback(self._monitors.discard)
-        if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
-        else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+
+    async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
+        """A new worker process with its own kernel channel; a ``standby`` one waits for its
+        spec."""
+        kernels_end = self.kernels.connect()
+        worker = WorkerProcess(
+            replace(spec, kernels_fd=kernels_end.fileno()),
+            {**os.environ, "JUPYTER_TOKEN": self.token},
+        )
+        try:
+            await worker.start(standby)
+        finally:
+            kernels_end.close()
+        return worker
+
+    async def _start_standby(self) -> WorkerProcess:
+        return await self._start(self._spec("standby"), standby=True)
 
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
