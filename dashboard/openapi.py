@@ -6,7 +6,7 @@ listed as ``required`` are the contract (``dashboard.openapi_schemas``).
 
 >>> doc = document("/")
 >>> doc["servers"][0]["url"], sorted(doc["paths"])[:2]
-('/_introspect/api', ['/errors', '/events'])
+('/_introspect/api', ['/errors', '/errors/clear'])
 """
 
 from __future__ import annotations
