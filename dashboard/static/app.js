@@ -161,7 +161,9 @@
     if (e.kind === "request" || e.kind === "log") return; // the Requests page's own business
     addToFeed(e);
     addToEventsTable(e);
-    markStale(regionsFor(e.kind));
+    // The branch "faults" renames the SSE kind "error" (EventSource's own error event has that
+    // name) to "extension-error": regions say "error" for both.
+    markStale(regionsFor(e.kind === "extension-error" ? "error" : e.kind));
   }
 
   function onMessage(msg) {
