@@ -16,7 +16,7 @@ from tornado import web
 from . import data
 from .base import PREFIX, DashboardPageHandler
 from .config_sources import Sources, describe_traits
-from .extension_view import routes_with_sources
+from .extension_view import extension_config, routes_with_sources
 
 
 class OverviewPage(DashboardPageHandler):
@@ -153,6 +153,11 @@ class SettingsPage(DashboardPageHandler):
             "settings.html",
             settings=data.settings_json(self.registry),
             server_traits=describe_traits(serverapp, sources),
+            app_traits={
+                point["point"]: point["traits"]
+                for package in self.registry.extensions
+                for point in extension_config(self.registry, package)
+            },
             config_files=list(sources.files),
         )
 

@@ -161,8 +161,8 @@
     if (e.kind === "request" || e.kind === "log") return; // the Requests page's own business
     addToFeed(e);
     addToEventsTable(e);
-    // The branch "faults" renames the SSE kind "error" (EventSource's own error event has that
-    // name) to "extension-error": regions say "error" for both.
+    // The SSE kind "error" may come as "extension-error" (EventSource has an "error" event of
+    // its own): regions say "error" for both.
     markStale(regionsFor(e.kind === "extension-error" ? "error" : e.kind));
   }
 
