@@ -25,7 +25,7 @@ def extension_detail(registry: Registry, name: str) -> dict[str, Any] | None:
     if package is None:
         return None
     record = registry.extensions[package]
-    out = record.to_json(registry.routes_of(package))
+    out: dict[str, Any] = dict(record.to_json(registry.routes_of(package)))
     by_order = {r["order"]: r for r in routes_with_sources(registry)}
     out["routes"] = [by_order[r["order"]] for r in out["routes"]]
     out["error_history"] = [e.to_json() for e in registry.errors if e.extension == package]
@@ -36,7 +36,7 @@ def extension_detail(registry: Registry, name: str) -> dict[str, Any] | None:
 
 def routes_with_sources(registry: Registry) -> list[dict[str, Any]]:
     """The routes API's items, each with its handler's ``source`` (``{"file", "line"}``)."""
-    routes: list[dict[str, Any]] = routes_json(registry)["routes"]
+    routes: list[dict[str, Any]] = [dict(r) for r in routes_json(registry)["routes"]]
     for item in routes:
         item["source"] = handler_source(item["handler"])
     return routes

@@ -7,6 +7,7 @@ credentials a page redirects to the login page, like every page of jupyter_serve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -122,11 +123,15 @@ def visible_routes(
         for r in routes
         if route_matches(r, text, owner, only_shadowed) and (own or r["extension"] != "dashboard")
     }
-    winners = {r["shadowed_by"] for r in routes if only_shadowed and r["order"] in matched}
+    winners = {
+        int(r["shadowed_by"])
+        for r in routes
+        if only_shadowed and r["order"] in matched and r["shadowed_by"] is not None
+    }
     return matched | winners
 
 
-def route_matches(route: dict[str, Any], text: str, owner: str, only_shadowed: bool) -> bool:
+def route_matches(route: Mapping[str, Any], text: str, owner: str, only_shadowed: bool) -> bool:
     """The routes page's filter: text in pattern, handler or owner; owner ``"-"`` is the server.
 
     >>> r = {"pattern": "/api/x", "handler": "m.H", "extension": None, "shadowed_by": None}

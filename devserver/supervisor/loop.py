@@ -15,32 +15,27 @@ import shutil
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Literal, cast
 
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
-from devserver.protocol import WorkerSpec, encode_config
+from devserver.protocol import ReadyMessage, Request, WorkerSpec, encode_config
+from devserver.runtime import RuntimeFile, remove_server_files
 
+from .backoff import Backoff
+from .console import announce, report_results
 from .install import install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
-from .report import (
-    Backoff,
-    RuntimeFile,
-    announce,
-    config_dirs,
-    remove_server_files,
-    report_results,
-)
 from .standby import Standby
-from .watch import SourceFilter
+from .watch import SourceFilter, config_dirs
 
 log = logging.getLogger("devserver")
 #: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is
@@ -55,7 +50,10 @@ class Supervisor:
     """
 
     def __init__(
-        self, options: DevServer, paths: list[Path], passthrough: dict[str, Any] | None = None
+        self,
+        options: DevServer,
+        paths: list[Path],
+        passthrough: dict[str, dict[str, object]] | None = None,
     ) -> None:
         self.options = options
         self.paths = paths
@@ -80,7 +78,7 @@ class Supervisor:
         #: Editable installs done so far: a standby started before one is not used.
         self.installs = 0
 
-    async def run(self) -> int:
+    async def run(self) -> None:
         """Start, apply the plan of each batch of changes, shut down."""
         await self.start()
         try:
@@ -88,7 +86,6 @@ class Supervisor:
                 await self.apply(plan)
         finally:
             await self.shutdown()
-        return 0
 
     # -- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -99,7 +96,7 @@ class Supervisor:
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
-        await self._install(self.layout)
+        await self._install(self.layout.projects)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         self.state_dir = private_folder()
@@ -156,21 +153,34 @@ class Supervisor:
     async def apply(self, plan: Plan) -> None:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
-            restart = plan.restart
-            if plan.rescan or restart:
-                # A restart starts from the files as they are now: folders added or removed,
-                # extensions enabled or disabled in a project's config JSON.
-                restart = await self._rescan() or restart
-            if self.options.install != "never":
-                await self._pip([p for p in self.layout.projects if p.root in plan.reinstall])
+            restart = await self._refresh(plan)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
-            if plan.reload:
-                await self._request({"op": "reload", "extensions": list(plan.reload)})
-            for kind, paths in (("template", plan.templates), ("static", plan.static)):
-                if paths:
-                    await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+            await self._hot_apply(plan)
+
+    async def _refresh(self, plan: Plan) -> str | None:
+        """Bring the layout and the installs up to date with the plan; why to restart, if so."""
+        restart = plan.restart
+        if plan.rescan or restart:
+            # A restart starts from the files as they are now: folders added or removed,
+            # extensions enabled or disabled in a project's config JSON.
+            restart = await self._rescan() or restart
+        changed = [p for p in self.layout.projects if p.root in plan.reinstall]
+        await self._install(changed, changed=True)
+        return restart
+
+    async def _hot_apply(self, plan: Plan) -> None:
+        """The parts of a plan the running worker applies in place."""
+        if plan.reload:
+            await self._request({"op": "reload", "extensions": list(plan.reload)})
+        changed: tuple[tuple[Literal["template", "static"], tuple[str, ...]], ...] = (
+            ("template", plan.templates),
+            ("static", plan.static),
+        )
+        for kind, paths in changed:
+            if paths:
+                await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -182,32 +192,30 @@ class Supervisor:
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
-        await self._install(layout)
+        await self._install(layout.projects)
         self.layout = layout
         changes = (("added", after - before), ("removed", before - after))
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any]) -> None:
+    async def _request(self, message: Request) -> None:
         assert self.worker is not None
         try:
-            reply = await self.worker.request(message, timeout=REQUEST_TIMEOUT)
+            reply = await self.worker.request(dict(message), timeout=REQUEST_TIMEOUT)
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
             await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
         report_results(reply.get("results", []))
 
-    async def _install(self, layout: Layout) -> None:
+    async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
+        """Install editable those of ``projects`` that need it (``needs_install``); a failure
+        is shown and the dev server carries on with what it has."""
         mode = self.options.install
-        todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
-        await self._pip(todo)
-
-    async def _pip(self, projects: list[Project]) -> None:
-        """Install editable; a failure is shown and the dev server carries on with what it has."""
-        if projects:
-            self.installs += 1
+        todo = [p for p in projects if needs_install(p, mode, is_installed, changed)]
+        if todo:
+            self.installs += 1  # a standby started before this install is not used
         try:
-            await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
+            await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
 
@@ -220,34 +228,25 @@ class Supervisor:
         await self._spawn(reason, began)
 
     async def _spawn(self, reason: str, began: float | None = None) -> None:
+        """Start a worker (the standby one when it fits), watch over it, and tell the user
+        where it serves, or why it does not."""
         spec = self._spec(reason)
         self.generation += 1
         self.worker_started = time.monotonic()
         timeout = self.options.stop_timeout
         worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
         self.worker = worker
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        monitor = asyncio.create_task(self._watch_worker(worker))
         self._monitors.add(monitor)
         monitor.add_done_callback(self._monitors.discard)
-        if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
-            if spec.generation:
-                took = time.monotonic() - (began or self.worker_started)
-                log.info("worker restarted in %.2f s (%s)", took, reason)
-                for line in describe_kept(self.worker.ready_info.get("kept") or {}):
-                    log.info("%s", line)
-            await self.standby.prepare(
-                lambda: self._start(self._spec("standby"), True), self.installs
-            )
-        else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+        if not await self._await_ready(worker):
+            return
+        if spec.generation:
+            took = time.monotonic() - (began or self.worker_started)
+            log.info("worker restarted in %.2f s (%s)", took, reason)
+            for line in describe_kept((worker.ready_info or {}).get("kept") or {}):
+                log.info("%s", line)
+        await self.standby.prepare(self._start_standby, self.installs)
 
     def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
@@ -264,6 +263,21 @@ class Supervisor:
             generation=self.generation,
             state_dir=str(self.state_dir or ""),
         )
+
+    async def _await_ready(self, worker: WorkerProcess) -> bool:
+        """Whether ``worker`` came up; either way the user is told."""
+        if await worker.wait_ready(self.options.ready_timeout):
+            # Decoded JSON that the worker built to the contract's ReadyMessage.
+            announce(cast(ReadyMessage, worker.ready_info), self.token)
+            return True
+        log.error(
+            "the worker did not start (exit code %s): its output is above. "
+            "Fix the error and save: the dev server retries.",
+            worker.proc.returncode if worker.proc else None,
+        )
+        if worker.running:
+            await worker.stop(self.options.stop_timeout)
+        return False
 
     async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
         """A new worker process with its own kernel channel; a ``standby`` one waits for its
@@ -305,8 +319,8 @@ class Supervisor:
             if worker is self.worker and not self.stopping.is_set():
                 await self._spawn(f"the worker exited with code {code}")
 
-    def _server_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
+    def _server_config(self) -> dict[str, dict[str, object]]:
+        config: dict[str, dict[str, object]] = {
             section: dict(values) for section, values in self.passthrough.items()
         }
         server = config.setdefault("ServerApp", {})

@@ -124,7 +124,7 @@ def test_a_reload_that_shadows_routes_turns_the_tile_red(browser: Browser, dash:
     shown = int(overview.locator("#stat-shadowed .n").inner_text())
     assert shown > 10
     assert f"hello_ext now shadows {shown} routes" in event.inner_text()
-    wait_until(lambda: f"hello_ext now shadows {shown} route(s)" in dash.log(), what="the log line")
+    wait_until(lambda: f"hello_ext now shadows {shown} routes" in dash.log(), what="the log line")
     assert overview.evaluate("window.__sameDocument") is True
     overview.screenshot(path=str(SCREENSHOTS / "overview-shadowed.png"))
     context.close()

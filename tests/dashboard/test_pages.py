@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from jupyter_server.auth import passwd
 
 from tests.conftest import DevServer
@@ -17,6 +18,7 @@ PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
 API = ["status", "extensions", "extensions/broken_ext", "routes", "settings", "specs", "errors"]
 
 
+@pytest.mark.readonly
 def test_every_page_renders_its_data(dash: DevServer) -> None:
     """Each page is a complete HTML document showing the extensions, routes and errors."""
     for page in PAGES:
@@ -46,6 +48,7 @@ def shown_rows(html: str) -> list[str]:
     return [row for row in rows if not re.match(r"<tr [^>]*\bhidden\b", row)]
 
 
+@pytest.mark.readonly
 def test_routes_page_filters_without_javascript(dash: DevServer) -> None:
     """The routes page filters by text and by owner through plain query parameters."""
     hello = "".join(shown_rows(dash.get("_introspect/routes", params={"q": "HELLO"}).text))
@@ -58,6 +61,7 @@ def test_routes_page_filters_without_javascript(dash: DevServer) -> None:
     assert {re.findall(r'data-extension="([^"]+)"', row)[0] for row in owned} == {"greeter_app"}
 
 
+@pytest.mark.readonly
 def test_templates_escape_what_they_show(dash: DevServer) -> None:
     """Text from extensions is escaped: a route regex's <name> never becomes a tag."""
     routes = text_of(dash.get("_introspect/routes", params={"own": "1"}).text)
@@ -100,6 +104,7 @@ def test_a_password_hash_is_masked_too(
     assert config["PasswordIdentityProvider"] == "********"
 
 
+@pytest.mark.readonly
 def test_live_reload_script_goes_into_other_extensions_pages_only(dash: DevServer) -> None:
     """HTML pages of extensions get the live-reload script; JSON and the dashboard do not."""
     page = dash.get("greeter")
