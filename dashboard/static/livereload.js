@@ -17,10 +17,7 @@
   const reload = () => window.location.reload();
   // A JupyterLab page keeps its kernels and state across server-side reloads and restarts: it
   // reloads only after a new build of a frontend, and shows a failed build's errors instead.
-  if (document.getElementById("jupyter-config-data")) {
-    source.addEventListener("frontend", (msg) => frontendBuilt(JSON.parse(msg.data).data, reload));
-    return;
-  }
+  const lab = Boolean(document.getElementById("jupyter-config-data"));
 
   function el(tag, style, text) {
     const node = document.createElement(tag);
@@ -100,6 +97,10 @@
 
   function onEvent(e) {
     const d = e.data || {};
+    if (lab) {
+      if (e.kind === "frontend") frontendBuilt(d, reload);
+      return;
+    }
     if (!extension) return; // a page of the server itself: only a restart concerns it
     if (e.kind === "change" && (d.extensions || []).includes(extension)) probeThenReload();
     if (e.kind === "reload" && d.extension === extension) {
@@ -111,6 +112,7 @@
   // Each connection opens with "hello" naming the worker: another pid means a restart.
   function onHello(hello) {
     const pid = String(hello.worker);
+    if (lab) return; // JupyterLab reconnects to the new worker by itself
     if (worker !== null && pid !== worker) reload();
     if (worker === null && extension) showFailedReload().catch(() => {});
     worker = pid;
@@ -132,7 +134,7 @@
   if (!window.EventSource) return;
   const source = new EventSource(url);
   source.addEventListener("hello", (msg) => onHello(JSON.parse(msg.data)));
-  ["change", "reload"].forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
+  ["change", "reload", "frontend"].forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
 
   function frontendBuilt(build, reload) {
