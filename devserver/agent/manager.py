@@ -81,16 +81,23 @@ class AgentExtensionManager(ExtensionManager):
         assert isinstance(self.capture, RouteCapture)
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as rules:
+        with self.capture.capturing() as captured:
             try:
                 extension.load_all_points(self.serverapp)
             except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served
                 self._fail(name, "load", exc)
                 return
-        self.capture.router(name).swap(rules)
+        self.capture.install(name, captured)
         self.settings_keys[name] = set(settings) - before
         record.state = "loaded"
-        self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
+        self.log.info("%s | extension loaded with %d route rule(s)", name, len(captured))
+
+    def load_all_extensions(self) -> None:
+        # Every extension gets its place first, in load order, even one that failed to import:
+        # fixed later, its routes come where they would have been at start-up.
+        assert isinstance(self.capture, RouteCapture)
+        self.capture.reserve(sorted({*self.extensions, *self._registry().extensions}))
+        super().load_all_extensions()  # type: ignore[no-untyped-call]
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)

@@ -29,7 +29,6 @@ from types import ModuleType
 from typing import Any
 
 from jupyter_server.extension.manager import ExtensionPackage
-from tornado.routing import Rule
 from tornado.web import StaticFileHandler
 
 from . import specs
@@ -37,7 +36,7 @@ from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
-from .routing import RouteCapture
+from .routing import Capture, RouteCapture
 
 
 @dataclass
@@ -48,7 +47,7 @@ class _Attempt:
     saved_modules: dict[str, ModuleType] = field(default_factory=dict)
     old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
-    new_rules: dict[str, list[Rule]] = field(default_factory=dict)
+    new_rules: dict[str, Capture] = field(default_factory=dict)
     saved_settings: dict[str, Any] = field(default_factory=dict)
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
@@ -174,9 +173,9 @@ class ReloadEngine:
             settings.pop(key, None)
         before = set(settings)
         package.link_all_points(self.serverapp)
-        with self.capture.capturing() as rules:
+        with self.capture.capturing() as captured:
             package.load_all_points(self.serverapp)
-        attempt.new_rules[name] = rules
+        attempt.new_rules[name] = captured
         attempt.settings_keys[name] = set(settings) - before
 
     def _rollback(self, attempt: _Attempt) -> None:
@@ -197,7 +196,7 @@ class ReloadEngine:
     def _swap(self, attempt: _Attempt) -> None:
         self.manager.settings_keys.update(attempt.settings_keys)
         for name in attempt.group:
-            self.capture.router(name).swap(attempt.new_rules[name])
+            self.capture.install(name, attempt.new_rules[name])
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.state = "loaded"
