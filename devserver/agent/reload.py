@@ -32,6 +32,7 @@ from jupyter_server.extension.manager import ExtensionPackage
 from tornado.web import StaticFileHandler
 
 from . import specs
+from .carry import Carried, carry_over, find_carried, hand_back
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult
@@ -50,6 +51,8 @@ class _Attempt:
     new_rules: dict[str, Capture] = field(default_factory=dict)
     saved_settings: dict[str, Any] = field(default_factory=dict)
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
+    #: Live objects of the old code kept in place of the new code's (``carry``).
+    carried: dict[str, list[Carried]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
@@ -169,13 +172,15 @@ class ReloadEngine:
         # values the old app added would win over the new code's: take them out first (the
         # rollback puts them back).
         settings = self.serverapp.web_app.settings
-        for key in self.manager.settings_keys.get(name, ()):
-            settings.pop(key, None)
+        keys = self.manager.settings_keys.get(name, ())
+        old_values = {key: settings.pop(key) for key in keys if key in settings}
         before = set(settings)
         package.link_all_points(self.serverapp)
         with self.capture.capturing() as captured:
             package.load_all_points(self.serverapp)
         attempt.new_rules[name] = captured
+        attempt.carried[name] = carried = find_carried(old_values, settings)
+        carry_over(carried, settings, _apps(package), captured.rules())
         attempt.settings_keys[name] = set(settings) - before
 
     def _rollback(self, attempt: _Attempt) -> None:
@@ -207,6 +212,10 @@ class ReloadEngine:
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
             old = attempt.old_packages.get(name)
+            carried = attempt.carried.get(name, [])
+            hand_back(carried, _apps(old) if old else [])
+            for item in carried:
+                self.manager.log.info("%s | %s", name, item.describe())
             for point in old.extension_points.values() if old else ():
                 if point.app is not None:
                     try:
@@ -250,6 +259,10 @@ class ReloadEngine:
         )
         self.registry.record_reload(result)
         return result
+
+
+def _apps(package: ExtensionPackage) -> list[Any]:
+    return [point.app for point in package.extension_points.values() if point.app is not None]
 
 
 def _forget(attempt: _Attempt) -> None:
