@@ -23,9 +23,10 @@ from watchfiles import Change, awatch
 from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import WorkerSpec, encode_config
 
-from .install import install_editable, is_installed, needs_install
+from .install import InstallMode, editable_roots, install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
+from .ownwrites import OwnWrites, snapshot
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
 from .report import (
@@ -69,6 +70,7 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        self.own_writes = OwnWrites()
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -89,6 +91,7 @@ class Supervisor:
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
+        warn_skipped(self.layout, ())
         await self._install(self.layout)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
@@ -132,7 +135,7 @@ class Supervisor:
                     self.changes.put_nowait(None)
                     break
                 batch |= more
-            plan = plan_changes(batch, self.layout, self.watch_paths)
+            plan = plan_changes(self.own_writes.drop(batch), self.layout, self.watch_paths)
             if plan:
                 yield plan
 
@@ -162,6 +165,7 @@ class Supervisor:
         except ConfigError as exc:
             log.error("%s (keeping the extensions found before)", exc)
             return None
+        warn_skipped(layout, self.layout.skipped)
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
@@ -181,16 +185,31 @@ class Supervisor:
         report_results(reply.get("results", []))
 
     async def _install(self, layout: Layout) -> None:
-        mode = self.options.install
-        todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
-        await self._pip(todo)
+        if self.options.install == "never":
+            return
+        editable = await asyncio.to_thread(editable_roots)
+        mode: InstallMode = "always" if self.options.install == "always" else "auto"
+        await self._pip(
+            [
+                p
+                for p in layout.projects
+                if needs_install(p, mode, lambda p: is_installed(p, editable))
+            ]
+        )
 
     async def _pip(self, projects: list[Project]) -> None:
-        """Install editable; a failure is shown and the dev server carries on with what it has."""
+        """Install editable; a failure is shown and the dev server carries on with what it has.
+        What the install writes into watched folders is not taken for the user's edits."""
+        if not projects:
+            return
+        roots = [p.root for p in projects] + [d for d in config_dirs() if d.exists()]
+        before = await asyncio.to_thread(snapshot, roots)
         try:
             await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
+        after = await asyncio.to_thread(snapshot, roots)
+        self.own_writes.record(before, after, [p.root for p in projects])
 
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
@@ -267,6 +286,13 @@ class Supervisor:
             server.setdefault("allow_root", True)
         config.setdefault("IdentityProvider", {})["token"] = self.token
         return config
+
+
+def warn_skipped(layout: Layout, known: tuple[tuple[Path, str], ...]) -> None:
+    """One warning per project that cannot be used (and was not already reported)."""
+    for folder, reason in layout.skipped:
+        if (folder, reason) not in known:
+            log.warning("skipping %s: %s", folder.name, reason)
 
 
 def bind(ip: str, port: int) -> socket.socket:
