@@ -24,8 +24,10 @@ from devserver.errors import ConfigError
 from .layout import Project
 
 InstallMode = Literal["auto", "always", "never"]
-#: pip's mark of a failed step ("× Getting requirements to build editable did not run ...").
+#: pip's mark of a failed step, before "Getting requirements to build editable did not run ...".
 FAILED_MARK = "\N{MULTIPLICATION SIGN}"
+#: The frame pip draws around a build's output.
+BOX_CHARACTERS = " \N{BOX DRAWINGS LIGHT VERTICAL}\N{BOX DRAWINGS LIGHT ARC UP AND RIGHT}-\N{BOX DRAWINGS LIGHT HORIZONTAL}>"
 #: Lines of pip's output kept when it has no recognisable error line.
 ERROR_LINES = 2
 
@@ -98,14 +100,9 @@ def install_editable(
 
 
 def summary(output: str) -> str:
-    """pip's error in one line: what failed (its ``FAILED_MARK`` or ``ERROR:`` line) and why (the last line
-    of the build's output, where its exception is), without the traceback and the hint boxes."""
-    lines = [
-        line.strip(
-            " \N{BOX DRAWINGS LIGHT VERTICAL}\N{BOX DRAWINGS LIGHT ARC UP AND RIGHT}\N{BOX DRAWINGS LIGHT HORIZONTAL}>"
-        )
-        for line in output.splitlines()
-    ]
+    """pip's error in one line: what failed (its ``FAILED_MARK`` or ``ERROR:`` line) and why (the
+    last line of the build's output, its exception), without the traceback and hint boxes."""
+    lines = [line.strip(BOX_CHARACTERS) for line in output.splitlines()]
     lines = [line for line in lines if line]
     heads = [
         ln
