@@ -27,7 +27,7 @@ InstallMode = Literal["auto", "always", "never"]
 #: pip's mark of a failed step, before "Getting requirements to build editable did not run ...".
 FAILED_MARK = "\N{MULTIPLICATION SIGN}"
 #: The frame pip draws around a build's output.
-BOX_CHARACTERS = " \N{BOX DRAWINGS LIGHT VERTICAL}\N{BOX DRAWINGS LIGHT ARC UP AND RIGHT}-\N{BOX DRAWINGS LIGHT HORIZONTAL}>"
+BOX_CHARACTERS = " ->" + "".join(map(chr, (0x2502, 0x2570, 0x2500)))
 #: Lines of pip's output kept when it has no recognisable error line.
 ERROR_LINES = 2
 
