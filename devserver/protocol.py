@@ -50,6 +50,8 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: Extensions that reload only by a restart, each with the reason (shown on the dashboard).
+    restart_only: dict[str, str] = field(default_factory=dict)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

@@ -178,6 +178,8 @@ class ExtensionRecord:
     points: list[dict[str, Any]] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
+    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
+    restart_only: str | None = None
 
     def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
         """The contract's extension object; ``routes`` are this extension's."""
@@ -192,6 +194,7 @@ class ExtensionRecord:
             "routes": [r.to_json() for r in routes],
             "errors": [e.to_json() for e in self.errors],
             "last_reload": self.last_reload.to_json() if self.last_reload else None,
+            "restart_only": self.restart_only,
         }
 
 

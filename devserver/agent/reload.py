@@ -205,6 +205,7 @@ class ReloadEngine:
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.state = "loaded"
+            record.restart_only = None  # it did reload in place
             record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
         # Static files are looked up through class-level caches; forget them with the old code.
         StaticFileHandler._static_hashes = {}

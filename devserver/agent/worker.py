@@ -103,6 +103,8 @@ class WorkerApp(ServerApp):
 
     def load_server_extensions(self) -> None:
         super().load_server_extensions()
+        for name, reason in self._spec().restart_only.items():
+            self.registry.extension(name).restart_only = reason
         self._install_specs()
 
     def _install_specs(self) -> None:

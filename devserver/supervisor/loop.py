@@ -21,8 +21,9 @@ from typing import Any
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
-from devserver.protocol import WorkerSpec, encode_config
+from devserver.protocol import SPEC_ENV, WorkerSpec, encode_config
 
+from .fallback import failed_reloads, loads_in_fresh_process
 from .install import InstallMode, editable_roots, install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .options import DevServer
@@ -71,6 +72,8 @@ class Supervisor:
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
         self.own_writes = OwnWrites()
+        #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
+        self.restart_only: dict[str, str] = {}
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -182,7 +185,33 @@ class Supervisor:
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
             await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
-        report_results(reply.get("results", []))
+        results = reply.get("results", [])
+        report_results(results)
+        if message["op"] == "reload":
+            await self._restart_if_only_a_restart_helps(results)
+
+    async def _restart_if_only_a_restart_helps(self, results: list[dict[str, Any]]) -> None:
+        """The restart-only hook: a reload that failed only because the worker holds state of
+        the previous version (the new code loads in a fresh process) restarts the worker."""
+        for result in results:
+            if result.get("ok"):
+                self.restart_only.pop(str(result["extension"]), None)
+        failed = failed_reloads(results)
+        if not failed or self.worker is None:
+            return
+        env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
+        fresh = await loads_in_fresh_process(list(failed), env)
+        if not fresh:
+            return
+        reasons = {name: failed[name] for name in sorted(fresh)}
+        self.restart_only.update(reasons)
+        started = time.monotonic()
+        await self._restart("hot reload not possible for " + ", ".join(reasons))
+        for name, reason in reasons.items():
+            log.warning(
+                "hot reload not possible for %s: %s; restarted in %.1f s",
+                name, reason, time.monotonic() - started,
+            )  # fmt: skip
 
     async def _install(self, layout: Layout) -> None:
         if self.options.install == "never":
@@ -231,6 +260,7 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            restart_only=dict(self.restart_only),
         )
         self.generation += 1
         self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})

@@ -1,0 +1,71 @@
+"""Restart-only: what cannot reload in place restarts the worker by itself.
+
+Some extensions keep state in the process that a second version of their code collides with
+(jupyter-resource-usage registers prometheus metrics in a process-wide registry: every reload
+fails with "Duplicated timeseries"). A failed reload is therefore checked in a fresh process
+(``python -m devserver.agent.probe``): if the new code loads there, only a restart brings it, and
+the supervisor restarts the worker with that reason; if it fails there too, the new code is wrong
+and the old code keeps serving, as for any failed reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+log = logging.getLogger("devserver")
+#: Error types of a reload result that are no failure of the extension's own new code.
+NOT_ITS_CODE = frozenset({"Disabled", "NotReloaded"})
+#: Seconds the fresh process gets to load the extensions.
+PROBE_TIMEOUT = 60.0
+REASON_CHARS = 160
+
+
+def failed_reloads(results: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """The extensions whose new code failed to reload, each with a one-line reason.
+
+    >>> failed_reloads([{"extension": "x", "ok": False,
+    ...                  "error": {"type": "ValueError", "message": "Duplicated timeseries"}}])
+    {'x': 'ValueError: Duplicated timeseries'}
+    """
+    out: dict[str, str] = {}
+    for result in results:
+        error = result.get("error") or {}
+        if not result.get("ok") and error.get("type") not in NOT_ITS_CODE:
+            reason = f"{error.get('type')}: {error.get('message')}".splitlines()[0]
+            out[str(result["extension"])] = reason[:REASON_CHARS]
+    return out
+
+
+async def loads_in_fresh_process(names: list[str], env: dict[str, str]) -> set[str]:
+    """The names whose current code imports, links and loads in a new process."""
+    pipe, devnull = asyncio.subprocess.PIPE, asyncio.subprocess.DEVNULL
+    command = [sys.executable, "-m", "devserver.agent.probe", *names]
+    proc = await asyncio.create_subprocess_exec(
+        *command, env=env, stdin=devnull, stdout=pipe, stderr=devnull
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        log.warning("checking %s in a fresh process took over %.0f s", names, PROBE_TIMEOUT)
+        return set()
+    return {name for name, ok in _verdicts(out.decode(errors="replace")) if ok}
+
+
+def _verdicts(output: str) -> list[tuple[str, bool]]:
+    """The probe's JSON lines (an extension may print other lines while it loads)."""
+    found: list[tuple[str, bool]] = []
+    for line in output.splitlines():
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "name" in data:
+            found.append((str(data["name"]), bool(data.get("ok"))))
+    return found
