@@ -18,8 +18,11 @@ from collections.abc import Iterable
 from typing import Any
 
 log = logging.getLogger("devserver")
-#: Error types of a reload result that are no failure of the extension's own new code.
-NOT_ITS_CODE = frozenset({"Disabled", "NotReloaded"})
+#: Error types of a reload result that no process state explains: not the extension's own
+#: failure, or code that does not even compile. These are not checked in a fresh process.
+NOT_PROCESS_STATE = frozenset(
+    {"Disabled", "NotReloaded", "SyntaxError", "IndentationError", "TabError"}
+)
 #: Seconds the fresh process gets to load the extensions.
 PROBE_TIMEOUT = 60.0
 REASON_CHARS = 160
@@ -35,7 +38,7 @@ def failed_reloads(results: Iterable[dict[str, Any]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for result in results:
         error = result.get("error") or {}
-        if not result.get("ok") and error.get("type") not in NOT_ITS_CODE:
+        if not result.get("ok") and error.get("type") not in NOT_PROCESS_STATE:
             reason = f"{error.get('type')}: {error.get('message')}".splitlines()[0]
             out[str(result["extension"])] = reason[:REASON_CHARS]
     return out

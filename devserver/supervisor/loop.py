@@ -14,6 +14,7 @@ import secrets
 import signal
 import socket
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ class Supervisor:
         self.own_writes = OwnWrites()
         #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
         self.restart_only: dict[str, str] = {}
+        #: Reload results seen per extension (a newer one outdates a fresh-process check).
+        self.reloads: Counter[str] = Counter()
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -192,21 +195,32 @@ class Supervisor:
 
     async def _restart_if_only_a_restart_helps(self, results: list[dict[str, Any]]) -> None:
         """The restart-only hook: a reload that failed only because the worker holds state of
-        the previous version (the new code loads in a fresh process) restarts the worker."""
+        the previous version (the new code loads in a fresh process) restarts the worker. The
+        check runs beside the loop, so the next edit is not kept waiting for it."""
         for result in results:
+            self.reloads[str(result["extension"])] += 1
             if result.get("ok"):
                 self.restart_only.pop(str(result["extension"]), None)
         failed = failed_reloads(results)
-        if not failed or self.worker is None:
-            return
-        env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
+        if failed and self.worker is not None:
+            env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
+            seen = {name: self.reloads[name] for name in failed}
+            task = asyncio.create_task(self._restart_if_fresh(failed, seen, env))
+            self._monitors.add(task)
+            task.add_done_callback(self._monitors.discard)
+
+    async def _restart_if_fresh(
+        self, failed: dict[str, str], seen: dict[str, int], env: dict[str, str]
+    ) -> None:
         fresh = await loads_in_fresh_process(list(failed), env)
-        if not fresh:
-            return
-        reasons = {name: failed[name] for name in sorted(fresh)}
-        self.restart_only.update(reasons)
-        started = time.monotonic()
-        await self._restart("hot reload not possible for " + ", ".join(reasons))
+        async with self.lock:
+            # An extension reloaded again since has a newer verdict of its own.
+            reasons = {n: failed[n] for n in sorted(fresh) if self.reloads[n] == seen[n]}
+            if not reasons or self.stopping.is_set():
+                return
+            self.restart_only.update(reasons)
+            started = time.monotonic()
+            await self._restart("hot reload not possible for " + ", ".join(reasons))
         for name, reason in reasons.items():
             log.warning(
                 "hot reload not possible for %s: %s; restarted in %.1f s",

@@ -66,7 +66,7 @@ EXTENSIONS = {
         ),
         RealExtension(
             "jupyter_server_fileid", "0.10.0", "jupyter_server_fileid",
-            "jupyter_server_fileid/handlers.py", "FileIDHandler", "api/fileid/id?path=x",
+            "jupyter_server_fileid/handler.py", "FileIDHandler", "api/fileid/id?path=x",
         ),
         RealExtension(
             "jupyter-archive", "3.5.1", "jupyter_archive",
