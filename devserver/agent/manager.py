@@ -81,7 +81,7 @@ class AgentExtensionManager(ExtensionManager):
         assert isinstance(self.capture, RouteCapture)
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as captured:
+        with self.capture.capturing(name) as captured:
             try:
                 extension.load_all_points(self.serverapp)
             except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served

@@ -176,7 +176,7 @@ class ReloadEngine:
         old_values = {key: settings.pop(key) for key in keys if key in settings}
         before = set(settings)
         package.link_all_points(self.serverapp)
-        with self.capture.capturing() as captured:
+        with self.capture.capturing(name) as captured:
             package.load_all_points(self.serverapp)
         attempt.new_rules[name] = captured
         attempt.carried[name] = carried = find_carried(old_values, settings)

@@ -115,25 +115,33 @@ class RouteCapture:
         return slot
 
     @contextmanager
-    def capturing(self) -> Iterator[Capture]:
+    def capturing(self, extension: str) -> Iterator[Capture]:
         """Collect the rules added to the app's routers inside the block, without serving them.
 
         The extension's own calls run unchanged (jupyter_server's audit of auth decorators in its
-        ``add_handlers`` included); afterwards, success or not, every rule that was not there
-        before is taken back out, and the capture says where each run of them was.
+        ``add_handlers`` included), on routers as they would be without this extension's rules
+        (``rules.insert(-1, ...)`` then lands where it did the first time); afterwards, success
+        or not, every rule that was not there before is taken back out, and the capture says
+        where each run of them was.
         """
-        before = {name: list(self._router(name).rules) for name in ROUTERS}
+        own = {id(s.router) for s in self.slots if s.extension == extension}
+        aside: dict[str, list[tuple[int, Rule]]] = {}
+        for name in ROUTERS:
+            rules = self._router(name).rules
+            aside[name] = [(i, r) for i, r in enumerate(rules) if id(r.target) in own]
+            rules[:] = [r for r in rules if id(r.target) not in own]
+        before = {name: {id(r) for r in self._router(name).rules} for name in ROUTERS}
         capture = Capture()
         try:
             yield capture
         finally:
             for name in ROUTERS:
-                router = self._router(name)
-                old = {id(r) for r in before[name]}
-                kept = [r for r in router.rules if id(r) in old]
-                for place, run in _runs(name, router.rules, old).items():
+                rules = self._router(name).rules
+                for place, run in _runs(name, rules, before[name]).items():
                     capture.runs.setdefault(place, []).extend(run)
-                router.rules[:] = kept
+                rules[:] = [r for r in rules if id(r) in before[name]]
+                for index, rule in aside[name]:  # back where they were
+                    rules.insert(index, rule)
 
 
 def _runs(name: str, rules: list[Rule], old: set[int]) -> dict[Place, list[Rule]]:

@@ -49,7 +49,9 @@ def edit_header(server: DevServer, url: str) -> str | None:
     return server.get(url).headers.get(EDIT_HEADER)
 
 
-def run_cycle(server: DevServer, root: Path, name: str, module: str, handler: str, url: str) -> None:
+def run_cycle(
+    server: DevServer, root: Path, name: str, module: str, handler: str, url: str
+) -> None:
     """Listed with its routes; a handler edit served with a kernel kept; a syntax error keeps the
     old code with file:line; the fix recovers; the routes are still listed once each."""
     assert extension(server, name)["state"] == "loaded", server.log()

@@ -98,7 +98,9 @@ def cache_dir() -> Path:
 def sdist_path(ext: RealExtension) -> Path | None:
     prefix = f"{ext.dist.replace('-', '_')}-{ext.version}.tar.gz".lower()
     cache = cache_dir()
-    found = [p for p in cache.glob("*.tar.gz") if p.name.lower() == prefix] if cache.exists() else []
+    found = (
+        [p for p in cache.glob("*.tar.gz") if p.name.lower() == prefix] if cache.exists() else []
+    )
     return found[0] if found else None
 
 
