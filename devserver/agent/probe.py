@@ -16,7 +16,7 @@ import asyncio
 import json
 import sys
 
-from jupyter_server.extension.manager import ExtensionPackage
+from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from jupyter_server.serverapp import ServerApp
 
 from devserver.protocol import WorkerSpec, decode_config
@@ -28,7 +28,8 @@ class ProbeApp(ServerApp):
     """A ServerApp with no extensions of its own and no HTTP server."""
 
     def init_server_extensions(self) -> None:
-        """None: the probe loads only the extensions it is asked about."""
+        """An empty manager: the probe loads only the extensions it is asked about."""
+        self.extension_manager = ExtensionManager(log=self.log, serverapp=self)
 
     def load_server_extensions(self) -> None:
         """None, as above."""

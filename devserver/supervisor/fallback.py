@@ -44,21 +44,26 @@ def failed_reloads(results: Iterable[dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-async def loads_in_fresh_process(names: list[str], env: dict[str, str]) -> set[str]:
-    """The names whose current code imports, links and loads in a new process."""
+async def loads_in_fresh_process(names: list[str], env: dict[str, str]) -> dict[str, bool]:
+    """For each name the check could decide: whether its current code imports, links and loads
+    in a new process. A name the check could not decide is left out, with a warning."""
     pipe, devnull = asyncio.subprocess.PIPE, asyncio.subprocess.DEVNULL
     command = [sys.executable, "-m", "devserver.agent.probe", *names]
     proc = await asyncio.create_subprocess_exec(
-        *command, env=env, stdin=devnull, stdout=pipe, stderr=devnull
+        *command, env=env, stdin=devnull, stdout=pipe, stderr=pipe
     )
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT)
+        out, err = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT)
     except TimeoutError:
         proc.kill()
         await proc.wait()
         log.warning("checking %s in a fresh process took over %.0f s", names, PROBE_TIMEOUT)
-        return set()
-    return {name for name, ok in _verdicts(out.decode(errors="replace")) if ok}
+        return {}
+    verdicts = dict(_verdicts(out.decode(errors="replace")))
+    if set(names) - set(verdicts):
+        last = (err.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        log.warning("could not check %s in a fresh process: %s", ", ".join(names), last)
+    return verdicts
 
 
 def _verdicts(output: str) -> list[tuple[str, bool]]:

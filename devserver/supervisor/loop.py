@@ -212,10 +212,13 @@ class Supervisor:
     async def _restart_if_fresh(
         self, failed: dict[str, str], seen: dict[str, int], env: dict[str, str]
     ) -> None:
-        fresh = await loads_in_fresh_process(list(failed), env)
+        verdicts = await loads_in_fresh_process(list(failed), env)
         async with self.lock:
+            for name in sorted(n for n, ok in verdicts.items() if not ok):
+                log.info("%s fails in a fresh process too: the new code is at fault", name)
             # An extension reloaded again since has a newer verdict of its own.
-            reasons = {n: failed[n] for n in sorted(fresh) if self.reloads[n] == seen[n]}
+            fresh = sorted(n for n, ok in verdicts.items() if ok and self.reloads[n] == seen[n])
+            reasons = {name: failed[name] for name in fresh}
             if not reasons or self.stopping.is_set():
                 return
             self.restart_only.update(reasons)
