@@ -69,7 +69,7 @@ def legacy_project(root: Path) -> Path:
 
 
 def test_legacy_extension_paths_are_recognised(tmp_path: Path) -> None:
-    """A package with only _jupyter_server_extension_paths is an extension, as jupyter_server says."""
+    """A package with only _jupyter_server_extension_paths is an extension, as for the server."""
     [project] = find_projects(legacy_project(tmp_path))
     assert project.extensions == ("legacy",)
 
