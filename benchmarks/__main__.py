@@ -10,7 +10,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench_reload", "bench_dashboard", "bench_specs", "bench_container", "bench_realworld"]
+MODULES = [
+    "bench_reload",
+    "bench_restart",
+    "bench_dashboard",
+    "bench_requests",
+    "bench_specs",
+    "bench_container",
+    "bench_realworld",
+]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

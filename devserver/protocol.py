@@ -13,6 +13,10 @@ worker → supervisor::
 
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
     {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...]}
+
+Two more private descriptors may be passed: the kernel channel (``kernels_fd``, the messages are
+in ``devserver.supervisor.kernels``), and for a standby worker a pipe (``STANDBY_ENV``) that
+carries its ``WorkerSpec`` once a restart needs it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
+#: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
+STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 DEFERRED = "$devserver-deferred"
 
 
@@ -50,6 +56,11 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: The worker's end of the kernel channel (``devserver.supervisor.kernels``); -1: none, the
+    #: worker starts its kernels itself and they end with it.
+    kernels_fd: int = -1
+    #: The supervisor's private folder (0700): the session table lives there.
+    state_dir: str = ""
     #: Extensions that reload only by a restart, each with the reason (shown on the dashboard).
     restart_only: dict[str, str] = field(default_factory=dict)
 
@@ -61,6 +72,10 @@ class WorkerSpec:
         raw = (environ if environ is not None else dict(os.environ)).get(SPEC_ENV)
         if not raw:
             raise RuntimeError(f"{SPEC_ENV} is not set: the worker is started by `devserver run`")
+        return cls.from_json(raw)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> WorkerSpec:
         data = json.loads(raw)
         data["extensions"] = tuple(data["extensions"])
         data["sys_path"] = tuple(data["sys_path"])

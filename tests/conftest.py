@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,6 +90,7 @@ class DevServer:
     base_url: str
     token: str
     log_path: Path
+    runtime_dir: Path
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -107,8 +109,11 @@ class DevServer:
         return self.client.get(path.lstrip("/"), **kwargs)
 
     def worker_pid(self) -> int | None:
+        """The worker serving now: the supervisor's child with a ``jpserver-<pid>.json`` file
+        (kernels and a standby worker are its children too)."""
         kids = [p for p in children(self.proc.pid) if alive(p)]
-        return kids[0] if kids else None
+        serving = [p for p in kids if (self.runtime_dir / f"jpserver-{p}.json").exists()]
+        return serving[-1] if serving else None
 
     def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
         wait_until(lambda: text in self.log(), timeout, what=f"log line {text!r}")
@@ -135,9 +140,8 @@ class DevServer:
 Factory = Callable[..., DevServer]
 
 
-@pytest.fixture
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """Environment with Jupyter's user folders in the test's own tmp dir."""
+def make_isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in ``tmp_path``."""
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ}
@@ -153,8 +157,15 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
-    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in the test's own tmp dir."""
+    return make_isolated_env(tmp_path)
+
+
+@contextmanager
+def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """A factory that starts ``devserver run`` on copies of the named examples in ``tmp_path``;
+    every server it started is stopped when the block ends."""
     started: list[DevServer] = []
 
     def start(
@@ -180,7 +191,8 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
                 env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        server = DevServer(proc, root, port, base_url, TOKEN, log_path)
+        runtime = Path(isolated_env["JUPYTER_RUNTIME_DIR"])
+        server = DevServer(proc, root, port, base_url, TOKEN, log_path, runtime)
         started.append(server)
         if wait:
             wait_until(
@@ -190,9 +202,18 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
             assert proc.poll() is None, f"devserver run exited:\n{server.log()}"
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+    with devservers(tmp_path, isolated_env) as start:
+        yield start
 
 
 def quoted_base_url(raw: str = "a@b") -> str:

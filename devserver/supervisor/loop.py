@@ -11,11 +11,13 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from devserver.protocol import SPEC_ENV, WorkerSpec, encode_config
 
 from .fallback import failed_reloads, loads_in_fresh_process
 from .install import InstallMode, editable_roots, install_editable, is_installed, needs_install
+from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .ownwrites import OwnWrites, snapshot
@@ -39,6 +42,7 @@ from .report import (
     remove_server_files,
     report_results,
 )
+from .standby import Standby
 from .watch import SourceFilter
 
 log = logging.getLogger("devserver")
@@ -77,6 +81,12 @@ class Supervisor:
         self.restart_only: dict[str, str] = {}
         #: Reload results seen per extension (a newer one outdates a fresh-process check).
         self.reloads: Counter[str] = Counter()
+        #: The kernels, started here so that they outlive every worker.
+        self.kernels = KernelHost()
+        self.state_dir: Path | None = None
+        self.standby = Standby(options.standby)
+        #: Editable installs done so far: a standby started before one is not used.
+        self.installs = 0
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -101,6 +111,7 @@ class Supervisor:
         await self._install(self.layout)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
 
@@ -108,7 +119,13 @@ class Supervisor:
         self.stopping.set()
         async with self.lock:
             if self.worker is not None:
+                await self.kernels.final()  # the worker shuts its kernels down as it stops
                 await self.worker.stop(self.options.stop_timeout)
+            await self.standby.stop(self.options.stop_timeout)
+        await self.kernels.stop_all(self.options.stop_timeout)
+        await self.kernels.close()
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
             self.sock.close()
         if self.runtime is not None:
@@ -250,6 +267,7 @@ class Supervisor:
             return
         roots = [p.root for p in projects] + [d for d in config_dirs() if d.exists()]
         before = await asyncio.to_thread(snapshot, roots)
+        self.installs += 1
         try:
             await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
         except ConfigError as exc:
@@ -260,13 +278,44 @@ class Supervisor:
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
         log.info("restarting the worker: %s", reason)
+        began = time.monotonic()
         if self.worker is not None:
             await self.worker.stop(self.options.stop_timeout)
-        await self._spawn(reason)
+        await self._spawn(reason, began)
 
-    async def _spawn(self, reason: str) -> None:
+    async def _spawn(self, reason: str, began: float | None = None) -> None:
+        spec = self._spec(reason)
+        self.generation += 1
+        self.worker_started = time.monotonic()
+        timeout = self.options.stop_timeout
+        worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
+        self.worker = worker
+        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        self._monitors.add(monitor)
+        monitor.add_done_callback(self._monitors.discard)
+        if await self.worker.wait_ready(self.options.ready_timeout):
+            assert self.worker.ready_info is not None
+            announce(self.worker.ready_info, self.token, self.options.base_url)
+            if spec.generation:
+                took = time.monotonic() - (began or self.worker_started)
+                log.info("worker restarted in %.2f s (%s)", took, reason)
+                for line in describe_kept(self.worker.ready_info.get("kept") or {}):
+                    log.info("%s", line)
+            await self.standby.prepare(
+                lambda: self._start(self._spec("standby"), True), self.installs
+            )
+        else:
+            log.error(
+                "the worker did not start (exit code %s): its output is above. "
+                "Fix the error and save: the dev server retries.",
+                self.worker.proc.returncode if self.worker.proc else None,
+            )
+            if self.worker.running:
+                await self.worker.stop(self.options.stop_timeout)
+
+    def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
-        spec = WorkerSpec(
+        return WorkerSpec(
             listen_fd=self.sock.fileno(),
             control_fd=-1,
             port=self.sock.getsockname()[1],
@@ -278,25 +327,25 @@ class Supervisor:
             reason=reason,
             generation=self.generation,
             restart_only=dict(self.restart_only),
+            state_dir=str(self.state_dir or ""),
         )
-        self.generation += 1
-        self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
-        self.worker_started = time.monotonic()
-        await self.worker.start()
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
-        self._monitors.add(monitor)
-        monitor.add_done_callback(self._monitors.discard)
-        if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
-        else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+
+    async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
+        """A new worker process with its own kernel channel; a ``standby`` one waits for its
+        spec."""
+        kernels_end = self.kernels.connect()
+        worker = WorkerProcess(
+            replace(spec, kernels_fd=kernels_end.fileno()),
+            {**os.environ, "JUPYTER_TOKEN": self.token},
+        )
+        try:
+            await worker.start(standby)
+        finally:
+            kernels_end.close()
+        return worker
+
+    async def _start_standby(self) -> WorkerProcess:
+        return await self._start(self._spec("standby"), standby=True)
 
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps

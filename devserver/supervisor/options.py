@@ -58,6 +58,11 @@ class DevServer(Configurable):
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
     ).tag(config=True)
     ready_timeout = Float(60.0, help="Seconds a new worker gets to start serving.").tag(config=True)
+    standby = Bool(
+        True,
+        help="Keep a standby worker with jupyter_server imported, so a restart serves sooner "
+        "(costs the memory of one idle Python process).",
+    ).tag(config=True)
 
     @default("token")
     def _default_token(self) -> str:
