@@ -85,7 +85,8 @@ def start_on(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Start]:
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, env=isolated_env,
                 stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        server = DevServer(proc, paths[0].parent, port, "/", TOKEN, log_path)
+        runtime = Path(isolated_env["JUPYTER_RUNTIME_DIR"])
+        server = DevServer(proc, paths[0].parent, port, "/", TOKEN, log_path, runtime)
         started.append(server)
         wait_until(
             lambda: proc.poll() is not None or "dashboard: http" in server.log(),
