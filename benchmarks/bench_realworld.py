@@ -65,9 +65,12 @@ def measure(srv: Server, ext: RealExtension, root: Path, count: int, settle: flo
     path = root / ext.module
     original = path.read_text(encoding="utf-8")
     out = []
-    for i in range(count):
-        time.sleep(settle)
-        out.append(edit_and_wait(srv, ext, path, original, f"e{i}"))
+    try:
+        for i in range(count):
+            time.sleep(settle)
+            out.append(edit_and_wait(srv, ext, path, original, f"e{i}"))
+    finally:
+        replace_text(path, original)  # the next server starts from the same code
     return out
 
 
