@@ -254,23 +254,17 @@ def check_data_files(project: Project, config: Path) -> Finding:
             _data_files_fix(project, rel),
             "setup.py",
         )
-    astray = f" (it goes to {ours[0][0]})" if ours else ""
-    if ours:
+    astray, line = "", None
+    if ours:  # declared, but to another folder: point at that declaration
+        astray = f" (it goes to {ours[0][0]})"
         declared_in, line = declared_at(project, ours[0][2], ours[0][1])
-        return error(
-            "data-files",
-            f"{rel} is not installed into {TARGET}{astray}, so installing the "
-            "package does not enable it",
-            _data_files_fix(project, rel),
-            declared_in,
-            line,
-        )
     return error(
         "data-files",
         f"{rel} is not installed into {TARGET}{astray}, so installing the "
         "package does not enable it",
         _data_files_fix(project, rel),
         declared_in,
+        line,
     )
 
 
