@@ -19,6 +19,7 @@ from devserver.agent.registry import SETTINGS_KEY, get_registry
 from . import devpage, livereload
 from .api import API_HANDLERS
 from .base import PREFIX
+from .doctor import AUDIT_HANDLERS
 from .pages import PAGE_HANDLERS
 from .requests_view import REQUEST_HANDLERS
 from .stream import EventsApi
@@ -33,8 +34,8 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
     description = "Introspection pages and JSON API of the Jupyter dev server"
     default_url = PREFIX
     load_other_extensions = True
-    static_paths = [str(HERE / "static")]  # noqa: RUF012 - traitlets class-level defaults
-    template_paths = [str(HERE / "templates")]  # noqa: RUF012
+    static_paths = [str(HERE / "static")]
+    template_paths = [str(HERE / "templates")]
 
     keepalive = Float(15.0, help="Seconds between keep-alive comments on the event stream.").tag(
         config=True
@@ -59,6 +60,7 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         for path, handler in [
             *PAGE_HANDLERS,
             *API_HANDLERS,
+            *AUDIT_HANDLERS,
             *REQUEST_HANDLERS,
             ("/api/events", EventsApi),
         ]:

@@ -10,12 +10,10 @@ import logging
 import socket
 from typing import Any
 
-from tornado.web import StaticFileHandler
-
 from devserver.protocol import decode, encode
 
 from .registry import Registry
-from .reload import ReloadEngine
+from .reload import ReloadEngine, forget_static_hashes
 
 log = logging.getLogger("devserver.agent")
 
@@ -54,8 +52,7 @@ class ControlChannel:
             return {"results": [r.to_json() for r in results]}
         if op == "changed":
             if message["kind"] == "static":
-                # static_url() adds a hash of the file, cached per path: drop it with the file.
-                StaticFileHandler._static_hashes = {}
+                forget_static_hashes()
             self.registry.events.publish(
                 "change", {"kind": message["kind"], "paths": message["paths"]}
             )

@@ -34,6 +34,7 @@ SUBCOMMANDS = {
         "Requests the server answered: status, time, owner, route (--follow).",
     ),
     "logs": ("devserver.cli.requestscli.LogsApp", "Log records of one extension (--follow)."),
+    "doctor": ("devserver.cli.doctor.DoctorApp", "Reload an extension N times; list what leaks."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 
@@ -51,8 +52,11 @@ class DevServerApp(Application):
         if self.subapp is None:
             commands = ", ".join(self.subcommands)
             if self.extra_args:
-                print(f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
-                      f"{commands} (devserver --help)", file=sys.stderr)  # fmt: skip
+                print(
+                    f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
+                    f"{commands} (devserver --help)",
+                    file=sys.stderr,
+                )
             else:
                 self.print_help()
                 print(f"\nA command is needed: {commands}", file=sys.stderr)

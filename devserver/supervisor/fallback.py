@@ -15,7 +15,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
-from typing import Any
+
+from devserver.protocol import ReloadJson
 
 log = logging.getLogger("devserver")
 #: Error types of a reload result that no process state explains: not the extension's own
@@ -28,7 +29,7 @@ PROBE_TIMEOUT = 60.0
 REASON_CHARS = 160
 
 
-def failed_reloads(results: Iterable[dict[str, Any]]) -> dict[str, str]:
+def failed_reloads(results: Iterable[ReloadJson]) -> dict[str, str]:
     """The extensions whose new code failed to reload, each with a one-line reason.
 
     >>> failed_reloads([{"extension": "x", "ok": False,
@@ -37,10 +38,10 @@ def failed_reloads(results: Iterable[dict[str, Any]]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for result in results:
-        error = result.get("error") or {}
-        if not result.get("ok") and error.get("type") not in NOT_PROCESS_STATE:
-            reason = f"{error.get('type')}: {error.get('message')}".splitlines()[0]
-            out[str(result["extension"])] = reason[:REASON_CHARS]
+        error = result["error"]
+        if not result["ok"] and error is not None and error["type"] not in NOT_PROCESS_STATE:
+            reason = f"{error['type']}: {error['message']}".splitlines()[0]
+            out[result["extension"]] = reason[:REASON_CHARS]
     return out
 
 

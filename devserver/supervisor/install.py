@@ -16,14 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
 from urllib.parse import unquote, urlparse
 
 from devserver.errors import ConfigError
 
 from .layout import Project
 
-InstallMode = Literal["auto", "always", "never"]
 #: pip's mark of a failed step, before "Getting requirements to build editable did not run ...".
 FAILED_MARK = "\N{MULTIPLICATION SIGN}"
 #: The frame pip draws around a build's output.
@@ -62,12 +60,22 @@ def is_installed(project: Project, editable: set[Path]) -> bool:
 
 
 def needs_install(
-    project: Project, mode: InstallMode, installed: Callable[[Project], bool]
+    project: Project, mode: str, installed: Callable[[Project], bool], changed: bool = False
 ) -> bool:
-    """Whether ``project`` should be (re)installed now under ``mode``."""
+    """Whether ``project`` should be (re)installed now under ``mode`` (``DevServer.install``):
+    never under "never"; else when its packaging file ``changed``, under "always", or when it
+    is not installed yet (``installed``: editable from its folder, or its distribution).
+
+    >>> from pathlib import Path
+    >>> p = Project(Path("/x"), Path("/x"), "x", {}, ("x",))
+    >>> [needs_install(p, m, lambda p: True) for m in ("auto", "always", "never")]
+    [False, True, False]
+    >>> [needs_install(p, m, lambda p: True, changed=True) for m in ("auto", "never")]
+    [True, False]
+    """
     if mode == "never":
         return False
-    return mode == "always" or not installed(project)
+    return changed or mode == "always" or not installed(project)
 
 
 def install_command(projects: Sequence[Project], pip_args: Sequence[str]) -> list[str]:

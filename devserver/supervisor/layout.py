@@ -13,16 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devserver.errors import ConfigError, NoExtensionError
+from devserver.projects import defines_hook, is_project, source_root, top_level_packages
 
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-#: What jupyter_server itself loads a package by, old names included (it still loads
-#: ``_jupyter_server_extension_paths`` and ``load_jupyter_server_extension``, with a warning).
-HOOKS = (
-    "_jupyter_server_extension_points",
-    "_jupyter_server_extension_paths",
-    "_load_jupyter_server_extension",
-    "load_jupyter_server_extension",
-)
 #: Where projects keep the config JSON that enables them, relative to the project root.
 CONFIG_JSON_GLOBS = (
     "jupyter-config/**/jupyter_server_config.d/*.json",
@@ -72,16 +64,21 @@ class Layout:
 
 def discover(paths: list[Path]) -> Layout:
     """The layout of every PATH. A project that cannot be used is skipped with its reason while
-    the others run; ConfigError when none can, naming the first reason."""
+    the others run; ConfigError when none can, with the reasons.
+
+    A file or folder that vanishes or cannot be read while it is being looked at (a project
+    deleted during a rescan) is a ConfigError naming it too, never an OSError.
+    """
     projects: list[Project] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
         try:
-            found = find_projects(path, skipped)
+            projects.extend(find_projects(path, skipped))
+        except OSError as exc:
+            where = exc.filename or path
+            raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
         except ConfigError as exc:
             skipped.append((path.resolve(), str(exc)))
-            continue
-        projects.extend(found)
     if not projects and skipped:
         raise NoExtensionError("\n".join(reason for _, reason in skipped))
     names = [n for p in projects for n in p.extensions]
@@ -118,44 +115,17 @@ def find_projects(path: Path, skipped: list[tuple[Path, str]] | None = None) -> 
     return projects
 
 
-def is_project(path: Path) -> bool:
-    return any((path / name).is_file() for name in PROJECT_FILES)
-
-
 def read_project(root: Path) -> Project:
-    src = root / "src"
-    # A JupyterLab extension's src/ holds TypeScript: src/ counts only when it holds a package.
-    source_root = src if src.is_dir() and any(map(_is_package, src.iterdir())) else root
-    packages = {
-        child.name if child.is_dir() else child.stem: child
-        for child in sorted(source_root.iterdir())
-        if _is_package(child) or _is_extension_module(child)
-    }
-    extensions = enabled_names(root) or tuple(n for n, p in packages.items() if _has_hook(p))
+    source = source_root(root)
+    packages = top_level_packages(source)
+    extensions = enabled_names(root) or tuple(n for n, p in packages.items() if defines_hook(p))
     if not extensions:
         raise NoExtensionError(
             f"{root}: no package here defines _jupyter_server_extension_points or "
             "_load_jupyter_server_extension, and no jupyter-config/jupyter_server_config.d/*.json "
             "enables one. Add one of them (see the extension guide)."
         )
-    return Project(root, source_root, distribution_name(root), packages, extensions)
-
-
-def _is_package(path: Path) -> bool:
-    return path.is_dir() and (path / "__init__.py").is_file()
-
-
-def _is_extension_module(path: Path) -> bool:
-    return path.suffix == ".py" and path.name != "setup.py" and _has_hook(path)
-
-
-def _has_hook(path: Path) -> bool:
-    init = path / "__init__.py" if path.is_dir() else path
-    try:
-        text = init.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return any(hook in text for hook in HOOKS)
+    return Project(root, source, distribution_name(root), packages, extensions)
 
 
 def enabled_names(root: Path) -> tuple[str, ...]:
@@ -170,7 +140,7 @@ def enabled_names(root: Path) -> tuple[str, ...]:
 def read_config_json(file: Path) -> dict[str, bool]:
     """``ServerApp.jpserver_extensions`` of one config JSON; ConfigError names file and line."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(read_text(file))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
     section = (
@@ -182,14 +152,25 @@ def read_config_json(file: Path) -> dict[str, bool]:
 
 
 def distribution_name(root: Path) -> str | None:
-    """``[project].name`` of ``pyproject.toml``; None for a setup.py-only project, or when the
-    file does not parse (installing it then fails, with pip's own message)."""
+    """``[project].name`` of ``pyproject.toml``; None for a setup.py-only project."""
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return None
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError:
-        return None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{pyproject}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
     name = data.get("project", {}).get("name")
     return str(name) if name else None
+
+
+def read_text(file: Path) -> str:
+    """The UTF-8 text of ``file``; ConfigError naming it when it is in another encoding."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc

@@ -16,34 +16,36 @@ import signal
 import socket
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Literal, cast
 
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
-from devserver.protocol import SPEC_ENV, WorkerSpec, encode_config
+from devserver.protocol import (
+    SPEC_ENV,
+    ReadyMessage,
+    ReloadJson,
+    Request,
+    WorkerSpec,
+    encode_config,
+)
+from devserver.runtime import RuntimeFile, remove_server_files
 
+from .backoff import Backoff
+from .console import announce, report_results
 from .fallback import failed_reloads, loads_in_fresh_process
-from .install import InstallMode, editable_roots, install_editable, is_installed, needs_install
+from .install import editable_roots, install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
 from .ownwrites import OwnWrites, snapshot
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
-from .report import (
-    Backoff,
-    RuntimeFile,
-    announce,
-    config_dirs,
-    remove_server_files,
-    report_results,
-)
 from .standby import Standby
-from .watch import SourceFilter
+from .watch import SourceFilter, config_dirs
 
 log = logging.getLogger("devserver")
 #: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is
@@ -58,7 +60,10 @@ class Supervisor:
     """
 
     def __init__(
-        self, options: DevServer, paths: list[Path], passthrough: dict[str, Any] | None = None
+        self,
+        options: DevServer,
+        paths: list[Path],
+        passthrough: dict[str, dict[str, object]] | None = None,
     ) -> None:
         self.options = options
         self.paths = paths
@@ -76,19 +81,19 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
-        self.own_writes = OwnWrites()
-        #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
-        self.restart_only: dict[str, str] = {}
-        #: Reload results seen per extension (a newer one outdates a fresh-process check).
-        self.reloads: Counter[str] = Counter()
         #: The kernels, started here so that they outlive every worker.
         self.kernels = KernelHost()
         self.state_dir: Path | None = None
         self.standby = Standby(options.standby)
         #: Editable installs done so far: a standby started before one is not used.
         self.installs = 0
+        self.own_writes = OwnWrites()
+        #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
+        self.restart_only: dict[str, str] = {}
+        #: Reload results seen per extension (a newer one outdates a fresh-process check).
+        self.reloads: Counter[str] = Counter()
 
-    async def run(self) -> int:
+    async def run(self) -> None:
         """Start, apply the plan of each batch of changes, shut down."""
         await self.start()
         try:
@@ -96,7 +101,6 @@ class Supervisor:
                 await self.apply(plan)
         finally:
             await self.shutdown()
-        return 0
 
     # -- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -108,7 +112,7 @@ class Supervisor:
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
         warn_skipped(self.layout, ())
-        await self._install(self.layout)
+        await self._install(self.layout.projects)
         port = self.sock.getsockname()[1]
         self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
         self.state_dir = private_folder()
@@ -165,21 +169,34 @@ class Supervisor:
     async def apply(self, plan: Plan) -> None:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
-            restart = plan.restart
-            if plan.rescan or restart:
-                # A restart starts from the files as they are now: folders added or removed,
-                # extensions enabled or disabled in a project's config JSON.
-                restart = await self._rescan() or restart
-            if self.options.install != "never":
-                await self._pip([p for p in self.layout.projects if p.root in plan.reinstall])
+            restart = await self._refresh(plan)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
-            if plan.reload:
-                await self._request({"op": "reload", "extensions": list(plan.reload)})
-            for kind, paths in (("template", plan.templates), ("static", plan.static)):
-                if paths:
-                    await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+            await self._hot_apply(plan)
+
+    async def _refresh(self, plan: Plan) -> str | None:
+        """Bring the layout and the installs up to date with the plan; why to restart, if so."""
+        restart = plan.restart
+        if plan.rescan or restart:
+            # A restart starts from the files as they are now: folders added or removed,
+            # extensions enabled or disabled in a project's config JSON.
+            restart = await self._rescan() or restart
+        changed = [p for p in self.layout.projects if p.root in plan.reinstall]
+        await self._install(changed, changed=True)
+        return restart
+
+    async def _hot_apply(self, plan: Plan) -> None:
+        """The parts of a plan the running worker applies in place."""
+        if plan.reload:
+            await self._request({"op": "reload", "extensions": list(plan.reload)})
+        changed: tuple[tuple[Literal["template", "static"], tuple[str, ...]], ...] = (
+            ("template", plan.templates),
+            ("static", plan.static),
+        )
+        for kind, paths in changed:
+            if paths:
+                await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -192,32 +209,32 @@ class Supervisor:
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
-        await self._install(layout)
+        await self._install(layout.projects)
         self.layout = layout
         changes = (("added", after - before), ("removed", before - after))
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any]) -> None:
+    async def _request(self, message: Request) -> None:
         assert self.worker is not None
         try:
-            reply = await self.worker.request(message, timeout=REQUEST_TIMEOUT)
+            reply = await self.worker.request(dict(message), timeout=REQUEST_TIMEOUT)
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
             await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
-        results = reply.get("results", [])
+        results: list[ReloadJson] = reply.get("results", [])
         report_results(results)
         if message["op"] == "reload":
-            await self._restart_if_only_a_restart_helps(results)
+            self._restart_if_only_a_restart_helps(results)
 
-    async def _restart_if_only_a_restart_helps(self, results: list[dict[str, Any]]) -> None:
+    def _restart_if_only_a_restart_helps(self, results: list[ReloadJson]) -> None:
         """The restart-only hook: a reload that failed only because the worker holds state of
         the previous version (the new code loads in a fresh process) restarts the worker. The
         check runs beside the loop, so the next edit is not kept waiting for it."""
         for result in results:
-            self.reloads[str(result["extension"])] += 1
-            if result.get("ok"):
-                self.restart_only.pop(str(result["extension"]), None)
+            self.reloads[result["extension"]] += 1
+            if result["ok"]:
+                self.restart_only.pop(result["extension"], None)
         failed = failed_reloads(results)
         if failed and self.worker is not None:
             env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
@@ -247,33 +264,28 @@ class Supervisor:
                 name, reason, time.monotonic() - started,
             )  # fmt: skip
 
-    async def _install(self, layout: Layout) -> None:
-        if self.options.install == "never":
+    async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
+        """Install editable those of ``projects`` that need it (``needs_install``); a failure
+        is shown and the dev server carries on with what it has. What the install writes into
+        watched folders is not taken for the user's edits (``ownwrites``)."""
+        mode = self.options.install
+        editable = await asyncio.to_thread(editable_roots) if mode != "never" else set()
+        todo = [
+            p
+            for p in projects
+            if needs_install(p, mode, lambda p: is_installed(p, editable), changed)
+        ]
+        if not todo:
             return
-        editable = await asyncio.to_thread(editable_roots)
-        mode: InstallMode = "always" if self.options.install == "always" else "auto"
-        await self._pip(
-            [
-                p
-                for p in layout.projects
-                if needs_install(p, mode, lambda p: is_installed(p, editable))
-            ]
-        )
-
-    async def _pip(self, projects: list[Project]) -> None:
-        """Install editable; a failure is shown and the dev server carries on with what it has.
-        What the install writes into watched folders is not taken for the user's edits."""
-        if not projects:
-            return
-        roots = [p.root for p in projects] + [d for d in config_dirs() if d.exists()]
+        self.installs += 1  # a standby started before this install is not used
+        roots = [p.root for p in todo] + [d for d in config_dirs() if d.exists()]
         before = await asyncio.to_thread(snapshot, roots)
-        self.installs += 1
         try:
-            await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
+            await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
         after = await asyncio.to_thread(snapshot, roots)
-        self.own_writes.record(before, after, [p.root for p in projects])
+        self.own_writes.record(before, after, [p.root for p in todo])
 
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
@@ -284,34 +296,25 @@ class Supervisor:
         await self._spawn(reason, began)
 
     async def _spawn(self, reason: str, began: float | None = None) -> None:
+        """Start a worker (the standby one when it fits), watch over it, and tell the user
+        where it serves, or why it does not."""
         spec = self._spec(reason)
         self.generation += 1
         self.worker_started = time.monotonic()
         timeout = self.options.stop_timeout
         worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
         self.worker = worker
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
+        monitor = asyncio.create_task(self._watch_worker(worker))
         self._monitors.add(monitor)
         monitor.add_done_callback(self._monitors.discard)
-        if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
-            if spec.generation:
-                took = time.monotonic() - (began or self.worker_started)
-                log.info("worker restarted in %.2f s (%s)", took, reason)
-                for line in describe_kept(self.worker.ready_info.get("kept") or {}):
-                    log.info("%s", line)
-            await self.standby.prepare(
-                lambda: self._start(self._spec("standby"), True), self.installs
-            )
-        else:
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
-            )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+        if not await self._await_ready(worker):
+            return
+        if spec.generation:
+            took = time.monotonic() - (began or self.worker_started)
+            log.info("worker restarted in %.2f s (%s)", took, reason)
+            for line in describe_kept((worker.ready_info or {}).get("kept") or {}):
+                log.info("%s", line)
+        await self.standby.prepare(self._start_standby, self.installs)
 
     def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
@@ -329,6 +332,21 @@ class Supervisor:
             restart_only=dict(self.restart_only),
             state_dir=str(self.state_dir or ""),
         )
+
+    async def _await_ready(self, worker: WorkerProcess) -> bool:
+        """Whether ``worker`` came up; either way the user is told."""
+        if await worker.wait_ready(self.options.ready_timeout):
+            # Decoded JSON that the worker built to the contract's ReadyMessage.
+            announce(cast(ReadyMessage, worker.ready_info), self.token)
+            return True
+        log.error(
+            "the worker did not start (exit code %s): its output is above. "
+            "Fix the error and save: the dev server retries.",
+            worker.proc.returncode if worker.proc else None,
+        )
+        if worker.running:
+            await worker.stop(self.options.stop_timeout)
+        return False
 
     async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
         """A new worker process with its own kernel channel; a ``standby`` one waits for its
@@ -370,8 +388,8 @@ class Supervisor:
             if worker is self.worker and not self.stopping.is_set():
                 await self._spawn(f"the worker exited with code {code}")
 
-    def _server_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
+    def _server_config(self) -> dict[str, dict[str, object]]:
+        config: dict[str, dict[str, object]] = {
             section: dict(values) for section, values in self.passthrough.items()
         }
         server = config.setdefault("ServerApp", {})

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from pathlib import Path
-from typing import Any
 
 from traitlets import Unicode
 from traitlets.config import Application, Config
@@ -29,12 +27,12 @@ class RunApp(Application):
     name = "devserver-run"
     description = __doc__ or ""
     examples = EXAMPLES
-    classes = [DevServer]  # noqa: RUF012 (traitlets reads a plain list)
+    classes = [DevServer]
     config_file = Unicode(
         "", help="A config file (devserver_config.py or .json). Default: ./devserver_config.py."
     ).tag(config=True)
 
-    aliases = {  # noqa: RUF012
+    aliases = {
         "ip": "DevServer.ip",
         "port": "DevServer.port",
         "token": "DevServer.token",
@@ -46,7 +44,7 @@ class RunApp(Application):
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
     }
-    flags = {  # noqa: RUF012
+    flags = {
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
         "enforce-specs": (
             {"DevServer": {"enforce_specs": True}},
@@ -58,7 +56,7 @@ class RunApp(Application):
         ),
     }
 
-    def initialize(self, argv: Any = None) -> None:
+    def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
         path = Path(self.config_file or "devserver_config.py")
         if self.config_file and not path.is_file():
@@ -76,9 +74,9 @@ class RunApp(Application):
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
         options = DevServer(parent=self)
         supervisor = Supervisor(options, paths, passthrough=self._passthrough())
-        sys.exit(asyncio.run(supervisor.run()))
+        asyncio.run(supervisor.run())
 
-    def _passthrough(self) -> dict[str, Any]:
+    def _passthrough(self) -> dict[str, dict[str, object]]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""
         ours = {"DevServer", "RunApp", "Application", "DevServerApp"}
         return {
