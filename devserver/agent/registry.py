@@ -58,6 +58,8 @@ class Registry:
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
         self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
+        #: Live objects kept across reloads on purpose (``carry``), by settings key.
+        self.carried: dict[str, object] = {}
         #: Ids of the kernels this worker took over from the one before.
         self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []

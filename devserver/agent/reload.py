@@ -234,6 +234,7 @@ class ReloadEngine:
             carried = attempt.carried.get(name, [])
             hand_back(carried, _apps(old) if old else [])
             for item in carried:
+                self.registry.carried[item.key] = item.old
                 self.manager.log.info("%s | %s", name, item.describe())
             # The new code serves whatever these raise: the errors are kept, the state stays.
             for point in old.extension_points.values() if old else ():
