@@ -15,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 from functools import cached_property
-from typing import Any
+from typing import Any, get_args
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from devserver.agent.events import Event
+from devserver.agent.events import Event, EventKind
 from devserver.masking import mask_json
 
 from .base import DashboardApiHandler
@@ -87,8 +87,9 @@ class EventsApi(DashboardApiHandler):
         marker = self.request.headers.get("Last-Event-ID") or self.get_argument("after", None)
         last = parse_last_id(marker, pid)
         # "hello" has no id, so it leaves the browser's Last-Event-ID alone; it tells a page which
-        # worker answers, so the page can tell a restart from a network blip.
-        hello = json.dumps({"worker": pid, "after": last})
+        # worker answers, so the page can tell a restart from a network blip; and the kinds of
+        # event to listen for (SSE delivers a named event only to listeners of that name).
+        hello = json.dumps({"worker": pid, "after": last, "kinds": list(get_args(EventKind))})
         self.write(f"retry: {RETRY_MS}\nevent: hello\ndata: {hello}\n\n")
         # History is replayed only to a client that says where it stopped: a page that has just
         # loaded wants what happens from now on (livereload.js would otherwise reload forever).

@@ -53,8 +53,10 @@ class ControlChannel:
         if op == "changed":
             if message["kind"] == "static":
                 forget_static_hashes()
+            paths = message["paths"]
+            owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(
-                "change", {"kind": message["kind"], "paths": message["paths"]}
+                "change", {"kind": message["kind"], "paths": paths, "extensions": owners}
             )
             return {}
         return {"error": f"unknown op {op!r}"}

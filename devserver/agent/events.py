@@ -14,7 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-EventKind = Literal["started", "reload", "error", "restart", "change", "stopped", "request", "log"]
+EventKind = Literal[
+    "started",
+    "reload",
+    "error",
+    "resolved",
+    "cleared",
+    "restart",
+    "change",
+    "stopped",
+    "request",
+    "log",
+]
 
 
 @dataclass(frozen=True)

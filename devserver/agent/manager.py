@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
+from tornado.routing import Rule
 from traitlets import Dict, Instance
 
 from devserver.outcomes import error_line
@@ -52,12 +53,15 @@ class AgentExtensionManager(ExtensionManager):
                 self.registry.extension(name).failed()
             self.record_failure(name, phase, exc)
 
-    def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
-        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
+    def record_failure(
+        self, name: str, phase: Phase, exc: BaseException, publish: bool = True
+    ) -> ErrorRecord:
+        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it;
+        ``publish=False`` when the caller's own event carries the error (a failed reload)."""
         error = ErrorRecord.from_exception(
             name, phase, exc, source_dir(self.registry.extension(name).source)
         )
-        self.registry.record_error(error)
+        error = self.registry.record_error(error, publish=publish)
         self.log.error("%s", error_line(error.to_json()))
         return error
 
@@ -96,7 +100,9 @@ class AgentExtensionManager(ExtensionManager):
         self.capture.install(name, captured)
         self.settings_keys[name] = set(settings) - before
         record.loaded()
-        self.log.info("%s | extension loaded with %d route rule(s)", name, len(captured))
+        self.log.info(
+            "%s | extension loaded with %d route(s)", name, count_routes(list(captured.rules()))
+        )
 
     def load_all_extensions(self) -> None:
         # Every extension gets its place first, in load order, even one that failed to import:
@@ -113,6 +119,11 @@ class AgentExtensionManager(ExtensionManager):
             return
         with self.user_code(name, "start"):
             await extension.start_all_points(self.serverapp)
+
+
+def count_routes(rules: list[Rule]) -> int:
+    """The URL rules inside captured ``add_handlers`` rules (one per call, each holding a list)."""
+    return sum(len(getattr(rule.target, "rules", None) or [rule]) for rule in rules)
 
 
 def describe(record: ExtensionRecord, package: ExtensionPackage) -> None:
