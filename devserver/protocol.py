@@ -124,6 +124,8 @@ class ExtensionJson(TypedDict):
     routes: list[RouteJson]
     errors: list[ErrorJson]
     last_reload: ReloadJson | None
+    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
+    restart_only: str | None
 
 
 class StatusJson(TypedDict):
@@ -257,6 +259,8 @@ class WorkerSpec:
     kernels_fd: int = -1
     #: The supervisor's private folder (0700): the session table lives there.
     state_dir: str = ""
+    #: Extensions that reload only by a restart, each with the reason (shown on the dashboard).
+    restart_only: dict[str, str] = field(default_factory=dict)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

@@ -243,6 +243,8 @@ class ExtensionRecord:
     last_reload: ReloadResult | None = None
     #: The latest reloads, oldest first (bounded by the registry).
     reloads: list[ReloadResult] = field(default_factory=list)
+    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
+    restart_only: str | None = None
 
     @property
     def state(self) -> State:
@@ -269,6 +271,7 @@ class ExtensionRecord:
             "routes": [r.to_json() for r in routes],
             "errors": [e.to_json() for e in self.errors],
             "last_reload": self.last_reload.to_json() if self.last_reload else None,
+            "restart_only": self.restart_only,
         }
 
 
