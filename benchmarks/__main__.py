@@ -18,6 +18,7 @@ MODULES = [
     "bench_requests",
     "bench_specs",
     "bench_container",
+    "bench_realworld",
 ]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 #: Names whose definition in a package's ``__init__.py`` (or a single module) makes it an
-#: extension, as jupyter_server looks them up.
+#: extension, as jupyter_server looks them up (old names included: it still loads
+#: ``_jupyter_server_extension_paths`` and ``load_jupyter_server_extension``, with a warning).
 HOOKS = (
     "_jupyter_server_extension_points",
+    "_jupyter_server_extension_paths",
     "_load_jupyter_server_extension",
     "load_jupyter_server_extension",
 )

@@ -148,6 +148,8 @@ class ExtensionJson(TypedDict):
     routes: list[RouteJson]
     errors: list[ErrorJson]
     last_reload: ReloadJson | None
+    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
+    restart_only: str | None
     #: None for a project without a JupyterLab frontend.
     frontend: FrontendJson | None
 
@@ -293,6 +295,8 @@ class WorkerSpec:
     kernels_fd: int = -1
     #: The supervisor's private folder (0700): the session table lives there.
     state_dir: str = ""
+    #: Extensions that reload only by a restart, each with the reason (shown on the dashboard).
+    restart_only: dict[str, str] = field(default_factory=dict)
     #: ``devserver run --verbose``: keep jupyter_server's own start-up banner in the log.
     verbose: bool = False
 

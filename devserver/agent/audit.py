@@ -37,7 +37,7 @@ import threading
 import time
 import tracemalloc
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,9 +150,14 @@ def old_tasks(packages: tuple[str, ...]) -> list[str]:
     ]
 
 
-def old_settings(settings: dict[str, Any], packages: tuple[str, ...]) -> list[str]:
+def old_settings(
+    settings: dict[str, Any], packages: tuple[str, ...], carried: Mapping[str, object] | None = None
+) -> list[str]:
+    """Settings holding old classes, except live objects carried over on purpose."""
     out = []
     for key, value in settings.items():
+        if carried and carried.get(key) is value:
+            continue
         inner: Iterable[Any] = ()
         if isinstance(value, dict):
             inner = value.values()
@@ -327,7 +332,11 @@ class Audit:
             found("threads", old_threads(packages), "threads of old versions"),
             found("periodic_callbacks", old_periodic_callbacks(packages), "old PeriodicCallbacks"),
             found("tasks", old_tasks(packages), "tasks of old versions"),
-            found("settings", old_settings(web_app.settings, packages), "settings of old classes"),
+            found(
+                "settings",
+                old_settings(web_app.settings, packages, self.registry.carried),
+                "settings of old classes",
+            ),
             found("old_classes", replaced, "old classes alive after gc"),
             Check(
                 "startup_version",

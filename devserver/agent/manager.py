@@ -93,14 +93,23 @@ class AgentExtensionManager(ExtensionManager):
         assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as rules, self.user_code(name, "load") as step:
+        with self.capture.capturing(name) as captured, self.user_code(name, "load") as step:
             extension.load_all_points(self.serverapp)
         if not step.ok:
             return  # the routes it added before failing are not served
-        self.capture.router(name).swap(rules)
+        self.capture.install(name, captured)
         self.settings_keys[name] = set(settings) - before
         record.loaded()
-        self.log.info("%s | extension loaded with %d route(s)", name, count_routes(rules))
+        self.log.info(
+            "%s | extension loaded with %d route(s)", name, count_routes(list(captured.rules()))
+        )
+
+    def load_all_extensions(self) -> None:
+        # Every extension gets its place first, in load order, even one that failed to import:
+        # fixed later, its routes come where they would have been at start-up.
+        assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
+        self.capture.reserve(sorted({*self.extensions, *self.registry.extensions}))
+        super().load_all_extensions()  # type: ignore[no-untyped-call]
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)

@@ -244,6 +244,8 @@ class ExtensionRecord:
     last_reload: ReloadResult | None = None
     #: The latest reloads, oldest first (bounded by the registry).
     reloads: list[ReloadResult] = field(default_factory=list)
+    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
+    restart_only: str | None = None
     #: The project's JupyterLab frontend as the supervisor last reported it (``state``,
     #: ``last_build``, ``duration_ms``, ``errors``); None for a project without one.
     frontend: FrontendJson | None = None
@@ -273,6 +275,7 @@ class ExtensionRecord:
             "routes": [r.to_json() for r in routes],
             "errors": [e.to_json() for e in self.errors],
             "last_reload": self.last_reload.to_json() if self.last_reload else None,
+            "restart_only": self.restart_only,
             "frontend": self.frontend,
         }
 

@@ -23,7 +23,7 @@ from .events import EventBus
 from .extlogs import ExtensionLogs
 from .records import ErrorRecord, ExtensionRecord, ReloadResult, RouteRecord, python_version
 from .requestlog import RequestLog
-from .routing import walk_routes
+from .routing import routing_key, walk_routes
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -66,6 +66,8 @@ class Registry:
         #: Set by the dashboard (which owns the analysis): reloads then say what they shadow.
         self.find_shadowed: ShadowFinder | None = None
         self._error_ids = itertools.count(1)
+        #: Live objects kept across reloads on purpose (``carry``), by settings key.
+        self.carried: dict[str, object] = {}
         #: Ids of the kernels this worker took over from the one before.
         self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []
@@ -157,14 +159,12 @@ class Registry:
         """Every route in routing order, each with the extension that owns it (None: the server).
 
         Walking 2,000 routes takes ~20 ms, so the list is kept until the routing changes: a swap
-        assigns an extension router a new rule list, and anything else adds or removes a
-        top-level rule: the top-level rules and the extension routers' lists are the key.
+        assigns an extension router a new rule list, and anything else adds or removes a rule:
+        every rule with its router's list is the key (``routing_key``).
         """
         web_app = self.serverapp.web_app
         # The objects themselves are kept (not their ids), so a freed list can't alias a new one.
-        key: list[tuple[object, object]] = [
-            (r, getattr(r.target, "rules", None)) for r in web_app.default_router.rules
-        ]
+        key = routing_key(web_app)
         if len(key) != len(self._routes_key) or any(
             a is not c or b is not d for (a, b), (c, d) in zip(key, self._routes_key, strict=True)
         ):

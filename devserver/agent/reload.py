@@ -29,15 +29,15 @@ from types import ModuleType
 from typing import Any
 
 from jupyter_server.extension.manager import ExtensionPackage
-from tornado.routing import Rule
 from tornado.web import StaticFileHandler
 
 from . import specs
+from .carry import Carried, carry_over, find_carried, hand_back
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
-from .routing import RouteCapture
+from .routing import Capture, RouteCapture
 
 
 @dataclass
@@ -48,9 +48,11 @@ class _Attempt:
     saved_modules: dict[str, ModuleType] = field(default_factory=dict)
     old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
-    new_rules: dict[str, list[Rule]] = field(default_factory=dict)
+    new_rules: dict[str, Capture] = field(default_factory=dict)
     saved_settings: dict[str, object] = field(default_factory=dict)
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
+    #: Live objects of the old code kept in place of the new code's (``carry``).
+    carried: dict[str, list[Carried]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
@@ -189,13 +191,15 @@ class ReloadEngine:
         # values the old app added would win over the new code's: take them out first (the
         # rollback puts them back).
         settings = self.serverapp.web_app.settings
-        for key in self.manager.settings_keys.get(name, ()):
-            settings.pop(key, None)
+        keys = self.manager.settings_keys.get(name, ())
+        old_values = {key: settings.pop(key) for key in keys if key in settings}
         before = set(settings)
         package.link_all_points(self.serverapp)
-        with self.capture.capturing() as rules:
+        with self.capture.capturing(name) as captured:
             package.load_all_points(self.serverapp)
-        attempt.new_rules[name] = rules
+        attempt.new_rules[name] = captured
+        attempt.carried[name] = carried = find_carried(old_values, settings)
+        carry_over(carried, settings, _apps(package), captured.rules())
         attempt.settings_keys[name] = set(settings) - before
 
     def _rollback(self, attempt: _Attempt) -> None:
@@ -216,10 +220,11 @@ class ReloadEngine:
     def _swap(self, attempt: _Attempt) -> None:
         self.manager.settings_keys.update(attempt.settings_keys)
         for name in attempt.group:
-            self.capture.router(name).swap(attempt.new_rules[name])
+            self.capture.install(name, attempt.new_rules[name])
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.loaded()
+            record.restart_only = None  # it did reload in place
             # Its errors are of code that no longer runs: resolved, kept in the history.
             self.registry.resolve_errors(name)
         forget_static_hashes()  # the old code's static files may have changed with it
@@ -227,6 +232,11 @@ class ReloadEngine:
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
             old = attempt.old_packages.get(name)
+            carried = attempt.carried.get(name, [])
+            hand_back(carried, _apps(old) if old else [])
+            for item in carried:
+                self.registry.carried[item.key] = item.old
+                self.manager.log.info("%s | %s", name, item.describe())
             # The new code serves whatever these raise: the errors are kept, the state stays.
             for point in old.extension_points.values() if old else ():
                 if point.app is not None:
@@ -267,6 +277,10 @@ class ReloadEngine:
         )
         self.registry.record_reload(result)
         return result
+
+
+def _apps(package: ExtensionPackage) -> list[Any]:
+    return [point.app for point in package.extension_points.values() if point.app is not None]
 
 
 def _forget(attempt: _Attempt) -> None:

@@ -23,7 +23,7 @@ from traitlets.config import Config
 from devserver.errors import ConfigError, DevServerError
 from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
 
-from . import specs
+from . import codecache, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
 from .kernels import SupervisorLink
@@ -133,6 +133,8 @@ class WorkerApp(ServerApp):
 
     def load_server_extensions(self) -> None:
         super().load_server_extensions()
+        for name, reason in self.spec.restart_only.items():
+            self.registry.extension(name).restart_only = reason
         self._install_specs()
 
     def _install_specs(self) -> None:
@@ -256,6 +258,7 @@ def main() -> None:
     """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
     spec = WorkerSpec.from_env() if os.environ.get(SPEC_ENV) else wait_for_spec()
     _fix_sys_path(spec)
+    codecache.install(spec.sys_path)
     # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
     # the same second of the same size would import stale code. Never write them for user code.
     sys.dont_write_bytecode = True

@@ -14,7 +14,7 @@ from pathlib import Path
 from .base import Extension, Finding, Project, error, passed, warning
 from .meta import TARGET, data_files
 from .points import Point, is_extension_app
-from .source import Definition, Module, binding, find_class
+from .source import Definition, Module, binding, find_class, find_imported_class
 
 LOADER = "_load_jupyter_server_extension"
 CLASSIC_LOADER = "load_jupyter_server_extension"
@@ -78,7 +78,11 @@ def _check_function(project: Project, module: Module) -> Finding:
 
 
 def _check_app(project: Project, ext: Extension, point: Point) -> tuple[Finding, Definition | None]:
-    cls = find_class(project.src, ext.package, point.app) if point.app else None
+    cls = None
+    if point.app:
+        cls = find_class(project.src, ext.package, point.app) or find_imported_class(
+            project.src, ext.package, point.app
+        )
     if cls is None:
         return warning(
             "loader",
@@ -118,7 +122,14 @@ def check_config_json(project: Project, name: str) -> tuple[Finding, Path | None
     expected = project.root / CONFIG_DIR / f"{name}.json"
     if expected.is_file():
         return config_finding(project, expected, name), expected
-    elsewhere = [f for f in config_files(project.root) if _read_enabled(f).get(name) is True]
+    # Where the packaging installs it counts too (jupyter-lsp keeps it in its package folder).
+    installed = [
+        project.root / src
+        for dest, src, _ in data_files(project.meta)[0]
+        if dest.strip("/") == TARGET and (project.root / src).is_file()
+    ]
+    candidates = dict.fromkeys([*config_files(project.root), *installed])
+    elsewhere = [f for f in candidates if _read_enabled(f).get(name) is True]
     if elsewhere:
         return warning(
             "config-json",
@@ -228,11 +239,13 @@ def check_data_files(project: Project, config: Path) -> Finding:
     """Check 5: the enabling JSON is installed into ``etc/jupyter/jupyter_server_config.d``."""
     rel = project.rel(config)
     entries, unknown = data_files(project.meta)
-    ours = [(dest.strip("/"), where) for dest, src, where in entries if _matches(rel, src)]
-    into = [where for dest, where in ours if dest == TARGET]
+    ours = [(dest.strip("/"), src, where) for dest, src, where in entries if _matches(rel, src)]
+    into = [(src, where) for dest, src, where in ours if dest == TARGET]
     declared_in = "setup.py" if "setup.py" in project.meta.files else "pyproject.toml"
     if into:
-        return passed("data-files", f"{rel} is installed into {TARGET} by {into[0]}", declared_in)
+        src, where = into[0]
+        file, line = declared_at(project, where, src)
+        return passed("data-files", f"{rel} is installed into {TARGET} by {where}", file, line)
     if unknown:
         return warning(
             "data-files",
@@ -240,14 +253,35 @@ def check_data_files(project: Project, config: Path) -> Finding:
             _data_files_fix(project, rel),
             "setup.py",
         )
-    astray = f" (it goes to {ours[0][0]})" if ours else ""
+    astray, line = "", None
+    if ours:  # declared, but to another folder: point at that declaration
+        astray = f" (it goes to {ours[0][0]})"
+        declared_in, line = declared_at(project, ours[0][2], ours[0][1])
     return error(
         "data-files",
         f"{rel} is not installed into {TARGET}{astray}, so installing the "
         "package does not enable it",
         _data_files_fix(project, rel),
         declared_in,
+        line,
     )
+
+
+def declared_at(project: Project, where: str, source: str) -> tuple[str, int | None]:
+    """The file and line of a data-files declaration (``where`` as ``data_files`` labels it)."""
+    file = next(
+        (f for f in ("setup.cfg", "setup.py", "pyproject.toml") if where.startswith(f)),
+        "pyproject.toml",
+    )
+    path = project.root / file
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    # The entry names the file or a folder holding it (hatch maps whole folders).
+    path_of = Path(source.removesuffix("/*").removeprefix("./"))
+    for candidate in (path_of, *path_of.parents[:-1]):
+        line = _line_of(text, candidate.as_posix())
+        if line is not None:
+            return file, line
+    return file, _line_of(text, path_of.name)
 
 
 def _matches(rel: str, pattern: str) -> bool:

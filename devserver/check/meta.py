@@ -135,9 +135,14 @@ def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any],
         None,
     )
     if call is None:
-        return {}, True
+        # A setup.py of comments only (a shim for old tools) computes nothing.
+        return {}, any(not _is_docstring(stmt) for stmt in tree.body)
     kwargs = {kw.arg: _literal(kw.value, tree) for kw in call.keywords if kw.arg}
     return kwargs, any(kw.arg is None for kw in call.keywords)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
 
 
 def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> Any:
@@ -198,12 +203,11 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
         found += [(dest, src, "[tool.setuptools.data-files]") for src in strings(sources)]
     shared = meta.table("tool", "hatch", "build", "targets", "wheel", "shared-data")
     for src, dest in ((k, v) for k, v in shared.items() if isinstance(v, str)):
-        # hatch maps a file to a file, or a folder to a folder.
-        is_folder = (meta.root / src).is_dir()
-        entry = (
-            (dest, f"{src.rstrip('/')}/*", "") if is_folder else (str(Path(dest).parent), src, "")
-        )
-        found.append((entry[0], entry[1], "[tool.hatch.build.targets.wheel.shared-data]"))
+        # hatch maps a file to a file, or a folder to a folder (its sub-folders kept).
+        found += [
+            (dest_folder, file, "[tool.hatch.build.targets.wheel.shared-data]")
+            for dest_folder, file in _shared_data(meta.root, src.strip("/"), dest.strip("/"))
+        ]
     for dest, sources in (
         meta.cfg.items("options.data_files") if meta.cfg.has_section("options.data_files") else []
     ):
@@ -217,6 +221,21 @@ def data_files(meta: Metadata) -> tuple[list[tuple[str, str, str]], bool]:
             else:
                 unknown = True
     return found, unknown
+
+
+def _shared_data(root: Path, src: str, dest: str) -> list[tuple[str, str]]:
+    """``(destination folder, source file)`` of one hatch ``shared-data`` entry."""
+    folder = root / src
+    if not folder.is_dir():
+        return [(str(Path(dest).parent), src)]
+    return [
+        (
+            str(Path(dest) / file.parent.relative_to(folder)).removesuffix("/."),
+            file.relative_to(root).as_posix(),
+        )
+        for file in sorted(folder.rglob("*"))
+        if file.is_file()
+    ]
 
 
 def console_scripts(meta: Metadata) -> tuple[dict[str, str], bool]:

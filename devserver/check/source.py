@@ -226,6 +226,17 @@ def find_class(src: SourceTree, module: Module, dotted: str) -> Definition | Non
     return None
 
 
+def find_imported_class(src: SourceTree, module: Module, name: str) -> Definition | None:
+    """The project class a function of ``module`` imports locally, as nbclassic's hook does
+    (``from .notebookapp import NotebookApp`` inside ``_jupyter_server_extension_paths``)."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ImportFrom) and any(_bound_name(a) == name for a in node.names):
+            target = _from_import(src, module, node, name, 0)
+            if isinstance(target, Definition) and isinstance(target.node, ast.ClassDef):
+                return target
+    return None
+
+
 def class_attribute(
     src: SourceTree, cls: Definition, name: str, hops: int = 0
 ) -> tuple[Module, ast.expr, int] | None:

@@ -15,6 +15,14 @@ from pathlib import Path
 from devserver.errors import ConfigError, NoExtensionError
 from devserver.projects import defines_hook, is_project, source_root, top_level_packages
 
+#: Where projects keep the config JSON that enables them, relative to the project root.
+CONFIG_JSON_GLOBS = (
+    "jupyter-config/**/jupyter_server_config.d/*.json",
+    "jupyter-config/server-config/*.json",  # the JupyterLab extension template
+    "etc/jupyter/jupyter_server_config.d/*.json",  # jupyter_server's own examples, voila
+    "jupyter_server_config.d/*.json",  # nbclassic, jupyter-server-mathjax
+)
+
 
 @dataclass(frozen=True)
 class Project:
@@ -36,6 +44,8 @@ class Layout:
 
     paths: tuple[Path, ...]
     projects: tuple[Project, ...]
+    #: Folders that look like projects but cannot be used, each with the reason.
+    skipped: tuple[tuple[Path, str], ...] = ()
 
     @property
     def extensions(self) -> tuple[str, ...]:
@@ -53,27 +63,34 @@ class Layout:
 
 
 def discover(paths: list[Path]) -> Layout:
-    """The layout of every PATH; raises ConfigError naming the first bad one.
+    """The layout of every PATH. A project that cannot be used is skipped with its reason while
+    the others run; ConfigError when none can, with the reasons.
 
     A file or folder that vanishes or cannot be read while it is being looked at (a project
     deleted during a rescan) is a ConfigError naming it too, never an OSError.
     """
     projects: list[Project] = []
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
         try:
-            projects.extend(find_projects(path))
+            projects.extend(find_projects(path, skipped))
         except OSError as exc:
             where = exc.filename or path
             raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
+        except ConfigError as exc:
+            skipped.append((path.resolve(), str(exc)))
+    if not projects and skipped:
+        raise NoExtensionError("\n".join(reason for _, reason in skipped))
     names = [n for p in projects for n in p.extensions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"extension {duplicates[0]!r} is provided by more than one PATH")
-    return Layout(tuple(p.resolve() for p in paths), tuple(projects))
+    return Layout(tuple(p.resolve() for p in paths), tuple(projects), tuple(skipped))
 
 
-def find_projects(path: Path) -> list[Project]:
-    """The project at ``path``, or the projects in its sub-folders."""
+def find_projects(path: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Project]:
+    """The project at ``path``, or the projects in its sub-folders; a sub-folder that cannot be
+    used goes to ``skipped`` with its reason (given a list) instead of failing the others."""
     path = path.resolve()
     if not path.exists():
         raise ConfigError(f"{path}: no such folder. Give the folder of an extension project.")
@@ -81,8 +98,15 @@ def find_projects(path: Path) -> list[Project]:
         raise ConfigError(f"{path}: not a folder. Give the folder that holds pyproject.toml.")
     if is_project(path):
         return [read_project(path)]
-    projects = [read_project(p) for p in sorted(path.iterdir()) if p.is_dir() and is_project(p)]
-    if not projects:
+    projects: list[Project] = []
+    for folder in (p for p in sorted(path.iterdir()) if p.is_dir() and is_project(p)):
+        try:
+            projects.append(read_project(folder))
+        except ConfigError as exc:
+            if skipped is None:
+                raise
+            skipped.append((folder, str(exc)))
+    if not projects and not (skipped and any(f.parent == path for f, _ in skipped)):
         raise NoExtensionError(
             f"{path}: no Jupyter Server extension here. Expected a folder with pyproject.toml or "
             "setup.py (or folders of them) whose package defines _jupyter_server_extension_points "
@@ -107,11 +131,7 @@ def read_project(root: Path) -> Project:
 def enabled_names(root: Path) -> tuple[str, ...]:
     """Extensions enabled by the project's ``jupyter-config/**/jupyter_server_config.d/*.json``."""
     names: list[str] = []
-    files = {
-        *root.glob("jupyter-config/**/jupyter_server_config.d/*.json"),
-        *root.glob("jupyter-config/server-config/*.json"),  # the JupyterLab extension template
-        *root.glob("etc/jupyter/jupyter_server_config.d/*.json"),  # jupyter_server's own examples
-    }
+    files = {file for pattern in CONFIG_JSON_GLOBS for file in root.glob(pattern)}
     for file in sorted(files):
         names.extend(n for n, on in read_config_json(file).items() if on and n not in names)
     return tuple(names)

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,8 +25,10 @@ from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.protocol import (
+    SPEC_ENV,
     FrontendRequest,
     ReadyMessage,
+    ReloadJson,
     Request,
     WorkerSpec,
     encode_config,
@@ -34,12 +37,14 @@ from devserver.runtime import RuntimeFile, remove_server_files
 
 from .backoff import Backoff
 from .console import announce, report_results
+from .fallback import failed_reloads, loads_in_fresh_process
 from .frontend import frontend_mode
 from .frontends import Frontends
-from .install import install_editable, is_installed, needs_install
+from .install import editable_roots, install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .options import DevServer
+from .ownwrites import OwnWrites, snapshot
 from .plan import Plan, plan_changes
 from .process import WorkerGone, WorkerProcess
 from .standby import Standby
@@ -88,6 +93,11 @@ class Supervisor:
         self.standby = Standby(options.standby)
         #: Editable installs done so far: a standby started before one is not used.
         self.installs = 0
+        self.own_writes = OwnWrites()
+        #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
+        self.restart_only: dict[str, str] = {}
+        #: Reload results seen per extension (a newer one outdates a fresh-process check).
+        self.reloads: Counter[str] = Counter()
 
     async def run(self) -> None:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -107,6 +117,7 @@ class Supervisor:
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
+        warn_skipped(self.layout, ())
         await self._install(self.layout.projects)
         self.frontends.start()  # builds in the background while the worker starts
         port = self.sock.getsockname()[1]
@@ -169,7 +180,7 @@ class Supervisor:
                     self.changes.put_nowait(None)
                     break
                 batch |= more
-            plan = plan_changes(batch, self.layout, self.watch_paths)
+            plan = plan_changes(self.own_writes.drop(batch), self.layout, self.watch_paths)
             if plan:
                 yield plan
 
@@ -212,6 +223,7 @@ class Supervisor:
         except ConfigError as exc:
             log.error("%s (keeping the extensions found before)", exc)
             return None
+        warn_skipped(layout, self.layout.skipped)
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
@@ -228,7 +240,47 @@ class Supervisor:
         except (WorkerGone, TimeoutError, ConnectionError) as exc:
             await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
             return
-        report_results(reply.get("results", []))
+        results: list[ReloadJson] = reply.get("results", [])
+        report_results(results)
+        if message["op"] == "reload":
+            self._restart_if_only_a_restart_helps(results)
+
+    def _restart_if_only_a_restart_helps(self, results: list[ReloadJson]) -> None:
+        """The restart-only hook: a reload that failed only because the worker holds state of
+        the previous version (the new code loads in a fresh process) restarts the worker. The
+        check runs beside the loop, so the next edit is not kept waiting for it."""
+        for result in results:
+            self.reloads[result["extension"]] += 1
+            if result["ok"]:
+                self.restart_only.pop(result["extension"], None)
+        failed = failed_reloads(results)
+        if failed and self.worker is not None:
+            env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
+            seen = {name: self.reloads[name] for name in failed}
+            task = asyncio.create_task(self._restart_if_fresh(failed, seen, env))
+            self._monitors.add(task)
+            task.add_done_callback(self._monitors.discard)
+
+    async def _restart_if_fresh(
+        self, failed: dict[str, str], seen: dict[str, int], env: dict[str, str]
+    ) -> None:
+        verdicts = await loads_in_fresh_process(list(failed), env)
+        async with self.lock:
+            for name in sorted(n for n, ok in verdicts.items() if not ok):
+                log.info("%s fails in a fresh process too: the new code is at fault", name)
+            # An extension reloaded again since has a newer verdict of its own.
+            fresh = sorted(n for n, ok in verdicts.items() if ok and self.reloads[n] == seen[n])
+            reasons = {name: failed[name] for name in fresh}
+            if not reasons or self.stopping.is_set():
+                return
+            self.restart_only.update(reasons)
+            started = time.monotonic()
+            await self._restart("hot reload not possible for " + ", ".join(reasons))
+        for name, reason in reasons.items():
+            log.warning(
+                "hot reload not possible for %s: %s; restarted in %.1f s",
+                name, reason, time.monotonic() - started,
+            )  # fmt: skip
 
     async def _tell(self, message: FrontendRequest) -> None:
         """Tell the worker something that needs no answer; a worker that is down or starting
@@ -243,15 +295,26 @@ class Supervisor:
 
     async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
         """Install editable those of ``projects`` that need it (``needs_install``); a failure
-        is shown and the dev server carries on with what it has."""
+        is shown and the dev server carries on with what it has. What the install writes into
+        watched folders is not taken for the user's edits (``ownwrites``)."""
         mode = self.options.install
-        todo = [p for p in projects if needs_install(p, mode, is_installed, changed)]
-        if todo:
-            self.installs += 1  # a standby started before this install is not used
+        editable = await asyncio.to_thread(editable_roots) if mode != "never" else set()
+        todo = [
+            p
+            for p in projects
+            if needs_install(p, mode, lambda p: is_installed(p, editable), changed)
+        ]
+        if not todo:
+            return
+        self.installs += 1  # a standby started before this install is not used
+        roots = [p.root for p in todo] + [d for d in config_dirs() if d.exists()]
+        before = await asyncio.to_thread(snapshot, roots)
         try:
             await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
+        after = await asyncio.to_thread(snapshot, roots)
+        self.own_writes.record(before, after, [p.root for p in todo])
 
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
@@ -295,6 +358,7 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            restart_only=dict(self.restart_only),
             state_dir=str(self.state_dir or ""),
             verbose=self.options.verbose,
         )
@@ -370,6 +434,13 @@ class Supervisor:
             server.setdefault("allow_root", True)
         config.setdefault("IdentityProvider", {})["token"] = self.token
         return config
+
+
+def warn_skipped(layout: Layout, known: tuple[tuple[Path, str], ...]) -> None:
+    """One warning per project that cannot be used (and was not already reported)."""
+    for folder, reason in layout.skipped:
+        if (folder, reason) not in known:
+            log.warning("skipping %s: %s", folder.name, reason)
 
 
 def bind(ip: str, port: int) -> socket.socket:

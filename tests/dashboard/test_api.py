@@ -9,7 +9,7 @@ from tests.conftest import DevServer
 from .conftest import read_events
 
 EXT_FIELDS = {"name", "enabled", "state", "module", "version", "source", "points", "routes",
-              "errors", "last_reload"}  # fmt: skip
+              "errors", "last_reload", "restart_only"}  # fmt: skip
 ROUTE_FIELDS = {"pattern", "handler", "extension", "methods", "authenticated", "order"}
 ERROR_FIELDS = {"extension", "phase", "type", "message", "traceback", "file", "line", "time"}
 RELOAD_FIELDS = {"extension", "ok", "mode", "duration_ms", "routes_before", "routes_after", "error"}
