@@ -2,23 +2,29 @@
 the messages of the control channel between them.
 
 The channel is a private socket pair (one end passed to the worker with ``pass_fds``) carrying
-one JSON object per line. Nothing else can reach it, so it needs no authentication.
+framed JSON objects: a 4-byte big-endian length, then that many bytes of JSON. Frames have no
+line limit (a batch of 20,000 paths is one message like any other). Nothing else can reach the
+channel, so it needs no authentication.
 
 supervisor → worker::
 
     {"id": 1, "op": "reload", "extensions": ["hello_ext"]}
-    {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...]}
+    {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...], "count": n}
+    {"id": 3, "op": "ping"}
 
 worker → supervisor::
 
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
-    {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...]}
+    {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...], "restart": reason?}
+    {"op": "reply", "id": 2, "error": "what went wrong"}
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import struct
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,6 +56,12 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: Seconds a reload's imports may take before the reload is abandoned.
+    reload_timeout: float = 5.0
+    #: Seconds the event loop may be blocked before the worker reports where.
+    blocked_threshold: float = 1.0
+    #: The supervisor's pid: the worker ends when its parent is no longer this process.
+    supervisor_pid: int = 0
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -92,14 +104,52 @@ def _unmark(value: Any) -> Any:
     return value
 
 
+#: The frame header: the length of the JSON body that follows.
+HEADER = struct.Struct(">I")
+#: A frame longer than this is a corrupt stream, not a message (the largest real ones, a reload
+#: of many extensions, are a few hundred KB).
+MAX_FRAME = 64 * 1024 * 1024
+
+
+class ChannelError(Exception):
+    """The control channel carried something that is not a control message."""
+
+
 def encode(message: dict[str, Any]) -> bytes:
-    """One control-channel line."""
-    return json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    """One control-channel frame.
+
+    >>> encode({"op": "ping"})
+    b'\\x00\\x00\\x00\\r{"op":"ping"}'
+    """
+    body = json.dumps(message, separators=(",", ":")).encode()
+    return HEADER.pack(len(body)) + body
 
 
-def decode(line: bytes) -> dict[str, Any]:
-    """Parse one control-channel line; a malformed line is a bug, so it raises."""
-    message = json.loads(line)
+def decode(body: bytes) -> dict[str, Any]:
+    """Parse one frame's body; anything but a control message raises ``ChannelError``."""
+    try:
+        message = json.loads(body)
+    except ValueError as exc:
+        raise ChannelError(f"not JSON ({exc}): {body[:200]!r}") from exc
     if not isinstance(message, dict) or "op" not in message:
-        raise ValueError(f"not a control message: {line[:200]!r}")
+        raise ChannelError(f"not a control message: {body[:200]!r}")
     return message
+
+
+async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+    """The next message, or None at a clean end of the channel; ``ChannelError`` if the stream
+    is cut inside a frame or carries something else."""
+    try:
+        header = await reader.readexactly(HEADER.size)
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial:
+            return None
+        raise ChannelError("the channel ended inside a frame header") from exc
+    (size,) = HEADER.unpack(header)
+    if size > MAX_FRAME:
+        raise ChannelError(f"a frame of {size} bytes: the stream is corrupt")
+    try:
+        body = await reader.readexactly(size)
+    except asyncio.IncompleteReadError as exc:
+        raise ChannelError(f"the channel ended inside a frame of {size} bytes") from exc
+    return decode(body)

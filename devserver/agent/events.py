@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-EventKind = Literal["started", "reload", "error", "restart", "change", "stopped"]
+EventKind = Literal["started", "reload", "error", "restart", "change", "stopped", "blocked"]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+from .deadline import ImportStuck
+
 Phase = Literal["import", "link", "load", "start", "reload"]
 State = Literal["loaded", "failed", "disabled"]
 Mode = Literal["hot", "restart"]
@@ -73,7 +75,7 @@ class ErrorRecord:
 def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | None]:
     """The file and line the user should open: a syntax error's own, else the deepest frame in
     ``source`` (the extension's folder), else the deepest frame of all."""
-    if isinstance(exc, SyntaxError) and exc.filename:
+    if isinstance(exc, SyntaxError | ImportStuck) and exc.filename:
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(_innermost_tb(exc))
     if not frames:
@@ -86,6 +88,8 @@ def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | 
 def _format(exc: BaseException, source: Path | None) -> str:
     """The traceback from the first frame in the extension's folder on: the dev server's,
     asyncio's and importlib's frames above it say nothing to the extension's author."""
+    if isinstance(exc, ImportStuck):
+        return exc.stack
     tb = exc.__traceback__
     while tb is not None and not (source and _is_under(tb.tb_frame.f_code.co_filename, source)):
         tb = tb.tb_next

@@ -33,6 +33,7 @@ from tornado.routing import Rule
 from tornado.web import StaticFileHandler
 
 from . import specs
+from .deadline import ImportStuck, ImportThread
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
 from .records import ErrorRecord, ReloadResult
@@ -76,7 +77,15 @@ class ReloadEngine:
         manager: AgentExtensionManager,
         registry: Registry,
         capture: RouteCapture,
+        timeout: float = 5.0,
     ) -> None:
+        #: Seconds a transaction's imports may take (``DevServer.reload_timeout``).
+        self.timeout = timeout
+        #: Imports abandoned at their deadline, by extension; their threads may still run.
+        self.stuck: dict[str, ImportThread[ExtensionPackage]] = {}
+        #: Why the worker must be restarted to load the saved code (a stuck import holds its
+        #: modules' locks), or None.
+        self.needs_restart: str | None = None
         self.serverapp = serverapp
         self.manager = manager
         self.registry = registry
@@ -102,6 +111,13 @@ class ReloadEngine:
                 for name in reload_group(package, live, dict(sys.modules)):
                     if name not in group:
                         group.append(name)
+            stuck = [n for n in group if n in self.stuck and self.stuck[n].running]
+            if stuck:
+                self.needs_restart = (
+                    f"an earlier import of {', '.join(stuck)} is still stuck; restarting the "
+                    "worker to load the saved code"
+                )
+                return disabled
             results = await self._transaction(group) if group else []
             if results and all(r.ok for r in results):
                 for name in self._failed_because_of(group):
@@ -138,7 +154,7 @@ class ReloadEngine:
             # loop serves from, so it runs in a thread. Linking, loading and the swap change
             # server state: they run on the loop, in one go, so no request sees them half done.
             for name in group:
-                packages[name] = await asyncio.to_thread(ExtensionPackage, name=name, enabled=True)
+                packages[name] = await self._import(name)
             with attempt.on_loop():
                 for name in group:
                     self._build(attempt, name, packages[name])
@@ -157,6 +173,15 @@ class ReloadEngine:
         return [
             self._result(attempt, n, before[n], failed, duration, attempt.loop_ms) for n in group
         ]
+
+    async def _import(self, name: str) -> ExtensionPackage:
+        """Import ``name`` in a thread, within the deadline."""
+        importer = ImportThread(name, lambda: ExtensionPackage(name=name, enabled=True))
+        try:
+            return await importer.result(self.timeout)
+        except ImportStuck:
+            self.stuck[name] = importer
+            raise
 
     def _build(self, attempt: _Attempt, name: str, package: ExtensionPackage) -> None:
         old = self.manager.extensions.get(name)

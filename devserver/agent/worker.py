@@ -23,6 +23,7 @@ from devserver.protocol import WorkerSpec, decode_config
 
 from . import specs
 from .control import ControlChannel
+from .loopwatch import LoopWatch
 from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
@@ -98,7 +99,8 @@ class WorkerApp(ServerApp):
         manager = self.extension_manager
         assert isinstance(manager, AgentExtensionManager)
         manager.capture = self.capture
-        self.engine = ReloadEngine(self, manager, self.registry, self.capture)
+        timeout = self._spec().reload_timeout
+        self.engine = ReloadEngine(self, manager, self.registry, self.capture, timeout)
         self.registry.reload_fn = self.engine.reload_one
 
     def load_server_extensions(self) -> None:
@@ -127,6 +129,14 @@ class WorkerApp(ServerApp):
         )
         channel = ControlChannel(spec.control_fd, self.engine, self.registry)
         self._control_task = asyncio.ensure_future(self._serve_control(channel))
+        self._loopwatch = LoopWatch(spec.blocked_threshold, self._report_blocked)
+        self._loopwatch.start()
+
+    def _report_blocked(self, block: dict[str, Any]) -> None:
+        self.log.warning(
+            "devserver: the event loop was blocked %.1f s in %s", block["ms"] / 1000, block["where"]
+        )
+        self.registry.events.publish("blocked", block)
 
     async def _cleanup(self) -> None:
         # Event streams end with this, instead of hanging on until the process is gone.

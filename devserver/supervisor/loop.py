@@ -14,7 +14,7 @@ import secrets
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ from devserver.protocol import WorkerSpec, encode_config
 
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
+from .liveness import channel_died_first, heartbeat
 from .options import DevServer
-from .plan import Plan, plan_changes
+from .plan import Plan, plan_changes, summarise
 from .process import WorkerGone, WorkerProcess
 from .report import (
     Backoff,
@@ -39,9 +40,8 @@ from .report import (
 from .watch import SourceFilter
 
 log = logging.getLogger("devserver")
-#: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is
-#: restarted.
-REQUEST_TIMEOUT = 60.0
+#: Seconds a worker gets to answer a request other than a reload.
+REQUEST_TIMEOUT = 10.0
 
 
 class Supervisor:
@@ -69,6 +69,8 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        #: The exit code of ``run()``: stays 0 unless something ends the dev server on error.
+        self.exit_code = 0
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -78,7 +80,7 @@ class Supervisor:
                 await self.apply(plan)
         finally:
             await self.shutdown()
-        return 0
+        return self.exit_code
 
     # -- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -108,19 +110,26 @@ class Supervisor:
 
     # -- changes -----------------------------------------------------------------------------
     async def _watch(self) -> None:
-        """Feed each batch of file changes into the queue that ``plans()`` reads."""
+        """Feed each batch of file changes into the queue that ``plans()`` reads. If watching
+        fails, the dev server says why and stops: it would otherwise serve code it no longer
+        reloads."""
         watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
-        async for changes in awatch(
-            *watched,
-            watch_filter=SourceFilter(),
-            stop_event=self.stopping,
-            step=self.options.step_ms,
-            force_polling=self.options.poll,
-            poll_delay_ms=self.options.poll_delay_ms,
-            rust_timeout=500,
-        ):
-            self.changes.put_nowait(changes)
-        self.changes.put_nowait(None)
+        try:
+            async for changes in awatch(
+                *watched,
+                watch_filter=SourceFilter(),
+                stop_event=self.stopping,
+                step=self.options.step_ms,
+                force_polling=self.options.poll,
+                poll_delay_ms=self.options.poll_delay_ms,
+                rust_timeout=500,
+            ):
+                self.changes.put_nowait(changes)
+        except Exception as exc:  # noqa: BLE001 - reported, and it ends the dev server
+            log.error("watching files failed (%s: %s); stopping", type(exc).__name__, exc)
+            self.exit_code = ExitCode.FAILURE
+        finally:
+            self.changes.put_nowait(None)
 
     async def plans(self) -> AsyncIterator[Plan]:
         """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
@@ -150,10 +159,13 @@ class Supervisor:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
             if plan.reload:
-                await self._request({"op": "reload", "extensions": list(plan.reload)})
+                reload = {"op": "reload", "extensions": list(plan.reload)}
+                await self._request(reload, self.options.reload_request_timeout)
             for kind, paths in (("template", plan.templates), ("static", plan.static)):
                 if paths:
-                    await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+                    listed, count = summarise(paths)
+                    changed = {"op": "changed", "kind": kind, "paths": listed, "count": count}
+                    await self._request(changed, REQUEST_TIMEOUT)
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -171,14 +183,23 @@ class Supervisor:
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any]) -> None:
+    async def _request(self, message: dict[str, Any], timeout: float) -> None:
+        """Ask the worker, report its answer; restart a worker that cannot answer."""
         assert self.worker is not None
+        op = message["op"]
         try:
-            reply = await self.worker.request(message, timeout=REQUEST_TIMEOUT)
-        except (WorkerGone, TimeoutError, ConnectionError) as exc:
-            await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
+            reply = await self.worker.request(message, timeout)
+        except TimeoutError:
+            await self._restart(f"the worker did not answer {op!r} within {timeout:.0f} s")
             return
+        except (WorkerGone, ConnectionError) as exc:
+            await self._restart(f"the worker could not be asked to {op}: {exc}")
+            return
+        if "error" in reply:
+            log.error("the worker failed to carry out %r: %s", op, reply["error"])
         report_results(reply.get("results", []))
+        if reply.get("restart"):
+            await self._restart(str(reply["restart"]))
 
     async def _install(self, layout: Layout) -> None:
         mode = self.options.install
@@ -212,17 +233,20 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            reload_timeout=self.options.reload_timeout,
+            blocked_threshold=self.options.blocked_threshold,
+            supervisor_pid=os.getpid(),
         )
         self.generation += 1
         self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
         self.worker_started = time.monotonic()
         await self.worker.start()
-        monitor = asyncio.create_task(self._watch_worker(self.worker))
-        self._monitors.add(monitor)
-        monitor.add_done_callback(self._monitors.discard)
+        self._track(self._watch_worker(self.worker))
         if await self.worker.wait_ready(self.options.ready_timeout):
             assert self.worker.ready_info is not None
             announce(self.worker.ready_info, self.token, self.options.base_url)
+            limit = self.options.unresponsive_timeout
+            self._track(heartbeat(self.worker, limit, self._unresponsive))
         else:
             log.error(
                 "the worker did not start (exit code %s): its output is above. "
@@ -232,10 +256,25 @@ class Supervisor:
             if self.worker.running:
                 await self.worker.stop(self.options.stop_timeout)
 
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._monitors.add(task)
+        task.add_done_callback(self._monitors.discard)
+
+    async def _unresponsive(self, worker: WorkerProcess, reason: str) -> None:
+        """End a worker that stopped answering; its monitor restarts it as a crash."""
+        log.error("%s (stopped, or its event loop blocked): restarting it", reason)
+        await worker.terminate(min(self.options.stop_timeout, 2.0))
+
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
         dying. A worker stopped on purpose, or one that refused its configuration (exit 2:
         retrying cannot help), waits for the next saved file instead."""
+        if await channel_died_first(worker):
+            async with self.lock:
+                if worker is self.worker and not (worker.stopped or self.stopping.is_set()):
+                    await self._restart(worker.channel_error or "its control channel closed")
+            return
         code = await worker.wait()
         if worker.pid is not None and code < 0:  # killed: it could not remove its server files
             remove_server_files(worker.pid)

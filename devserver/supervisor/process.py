@@ -11,16 +11,22 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from devserver.protocol import SPEC_ENV, WorkerSpec, decode, encode
+from devserver.protocol import SPEC_ENV, WorkerSpec, encode, read_message
 
 log = logging.getLogger("devserver")
 
 
 class WorkerGone(Exception):
     """The worker exited or closed its control channel before answering."""
+
+
+#: Seconds to write one request into the channel; a worker that reads nothing for this long
+#: (stopped, or its loop blocked) is not answering.
+WRITE_TIMEOUT = 10.0
 
 
 class WorkerProcess:
@@ -36,6 +42,12 @@ class WorkerProcess:
         self._ids = itertools.count(1)
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
+        #: Set when the control channel ended: the worker closed it, or it carried garbage.
+        self.channel_closed = asyncio.Event()
+        #: Why the channel ended, for the restart's reason.
+        self.channel_error: str | None = None
+        #: Called with each message the worker sends unasked (``blocked`` reports).
+        self.on_notice: Callable[[dict[str, Any]], None] = lambda message: None
         #: Set when the supervisor stops this worker on purpose (so it is no crash).
         self.stopped = False
 
@@ -60,19 +72,36 @@ class WorkerProcess:
         self._reader_task = asyncio.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            message = decode(line)
-            if message["op"] == "ready":
-                self.ready_info = message
-                self._ready.set()
-            elif message["op"] == "reply":
-                future = self._replies.pop(int(message["id"]), None)
-                if future is not None and not future.done():
-                    future.set_result(message)
-        for future in self._replies.values():
-            if not future.done():
-                future.set_exception(WorkerGone("the worker closed its control channel"))
-        self._replies.clear()
+        """Dispatch the worker's messages until the channel ends; then fail every waiting
+        request at once, whatever ended it (a request never waits for a reply that cannot come)."""
+        reason = "the worker closed its control channel"
+        try:
+            while (message := await read_message(reader)) is not None:
+                self._dispatch(message)
+        # Whatever ends the channel is reported and the worker restarted, not swallowed.
+        except Exception as exc:  # noqa: BLE001 - a broken channel is a dead worker
+            reason = f"the control channel broke: {type(exc).__name__}: {exc}"
+            log.error("%s", reason)
+            self.channel_error = reason
+        finally:
+            self.channel_closed.set()
+            for future in self._replies.values():
+                if not future.done():
+                    future.set_exception(WorkerGone(reason))
+            self._replies.clear()
+            if self._writer is not None:
+                self._writer.close()
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message["op"] == "ready":
+            self.ready_info = message
+            self._ready.set()
+        elif message["op"] == "reply":
+            future = self._replies.pop(int(message["id"]), None)
+            if future is not None and not future.done():
+                future.set_result(message)
+        else:
+            self.on_notice(message)
 
     async def wait_ready(self, timeout: float) -> bool:
         """True once the worker serves; False if it exited or timed out first."""
@@ -87,16 +116,20 @@ class WorkerProcess:
                 task.cancel()
         return ready in done
 
-    async def request(self, message: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
-        """Send a request and wait for its reply."""
-        if self._writer is None or self._writer.is_closing():
-            raise WorkerGone("no control channel")
+    async def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send a request and wait at most ``timeout`` seconds for its reply (``TimeoutError``);
+        ``WorkerGone`` if the channel is or goes down first."""
+        if self._writer is None or self._writer.is_closing() or self.channel_closed.is_set():
+            raise WorkerGone(self.channel_error or "no control channel")
         request_id = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._replies[request_id] = future
-        self._writer.write(encode({"id": request_id, **message}))
-        await self._writer.drain()
-        return await asyncio.wait_for(future, timeout)
+        try:
+            self._writer.write(encode({"id": request_id, **message}))
+            await asyncio.wait_for(self._writer.drain(), min(timeout, WRITE_TIMEOUT))
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._replies.pop(request_id, None)
 
     async def wait(self) -> int:
         assert self.proc is not None
@@ -107,13 +140,18 @@ class WorkerProcess:
         return self.proc is not None and self.proc.returncode is None
 
     async def stop(self, timeout: float) -> int | None:
-        """SIGTERM, wait ``timeout``; then SIGKILL, wait. Logs each branch."""
+        """Stop on purpose (no crash): SIGTERM, wait ``timeout``; then SIGKILL, wait."""
         self.stopped = True
+        return await self.terminate(timeout)
+
+    async def terminate(self, timeout: float) -> int | None:
+        """SIGTERM, wait ``timeout``; then SIGKILL, wait. Logs each branch."""
         if self.proc is None:
             return None
         if self.proc.returncode is None:
             log.info("stopping worker %s (SIGTERM)", self.proc.pid)
             self._signal(signal.SIGTERM)
+            self._signal(signal.SIGCONT)  # a stopped worker would never see the SIGTERM
             try:
                 await asyncio.wait_for(self.proc.wait(), timeout)
             except TimeoutError:
@@ -132,5 +170,4 @@ class WorkerProcess:
         if self._writer is not None:
             self._writer.close()
         if self._reader_task is not None:
-            with contextlib.suppress(Exception):
-                await self._reader_task
+            await self._reader_task  # it ends with the channel and catches what ends the channel
