@@ -68,7 +68,11 @@ class WorkerProcess:
             start_new_session=True,
         )  # fmt: skip
         child.close()
-        reader, self._writer = await asyncio.open_unix_connection(sock=parent)
+        await self.open_channel(parent)
+
+    async def open_channel(self, sock: socket.socket) -> None:
+        """Talk to the worker over ``sock``, the supervisor's end of the socket pair."""
+        reader, self._writer = await asyncio.open_unix_connection(sock=sock)
         self._reader_task = asyncio.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
