@@ -61,7 +61,8 @@ def _read_all(data: bytes) -> list[dict[str, object]]:
 
 def test_messages_of_any_size_cross_the_channel_whole() -> None:
     """A 1 MB message (20,000 paths, over the old 64 KiB line limit) arrives whole, in order."""
-    paths = [f"/home/user/src/my_extension/my_extension/data/file-{i:05}.txt" for i in range(20_000)]
+    folder = "/home/user/src/my_extension/my_extension/data"
+    paths = [f"{folder}/file-{i:05}.txt" for i in range(20_000)]
     big = {"op": "changed", "kind": "static", "paths": paths}
     data = encode({"op": "ping", "id": 1}) + encode(big) + encode({"op": "ping", "id": 2})
     assert len(data) > 1_000_000

@@ -21,7 +21,7 @@ from traitlets.config import Config
 from devserver.errors import ConfigError, DevServerError
 from devserver.protocol import WorkerSpec, decode_config
 
-from . import specs
+from . import lifeline, specs
 from .control import ControlChannel
 from .loopwatch import LoopWatch
 from .manager import AgentExtensionManager
@@ -144,9 +144,14 @@ class WorkerApp(ServerApp):
         await super()._cleanup()
 
     async def _serve_control(self, channel: ControlChannel) -> None:
+        spec = self._spec()
         await channel.serve(self._ready_info())
-        # The supervisor is gone: a worker must never outlive it.
-        self.log.critical("devserver: the supervisor went away; stopping")
+        if lifeline.supervisor_gone(
+            spec.supervisor_pid
+        ):  # a worker must never outlive it, nor keep a kernel
+            lifeline.end_now()
+        # The channel broke under a live supervisor: stop, and the supervisor starts another.
+        self.log.critical("devserver: the control channel ended; stopping")
         self.stop()
 
     def _ready_info(self) -> dict[str, Any]:
