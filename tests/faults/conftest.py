@@ -31,8 +31,9 @@ def descendants(pid: int) -> set[int]:
 
 @dataclass
 class SteadyClient:
-    """GETs ``path`` in a loop from a thread (each with a timeout) and notes every process of
-    the dev server's tree it sees, until stopped."""
+    """GETs ``path`` in a loop from a thread (each with a timeout, each on a new connection, as
+    a browser retries a request whose kept-alive connection a restarted worker closed) and notes
+    every process of the dev server's tree it sees, until stopped."""
 
     server: DevServer
     path: str = "hello"
@@ -50,8 +51,10 @@ class SteadyClient:
         return self
 
     def _run(self) -> None:
-        headers = {"Authorization": f"token {self.server.token}"}
-        with httpx.Client(base_url=self.server.url, headers=headers, timeout=10) as client:
+        headers = {"Authorization": f"token {self.server.token}", "Connection": "close"}
+        # A request held in the listening socket's queue while a worker restarts is answered
+        # late, not refused: it counts as failed only past this generous timeout.
+        with httpx.Client(base_url=self.server.url, headers=headers, timeout=30) as client:
             while not self._stop.is_set():
                 self.pids |= {self.server.proc.pid, *descendants(self.server.proc.pid)}
                 try:
