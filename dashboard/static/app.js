@@ -4,7 +4,10 @@
   "use strict";
   const body = document.body;
   const prefix = body.dataset.prefix;
-  const KINDS = ["started", "reload", "error", "restart", "change", "stopped"];
+  const KINDS = ["started", "reload", "error", "restart", "change", "stopped", "blocked"];
+  // The stream sends kind "error" as "extension-error": an SSE event named "error" would also
+  // fire EventSource's own connection-error handler (dashboard/stream.py SSE_NAMES).
+  const SSE_NAMES = { error: "extension-error" };
   const worker = (body.dataset.after || "").split(":")[0];
 
   function el(tag, cls, text) {
@@ -30,8 +33,13 @@
         return `${d.extension} ${d.phase} error: ${d.type}: ${d.message}`;
       case "started":
         return `worker ${d.pid} started${d.reason ? " (" + d.reason + ")" : ""}`;
-      case "change":
-        return "changed: " + (d.paths || (d.path ? [d.path] : [])).join(", ");
+      case "change": {
+        const paths = d.paths || (d.path ? [d.path] : []);
+        const more = (d.count || paths.length) - paths.length;
+        return "changed: " + paths.join(", ") + (more > 0 ? ` and ${more} more` : "");
+      }
+      case "blocked":
+        return `event loop blocked ${(d.ms / 1000).toFixed(1)} s in ${d.where}`;
       default:
         return JSON.stringify(d);
     }
@@ -122,7 +130,8 @@
     source.onopen = () => { status.textContent = "live"; status.className = "conn live"; };
     source.onerror = () => { status.textContent = "reconnecting"; status.className = "conn down"; };
     source.addEventListener("hello", (msg) => onHello(JSON.parse(msg.data)));
-    KINDS.forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
+    KINDS.forEach((kind) =>
+      source.addEventListener(SSE_NAMES[kind] || kind, (msg) => onEvent(JSON.parse(msg.data))));
   }
 
   function enhanceReloadForms() {

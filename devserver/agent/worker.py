@@ -14,6 +14,7 @@ import socket
 import sys
 from typing import Any
 
+from jupyter_core.paths import secure_write
 from jupyter_server.serverapp import ServerApp
 from traitlets import Any as AnyTrait
 from traitlets.config import Config
@@ -110,6 +111,12 @@ class WorkerApp(ServerApp):
     def _install_specs(self) -> None:
         spec = self._spec()
         specs.install(self, self.registry, spec.starter, spec.enforce_specs)
+
+    def write_browser_open_file(self) -> None:
+        """The file holds the token: written readable by its owner only, as secure_write does
+        for the server info file (jupyter_server writes it with the process umask)."""
+        with secure_write(self.browser_open_file) as f:
+            self._write_browser_open_file(self.default_url[len(self.base_url) :], f)
 
     def _find_http_port(self) -> None:
         """The supervisor owns the socket: the port is known and never moves."""

@@ -170,11 +170,21 @@ class ApiClient:
                 f"{reason}"
             ) from None
         if status == 403:
-            raise ApiError(
-                f"the dev server at {self.server.url} refused the request (403): "
-                "pass the right --token or set DEVSERVER_TOKEN"
-            )
+            raise ApiError(self._refusal(body))
         return status, body
+
+    def _refusal(self, body: dict[str, Any]) -> str:
+        """A 403 is either the token or the server's authorizer (``@authorized``): say which."""
+        detail = str(body.get("error") or body.get("message") or "")
+        if "not authorized" in detail:
+            return (
+                f"the dev server at {self.server.url} accepted the token, but its authorizer "
+                f"(ServerApp.authorizer_class) refused the request: {detail}"
+            )
+        return (
+            f"the dev server at {self.server.url} refused the request (403): "
+            "pass the right --token or set DEVSERVER_TOKEN"
+        )
 
     def _failure(self, status: int, body: dict[str, Any]) -> str:
         detail = body.get("error") or body.get("message") or ""

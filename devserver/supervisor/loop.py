@@ -8,6 +8,7 @@ hot-reload in the worker, or restart the worker when a change cannot be applied 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import secrets
@@ -248,13 +249,22 @@ class Supervisor:
             limit = self.options.unresponsive_timeout
             self._track(heartbeat(self.worker, limit, self._unresponsive))
         else:
+            await self._not_ready(self.worker)
+
+    async def _not_ready(self, worker: WorkerProcess) -> None:
+        if worker.running:
             log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                self.worker.proc.returncode if self.worker.proc else None,
+                "the worker did not start serving within %g s (--DevServer.ready_timeout); "
+                "stopping it. Fix what holds it (its output is above) and save.",
+                self.options.ready_timeout,
             )
-            if self.worker.running:
-                await self.worker.stop(self.options.stop_timeout)
+            await worker.stop(self.options.stop_timeout)
+        else:
+            log.error(
+                "the worker exited with code %s before serving: its output is above. "
+                "Fix the error and save: the dev server retries.",
+                worker.proc.returncode if worker.proc else "unknown",
+            )
 
     def _track(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -309,13 +319,25 @@ class Supervisor:
 
 
 def bind(ip: str, port: int) -> socket.socket:
-    """The listening socket every worker serves on; a clear StartupError when it is taken."""
+    """The listening socket every worker serves on; a clear error when it cannot be had: a bad
+    ``--ip`` is bad input (``ConfigError``), a taken port a ``StartupError``."""
     try:
+        socket.getaddrinfo(ip or None, port, type=socket.SOCK_STREAM)
         sock = socket.create_server((ip, port), backlog=512)
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"--ip {ip}: not an IP address or a host name this machine knows ({exc.strerror}). "
+            "Use 127.0.0.1 (this machine only) or 0.0.0.0 (every network interface)."
+        ) from exc
     except OSError as exc:
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise ConfigError(
+                f"--ip {ip}: not an address of this machine. Use 127.0.0.1 or 0.0.0.0."
+            ) from exc
+        hint = "Another server may be using the port: stop it, or pick another with --port."
         raise StartupError(
-            f"cannot listen on {ip}:{port}: {exc.strerror}. Another server may be using the port: "
-            "stop it, or pick another with --port."
+            f"cannot listen on {ip}:{port}: {exc.strerror}."
+            + (f" {hint}" if exc.errno == errno.EADDRINUSE else "")
         ) from exc
     sock.set_inheritable(True)
     return sock

@@ -49,7 +49,8 @@ class RuntimeFile:
     @classmethod
     def write(cls, ip: str, port: int, base_url: str, token: str) -> RuntimeFile:
         folder = Path(jupyter_runtime_dir())
-        folder.mkdir(parents=True, exist_ok=True)
+        # Private, as Jupyter makes it: it holds tokens and kernel connection files.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"devserver-{os.getpid()}.json"
         host = "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip  # noqa: S104 - compared, not bound
         info = {
