@@ -30,6 +30,24 @@ AUTH_RESOURCE = "devserver"
 PREFIX = "/_introspect"
 
 
+#: Bytes of request body the dashboard takes: its POSTs carry none (a reload is named by its URL).
+MAX_BODY = 64 * 1024
+
+
+def refuse_early(handler: JupyterHandler) -> None:
+    """Refuse a POST without credentials or with a body over ``MAX_BODY``. The dashboard's
+    handlers stream request bodies (``stream_request_body``), so this runs in ``prepare`` once
+    the headers are in, before tornado reads (and buffers) a byte of the body."""
+    if handler.request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if handler.current_user is None:
+        raise web.HTTPError(403, "log in, or pass the token, to use the dashboard")
+    if int(handler.request.headers.get("Content-Length") or 0) > MAX_BODY:
+        raise web.HTTPError(413, f"the dashboard takes request bodies up to {MAX_BODY} bytes")
+    if handler.request.connection is not None:
+        handler.request.connection.set_max_body_size(MAX_BODY)  # type: ignore[attr-defined]
+
+
 class DashboardMixin(ExtensionHandlerMixin):
     """Registry access and masking for the dashboard's handlers."""
 
@@ -59,8 +77,17 @@ class DashboardMixin(ExtensionHandlerMixin):
             raise web.HTTPError(503, str(exc)) from None
 
 
+@web.stream_request_body
 class DashboardApiHandler(DashboardMixin, APIHandler):
     """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
+
+    # APIHandler.prepare drops JupyterHandler's keyword the same way (and ignores it too).
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        refuse_early(self)
+
+    def data_received(self, chunk: bytes) -> None:
+        """The API's POSTs ignore their body (at most ``MAX_BODY``)."""
 
     def write_json(self, data: dict[str, Any], status: int = 200) -> None:
         self.set_status(status)
@@ -74,8 +101,16 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
         self.finish(mask_json({"error": message, "status": status_code}, self.secrets))
 
 
+@web.stream_request_body
 class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHandler):
     """Base of the HTML pages: the login redirect without credentials, autoescaped templates."""
+
+    async def prepare(self, *, _redirect_to_login: bool = True) -> None:
+        await super().prepare(_redirect_to_login=_redirect_to_login)
+        refuse_early(self)
+
+    def data_received(self, chunk: bytes) -> None:
+        """The pages' POSTs ignore their body (at most ``MAX_BODY``)."""
 
     page = ""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from traitlets import TraitError, Unicode
 from traitlets.config import Application, Config
+from traitlets.config.loader import ArgumentError
 
 from devserver.errors import ConfigError
 
@@ -78,6 +79,18 @@ class RunApp(Application):
         ),
     }
 
+    def parse_command_line(self, argv: Any = None) -> None:
+        """traitlets' ``catch_config_error`` turns a bad argument into a CRITICAL log line and
+        exit 1: call the method it wraps, and make the error our one line and exit 2."""
+        parse = Application.parse_command_line.__wrapped__  # type: ignore[attr-defined]
+        try:
+            parse(self, argv)
+        except (TraitError, ArgumentError) as exc:
+            raise ConfigError(option_error(str(exc), self._option_names())) from None
+
+    def _option_names(self) -> dict[str, str]:
+        return {str(target): f"--{alias}" for alias, target in self.aliases.items()}
+
     def initialize(self, argv: Any = None) -> None:
         super().initialize(argv)
         path = Path(self.config_file or "devserver_config.py")
@@ -93,8 +106,7 @@ class RunApp(Application):
         try:
             return DevServer(parent=self)
         except TraitError as exc:
-            names = {str(target): f"--{alias}" for alias, target in self.aliases.items()}
-            raise ConfigError(option_error(str(exc), names)) from None
+            raise ConfigError(option_error(str(exc), self._option_names())) from None
 
     def start(self) -> None:
         logging.basicConfig(
