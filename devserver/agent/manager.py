@@ -8,6 +8,7 @@ carries on (the other extensions serve), but each failure becomes an ``ErrorReco
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from traitlets import Any as AnyTrait
 from traitlets import Dict
+
+from devserver.masking import console, secret_values
 
 from .records import ErrorRecord, ExtensionRecord, Phase
 from .registry import Registry
@@ -43,10 +46,19 @@ class AgentExtensionManager(ExtensionManager):
             name, phase, exc, source_dir(self._registry().extension(name).source)
         )
         self._registry().record_error(error)
+        # The token and secret env values stay out of the terminal, and so do raw newlines and
+        # escapes, which could forge a "✓ reloaded" line of the supervisor.
+        token = getattr(self.serverapp.identity_provider, "token", None)
+        message = console(error.message, secret_values([token], os.environ))
         self.log.error(
             "%s | %s failed: %s: %s (%s:%s)",
-            name, phase, error.type, error.message, error.file, error.line,
-        )  # fmt: skip
+            name,
+            phase,
+            error.type,
+            message,
+            error.file,
+            error.line,
+        )
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 from watchfiles import Change, awatch
 
 from devserver.errors import ConfigError, ExitCode, StartupError
+from devserver.masking import console
 from devserver.protocol import WorkerSpec, encode_config
 
 from .install import install_editable, is_installed, needs_install
@@ -35,6 +36,7 @@ from .report import (
     RuntimeFile,
     announce,
     config_dirs,
+    console_secrets,
     remove_server_files,
     report_results,
 )
@@ -197,8 +199,9 @@ class Supervisor:
             await self._restart(f"the worker could not be asked to {op}: {exc}")
             return
         if "error" in reply:
-            log.error("the worker failed to carry out %r: %s", op, reply["error"])
-        report_results(reply.get("results", []))
+            error = console(str(reply["error"]), console_secrets(self.token))
+            log.error("the worker failed to carry out %r: %s", op, error)
+        report_results(reply.get("results", []), console_secrets(self.token))
         if reply.get("restart"):
             await self._restart(str(reply["restart"]))
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_config_path, jupyter_runtime_dir
 
+from devserver.masking import console, secret_values
+
 log = logging.getLogger("devserver")
 
 
@@ -84,7 +86,9 @@ def config_dirs() -> list[Path]:
 
 
 def announce(ready: dict[str, Any], token: str, base_url: str) -> None:
-    """Tell the user where the server is and which extensions failed."""
+    """Tell the user where the server is and which extensions failed (their messages masked
+    and escaped: only the two lines above may show the token)."""
+    secrets = console_secrets(token)
     url = str(ready.get("url", "")).rstrip("/") + "/"
     extensions = ready.get("extensions", {})
     loaded = sorted(n for n, e in extensions.items() if e["state"] == "loaded")
@@ -95,12 +99,18 @@ def announce(ready: dict[str, Any], token: str, base_url: str) -> None:
         for error in ext.get("errors", []):
             log.error(
                 "✗ %s failed at %s: %s: %s (%s:%s)",
-                name, error["phase"], error["type"], error["message"], error["file"], error["line"],
+                name, error["phase"], error["type"], console(str(error["message"]), secrets),
+                error["file"], error["line"],
             )  # fmt: skip
 
 
-def report_results(results: list[dict[str, Any]]) -> None:
-    """One console line per reloaded extension."""
+def console_secrets(token: str) -> frozenset[str]:
+    """What the supervisor's console lines must not show: the token and secret env values."""
+    return secret_values([token], os.environ)
+
+
+def report_results(results: list[dict[str, Any]], secrets: frozenset[str]) -> None:
+    """One console line per reloaded extension; messages masked and escaped (``console``)."""
     for r in results:
         if r["ok"]:
             log.info(
@@ -118,5 +128,6 @@ def report_results(results: list[dict[str, Any]]) -> None:
             e = r["error"] or {}
             log.error(
                 "✗ reload of %s failed: %s: %s (%s:%s); the previous code keeps serving",
-                r["extension"], e.get("type"), e.get("message"), e.get("file"), e.get("line"),
+                r["extension"], e.get("type"), console(str(e.get("message")), secrets),
+                e.get("file"), e.get("line"),
             )  # fmt: skip
