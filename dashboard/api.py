@@ -38,8 +38,12 @@ class ExtensionApi(DashboardApiHandler):
         self.write_json(ext)
 
 
+@web.stream_request_body
 class ReloadApi(DashboardApiHandler):
     """``POST extensions/{name}/reload``: 200 with ``ok`` false when the new code failed."""
+
+    def data_received(self, chunk: bytes) -> None:
+        """A reload is named by its URL: the body (at most ``MAX_BODY``) is ignored."""
 
     @web.authenticated
     @authorized

@@ -35,9 +35,11 @@ MAX_BODY = 64 * 1024
 
 
 def refuse_early(handler: JupyterHandler) -> None:
-    """Refuse a POST without credentials or with a body over ``MAX_BODY``. The dashboard's
-    handlers stream request bodies (``stream_request_body``), so this runs in ``prepare`` once
-    the headers are in, before tornado reads (and buffers) a byte of the body."""
+    """Refuse a POST without credentials or with a body over ``MAX_BODY``. The reload API
+    streams request bodies (``stream_request_body``), so for it this runs in ``prepare`` once
+    the headers are in, before tornado reads (and buffers) a byte of the body. (Only there:
+    tornado closes the connection after refusing a streamed request, and the no-JavaScript
+    reload form needs its body parsed for ``_xsrf``.)"""
     if handler.request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if handler.current_user is None:
@@ -77,7 +79,6 @@ class DashboardMixin(ExtensionHandlerMixin):
             raise web.HTTPError(503, str(exc)) from None
 
 
-@web.stream_request_body
 class DashboardApiHandler(DashboardMixin, APIHandler):
     """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
 
@@ -85,9 +86,6 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
         refuse_early(self)
-
-    def data_received(self, chunk: bytes) -> None:
-        """The API's POSTs ignore their body (at most ``MAX_BODY``)."""
 
     def write_json(self, data: dict[str, Any], status: int = 200) -> None:
         self.set_status(status)
@@ -101,16 +99,12 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
         self.finish(mask_json({"error": message, "status": status_code}, self.secrets))
 
 
-@web.stream_request_body
 class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHandler):
     """Base of the HTML pages: the login redirect without credentials, autoescaped templates."""
 
     async def prepare(self, *, _redirect_to_login: bool = True) -> None:
         await super().prepare(_redirect_to_login=_redirect_to_login)
         refuse_early(self)
-
-    def data_received(self, chunk: bytes) -> None:
-        """The pages' POSTs ignore their body (at most ``MAX_BODY``)."""
 
     page = ""
 
