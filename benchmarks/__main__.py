@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench_reload", "bench_dashboard", "bench_specs", "bench_container"]
+MODULES = ["bench_reload", "bench_dashboard", "bench_specs", "bench_container", "bench_faults"]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

@@ -25,6 +25,7 @@ from devserver.errors import ConfigError, ExitCode, StartupError
 from devserver.masking import console
 from devserver.protocol import WorkerSpec, encode_config
 
+from .configcheck import unreadable
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
 from .liveness import channel_died_first, heartbeat
@@ -144,6 +145,9 @@ class Supervisor:
                     self.changes.put_nowait(None)
                     break
                 batch |= more
+            for path, error in unreadable(batch).items():
+                log.error("%s", error)
+                batch = {(change, p) for change, p in batch if p != path}
             plan = plan_changes(batch, self.layout, self.watch_paths)
             if plan:
                 yield plan
