@@ -71,8 +71,9 @@ class ApiCommand(Application):
         "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
     }
 
-    def client(self) -> ApiClient:
-        return ApiClient(find_server(self.url or None, self.token or None))
+    def client(self, name: str | None = None) -> ApiClient:
+        """A client of the dev server meant here (the one with extension ``name``, if given)."""
+        return ApiClient(find_server(self.url or None, self.token or None, name=name))
 
     def emit(self, data: dict[str, Any], human: str) -> None:
         print(json.dumps(data, indent=2) if self.json_output else human)
@@ -85,8 +86,10 @@ class StatusApp(ApiCommand):
     description = __doc__ or ""
 
     def start(self) -> None:
-        status = self.client().get("status")
-        shown = dict(status)
+        client = self.client()
+        status = client.get("status")
+        server = client.server
+        shown = {"url": server.url, "pid": server.pid or "?", **status}
         if isinstance(status.get("started"), int | float):
             shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
         lines = [f"{key:<24}{value}" for key, value in shown.items()]
@@ -180,7 +183,7 @@ class ReloadApp(ApiCommand):
         if len(self.extra_args) != 1:
             raise ConfigError("usage: devserver reload NAME (one extension name)")
         name = self.extra_args[0]
-        client = self.client()
+        client = self.client(name)
         status, result = client.request("POST", f"extensions/{_quote(name)}/reload")
         if status == 404:
             known = [e["name"] for e in client.get("extensions")["extensions"]]

@@ -97,7 +97,13 @@ class Supervisor:
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
         await self._install(self.layout)
         port = self.sock.getsockname()[1]
-        self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        served = {
+            "projects": [str(p) for p in self.layout.paths],
+            "extensions": list(self.layout.extensions),
+        }
+        self.runtime = RuntimeFile.write(
+            self.options.ip, port, self.options.base_url, self.token, served
+        )
         async with self.lock:
             await self._spawn("start")
 
