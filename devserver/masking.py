@@ -34,9 +34,11 @@ _SECRET_NAME = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
 _WORDS = "|".join(SECRET_WORDS)
 #: The password of a URL or DSN: ``scheme://user:PASSWORD@host``.
 _URL_PASSWORD = re.compile(r"(?P<keep>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@\"']*:)[^@/\s\"']+(?=@)")
-#: A secret name given a value in text: ``api_key='v'``, ``'db_password': 'v'``, ``TOKEN=v``.
+#: A secret name given a value in text: ``api_key='v'``, ``TOKEN=v``, or a quoted name before a
+#: colon as in a dict repr or JSON (``'db_password': 'v'``); a bare ``name:`` is prose
+#: (``KeyError: 'x'``) and is left alone.
 _ASSIGNED = re.compile(
-    rf"(?P<keep>\b[\w.-]*(?:{_WORDS})[\w.-]*['\"]?\s*[=:]\s*)"
+    rf"(?P<keep>(?:\b[\w.-]*(?:{_WORDS})[\w.-]*\s*=|['\"][\w.-]*(?:{_WORDS})[\w.-]*['\"]\s*:)\s*)"
     r"(?:(?P<q>['\"])(?P<quoted>[^'\"]*)(?P=q)|(?P<bare>[^\s,;&'\")}\]]+))",
     re.IGNORECASE,
 )
@@ -81,6 +83,8 @@ def mask_patterns(text: str) -> str:
     "postgres://app:********@db/x namespace(api_key='********', port=5)"
     >>> mask_patterns("{'github_client_secret':'X','sort_keys': True}")
     "{'github_client_secret':'********','sort_keys': True}"
+    >>> mask_patterns("KeyError: 'paths'")
+    "KeyError: 'paths'"
     """
     if "://" in text:
         text = _URL_PASSWORD.sub(lambda m: m.group("keep") + MASK, text)

@@ -36,6 +36,7 @@ from . import specs
 from .deadline import ImportStuck, ImportThread
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
+from .origin import foreign_modules, package_folder
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
 from .routing import RouteCapture
@@ -158,6 +159,7 @@ class ReloadEngine:
             with attempt.on_loop():
                 for name in group:
                     self._build(attempt, name, packages[name])
+                _only_from_watched_folders(attempt)
         # SystemExit too: a module that calls sys.exit() at import must not end the worker.
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
             failed = (name, exc)
@@ -276,6 +278,24 @@ class ReloadEngine:
         )
         self.registry.record_reload(result)
         return result
+
+
+def _only_from_watched_folders(attempt: _Attempt) -> None:
+    """Raise if a module of the group came from another copy of its package (its file in the
+    watched folder was deleted, and another finder found the name elsewhere)."""
+    packages = {top_level(p) for p in attempt.group}
+    folders = {
+        p: folder
+        for p in packages
+        if (folder := package_folder(attempt.saved_modules.get(p))) is not None
+    }
+    foreign = foreign_modules(packages, folders, sys.modules)
+    if foreign:
+        raise ModuleNotFoundError(
+            f"{', '.join(foreign)}: not in the watched folder "
+            f"{', '.join(str(f) for f in folders.values())} (was its file deleted there?); "
+            "another copy of the package is not used"
+        )
 
 
 def _forget(attempt: _Attempt) -> None:

@@ -8,7 +8,6 @@ hot-reload in the worker, or restart the worker when a change cannot be applied 
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import os
 import secrets
@@ -19,15 +18,16 @@ from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
-from watchfiles import Change, awatch
+from watchfiles import Change
 
-from devserver.errors import ConfigError, ExitCode, StartupError
+from devserver.errors import ConfigError, ExitCode
 from devserver.masking import console
 from devserver.protocol import WorkerSpec, encode_config
 
 from .configcheck import unreadable
 from .install import install_editable, is_installed, needs_install
 from .layout import Layout, Project, discover
+from .listen import bind
 from .liveness import channel_died_first, heartbeat
 from .options import DevServer
 from .plan import Plan, plan_changes, summarise
@@ -41,7 +41,7 @@ from .report import (
     remove_server_files,
     report_results,
 )
-from .watch import SourceFilter
+from .watch import watch_changes
 
 log = logging.getLogger("devserver")
 #: Seconds a worker gets to answer a request other than a reload.
@@ -120,24 +120,12 @@ class Supervisor:
 
     # -- changes -----------------------------------------------------------------------------
     async def _watch(self) -> None:
-        """Feed each batch of file changes into the queue that ``plans()`` reads. If watching
-        fails, the dev server says why and stops: it would otherwise serve code it no longer
-        reloads."""
+        """Feed each batch of file changes into the queue that ``plans()`` reads; a watcher that
+        fails ends the dev server (exit 1): it would otherwise serve code it no longer reloads."""
         watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
         try:
-            async for changes in awatch(
-                *watched,
-                watch_filter=SourceFilter(),
-                stop_event=self.stopping,
-                step=self.options.step_ms,
-                force_polling=self.options.poll,
-                poll_delay_ms=self.options.poll_delay_ms,
-                rust_timeout=500,
-            ):
-                self.changes.put_nowait(changes)
-        except Exception as exc:  # noqa: BLE001 - reported, and it ends the dev server
-            log.error("watching files failed (%s: %s); stopping", type(exc).__name__, exc)
-            self.exit_code = ExitCode.FAILURE
+            if not await watch_changes(watched, self.options, self.stopping, self.changes):
+                self.exit_code = ExitCode.FAILURE
         finally:
             self.changes.put_nowait(None)
 
@@ -329,28 +317,3 @@ class Supervisor:
             server.setdefault("allow_root", True)
         config.setdefault("IdentityProvider", {})["token"] = self.token
         return config
-
-
-def bind(ip: str, port: int) -> socket.socket:
-    """The listening socket every worker serves on; a clear error when it cannot be had: a bad
-    ``--ip`` is bad input (``ConfigError``), a taken port a ``StartupError``."""
-    try:
-        socket.getaddrinfo(ip or None, port, type=socket.SOCK_STREAM)
-        sock = socket.create_server((ip, port), backlog=512)
-    except socket.gaierror as exc:
-        raise ConfigError(
-            f"--ip {ip}: not an IP address or a host name this machine knows ({exc.strerror}). "
-            "Use 127.0.0.1 (this machine only) or 0.0.0.0 (every network interface)."
-        ) from exc
-    except OSError as exc:
-        if exc.errno == errno.EADDRNOTAVAIL:
-            raise ConfigError(
-                f"--ip {ip}: not an address of this machine. Use 127.0.0.1 or 0.0.0.0."
-            ) from exc
-        hint = "Another server may be using the port: stop it, or pick another with --port."
-        raise StartupError(
-            f"cannot listen on {ip}:{port}: {exc.strerror}."
-            + (f" {hint}" if exc.errno == errno.EADDRINUSE else "")
-        ) from exc
-    sock.set_inheritable(True)
-    return sock

@@ -1,10 +1,17 @@
-"""Which file events are worth a look."""
+"""Which file events are worth a look, and the watcher that feeds them to the supervisor."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
+from pathlib import Path
 
-from watchfiles import DefaultFilter
+from watchfiles import Change, DefaultFilter, awatch
+
+from .options import DevServer
+
+log = logging.getLogger("devserver")
 
 
 class SourceFilter(DefaultFilter):
@@ -17,3 +24,28 @@ class SourceFilter(DefaultFilter):
     ignore_entity_patterns: Sequence[str] = (
         *DefaultFilter.ignore_entity_patterns, r"\.egg-info$", r"\.tmp$",
     )  # fmt: skip
+
+
+async def watch_changes(
+    paths: list[Path],
+    options: DevServer,
+    stopping: asyncio.Event,
+    batches: asyncio.Queue[set[tuple[Change, str]] | None],
+) -> bool:
+    """Put each batch of changes under ``paths`` into ``batches`` until ``stopping`` is set;
+    False (and the reason logged) if watching failed, an inotify limit say."""
+    try:
+        async for changes in awatch(
+            *paths,
+            watch_filter=SourceFilter(),
+            stop_event=stopping,
+            step=options.step_ms,
+            force_polling=options.poll,
+            poll_delay_ms=options.poll_delay_ms,
+            rust_timeout=500,
+        ):
+            batches.put_nowait(changes)
+    except Exception as exc:  # noqa: BLE001 - reported, and the caller ends the dev server
+        log.error("watching files failed (%s: %s); stopping", type(exc).__name__, exc)
+        return False
+    return True
