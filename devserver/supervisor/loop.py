@@ -41,6 +41,7 @@ from .report import (
     remove_server_files,
     report_results,
 )
+from .settle import changed_again, real_failures
 from .watch import watch_changes
 
 log = logging.getLogger("devserver")
@@ -161,7 +162,8 @@ class Supervisor:
                 return
             if plan.reload:
                 reload = {"op": "reload", "extensions": list(plan.reload)}
-                await self._request(reload, self.options.reload_request_timeout)
+                reply = await self._request(reload, self.options.reload_request_timeout)
+                await self._report(reply.get("results", []) if reply else [])
             for kind, paths in (("template", plan.templates), ("static", plan.static)):
                 if paths:
                     listed, count = summarise(paths)
@@ -184,24 +186,36 @@ class Supervisor:
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any], timeout: float) -> None:
-        """Ask the worker, report its answer; restart a worker that cannot answer."""
+    async def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """Ask the worker; its reply, or None when it could not answer (it is restarted)."""
         assert self.worker is not None
         op = message["op"]
         try:
             reply = await self.worker.request(message, timeout)
         except TimeoutError:
             await self._restart(f"the worker did not answer {op!r} within {timeout:.0f} s")
-            return
+            return None
         except (WorkerGone, ConnectionError) as exc:
             await self._restart(f"the worker could not be asked to {op}: {exc}")
-            return
+            return None
         if "error" in reply:
             error = console(str(reply["error"]), console_secrets(self.token))
             log.error("the worker failed to carry out %r: %s", op, error)
-        report_results(reply.get("results", []), console_secrets(self.token))
         if reply.get("restart"):
             await self._restart(str(reply["restart"]))
+        return reply
+
+    async def _report(self, results: list[dict[str, Any]]) -> None:
+        """The console lines of a reload, but for failures of files still being written."""
+        failed = real_failures(results)
+        again = await changed_again(self.changes, self.layout, failed) if failed else set()
+        if again:
+            log.info("%s changed again while reloading: reloading again", ", ".join(sorted(again)))
+        held = {
+            r["extension"] for r in results if (r.get("error") or {}).get("type") == "NotReloaded"
+        }
+        shown = [r for r in results if r["extension"] not in again | (held if again else set())]
+        report_results(shown, console_secrets(self.token))
 
     async def _install(self, layout: Layout) -> None:
         mode = self.options.install
