@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -46,8 +45,6 @@ class WorkerProcess:
         self.channel_closed = asyncio.Event()
         #: Why the channel ended, for the restart's reason.
         self.channel_error: str | None = None
-        #: Called with each message the worker sends unasked (``blocked`` reports).
-        self.on_notice: Callable[[dict[str, Any]], None] = lambda message: None
         #: Set when the supervisor stops this worker on purpose (so it is no crash).
         self.stopped = False
 
@@ -105,7 +102,9 @@ class WorkerProcess:
             if future is not None and not future.done():
                 future.set_result(message)
         else:
-            self.on_notice(message)
+            log.warning(
+                "ignoring a control message the supervisor does not know: %r", message["op"]
+            )
 
     async def wait_ready(self, timeout: float) -> bool:
         """True once the worker serves; False if it exited or timed out first."""

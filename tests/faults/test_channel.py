@@ -68,21 +68,6 @@ def test_reply_after_the_deadline_is_a_timeout_and_is_forgotten() -> None:
     assert asyncio.run(scenario()) == 0
 
 
-def test_unasked_messages_reach_the_notice_hook() -> None:
-    """A message that is neither ``ready`` nor a reply goes to ``on_notice``."""
-
-    async def scenario() -> list[dict[str, Any]]:
-        worker, peer = await _attached()
-        seen: list[dict[str, Any]] = []
-        worker.on_notice = seen.append
-        peer.sendall(encode({"op": "blocked", "ms": 1200}))
-        peer.close()
-        await asyncio.wait_for(worker.channel_closed.wait(), 5)
-        return seen
-
-    assert asyncio.run(scenario()) == [{"op": "blocked", "ms": 1200}]
-
-
 async def _process(code: str) -> WorkerProcess:
     worker = WorkerProcess(SPEC, env={})
     worker.proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code)
