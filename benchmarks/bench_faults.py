@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from devserver.agent.lifeline import children
+
 from .common import (
     TOKEN,
     Server,
@@ -36,16 +38,6 @@ from .common import (
 FAULT_RUNS = int(os.environ.get("BENCH_FAULT_RUNS", "5"))
 HANDLER = "extensions/hello_ext/hello_ext/handlers.py"
 BASELINE = "jupyter server (no supervisor)"
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue
-    return found
 
 
 def alive(pid: int) -> bool:
