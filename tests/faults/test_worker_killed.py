@@ -1,6 +1,6 @@
 """A row of the fault matrix that already held, kept by a test: a worker SIGKILLed in the middle
-of a reload. The supervisor's waiting request fails at once
-(the channel ends), a new worker serves the code on disk, and nothing is left behind."""
+of a reload. The supervisor's waiting request fails at once (the channel ends), a new worker
+serves the code on disk, and nothing is left behind."""
 
 from __future__ import annotations
 
