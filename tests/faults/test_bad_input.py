@@ -40,7 +40,9 @@ def test_the_dashboard_refuses_bad_requests_before_reading_them(devserver_factor
 
     path = "/_introspect/api/extensions/hello_ext/reload"
     big = {"Content-Length": str(50 * 1024 * 1024), "Content-Type": "application/octet-stream"}
-    assert _raw_post(server.port, path, big, b"x" * 1024).startswith(b"HTTP/1.1 403")
+    refused = _raw_post(server.port, path, big, b"x" * 1024)
+    assert refused.startswith(b"HTTP/1.1 403")
+    assert b"\r\nConnection: close\r\n" in refused
     token = {"Authorization": f"token {server.token}"}
     assert _raw_post(server.port, path, {**big, **token}, b"x" * 1024).startswith(b"HTTP/1.1 413")
     assert server.client.post(path.lstrip("/")).json()["ok"] is True
