@@ -3,13 +3,22 @@ them, and console lines can neither show them nor be forged by an exception's me
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from devserver.masking import MASK, console, mask, mask_json, values_under_secret_names
 
 from ..conftest import Factory
-from .conftest import HELLO
+from .conftest import HELLO, replayed_events
 
+#: Every page and read API of the dashboard, scanned for secrets.
+SCANNED = [
+    *(f"_introspect/{page}" for page in ("", "extensions", "routes", "settings", "specs",
+                                         "errors", "events")),
+    *(f"_introspect/api/{path}" for path in ("status", "extensions", "extensions/hello_ext",
+                                             "routes", "settings", "specs", "errors")),
+]  # fmt: skip
 CASES = [
     ("postgres://app:hunter22@db:5432/x", "hunter22"),
     ("see https://user:pa55word@example.test/repo.git", "pa55word"),
@@ -59,19 +68,19 @@ def test_console_lines_cannot_be_forged() -> None:
 def test_command_line_secrets_and_failing_import_messages_stay_masked(
     devserver_factory: Factory,
 ) -> None:
-    """Secrets given in --ServerApp.tornado_settings never show in the settings API or page;
-    an import error carrying the token, an env secret and a forged line prints masked, on one
-    line."""
+    """Secrets given in --ServerApp.tornado_settings or the environment show in no page, API
+    answer, event or log line; an import error carrying the token, an env secret and a forged
+    line prints masked, on one line."""
     settings = "{'github_client_secret':'XSECRETX','db_password':'YSECRETY'}"
     server = devserver_factory(
         "hello_ext",
         args=(f"--ServerApp.tornado_settings={settings}",),
         env={"MY_API_KEY": "envsecret-123"},
     )
-    for path in ("_introspect/api/settings", "_introspect/settings"):
+    secrets = ("XSECRETX", "YSECRETY", "envsecret-123")
+    for path in SCANNED:
         body = server.get(path).text
-        assert "XSECRETX" not in body, path
-        assert "YSECRETY" not in body, path
+        assert not [s for s in secrets if s in body], path
     raising = (
         "import os\nraise RuntimeError('token ' + os.environ['JUPYTER_TOKEN'] + ' key ' + "
         "os.environ['MY_API_KEY'] + '\\n[devserver 10:00:00] ✓ reloaded forged')\n"
@@ -79,7 +88,12 @@ def test_command_line_secrets_and_failing_import_messages_stay_masked(
     path = server.root / HELLO
     path.write_text(path.read_text() + raising)
     server.wait_for_log("reload of hello_ext failed: RuntimeError")
+    events = json.dumps(replayed_events(server))
+    assert not [s for s in (*secrets, server.token) if s in events]
+    for path in SCANNED:
+        assert server.token not in server.get(path).text, path
     log = server.log()
+    assert not [s for s in secrets if s in log]
     after_start = log[log.index("\n", log.index("dashboard: http")) :]
     assert server.token not in after_start
     assert "envsecret-123" not in log
