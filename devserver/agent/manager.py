@@ -48,7 +48,9 @@ class AgentExtensionManager(ExtensionManager):
         self._registry().record_error(error)
         # The token and secret env values stay out of the terminal, and so do raw newlines and
         # escapes, which could forge a "✓ reloaded" line of the supervisor.
-        token = getattr(self.serverapp.identity_provider, "token", None)
+        # (The identity provider does not exist yet while extensions are first imported; the
+        # token is also in the environment, as JUPYTER_TOKEN.)
+        token = getattr(getattr(self.serverapp, "identity_provider", None), "token", None)
         message = console(error.message, secret_values([token], os.environ))
         self.log.error(
             "%s | %s failed: %s: %s (%s:%s)",
