@@ -10,7 +10,10 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench_reload", "bench_dashboard", "bench_specs", "bench_container", "bench_faults"]
+MODULES = [
+    "bench_reload", "bench_dashboard", "bench_requests", "bench_specs", "bench_container",
+    "bench_faults",
+]  # fmt: skip
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

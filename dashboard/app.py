@@ -14,10 +14,13 @@ from jupyter_server.extension.application import ExtensionApp, ExtensionAppJinja
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Float
 
-from . import livereload
+from devserver.agent.registry import SETTINGS_KEY, get_registry
+
+from . import devpage, livereload
 from .api import API_HANDLERS
 from .base import PREFIX
 from .pages import PAGE_HANDLERS
+from .requests_view import REQUEST_HANDLERS
 from .stream import EventsApi
 
 HERE = Path(__file__).parent
@@ -40,6 +43,12 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         True, help="Make open pages of every extension reload after an edit or a reload."
     ).tag(config=True)
 
+    dev_error_page = Bool(
+        True,
+        help="Show a logged-in user the traceback and source lines of an extension's 500 "
+        "(HTML page, or a `devserver` field in JSON). Never shown without authentication.",
+    ).tag(config=True)
+
     #: Set when the server stops: open event streams end instead of holding the shutdown up.
     closing: asyncio.Event
 
@@ -47,16 +56,28 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         self.closing = asyncio.Event()
 
     def initialize_handlers(self) -> None:
-        for path, handler in [*PAGE_HANDLERS, *API_HANDLERS, ("/api/events", EventsApi)]:
+        for path, handler in [
+            *PAGE_HANDLERS,
+            *API_HANDLERS,
+            *REQUEST_HANDLERS,
+            ("/api/events", EventsApi),
+        ]:
             self.handlers.append((PREFIX + path, handler))
+        assert self.serverapp is not None
+        web_app = self.serverapp.web_app
+        script_url = url_path_join(self.static_url_prefix, "livereload.js")
+        registry = get_registry(web_app.settings) if SETTINGS_KEY in web_app.settings else None
         if self.live_reload:
-            assert self.serverapp is not None
             base_url = self.serverapp.base_url
             livereload.install(
-                self.serverapp.web_app,
-                script_url=url_path_join(self.static_url_prefix, "livereload.js"),
+                web_app,
+                script_url=script_url,
                 skip_prefix=url_path_join(base_url, PREFIX),
+                owner_of=registry.requests.owner_of_path if registry else None,
             )
+        if self.dev_error_page and registry is not None:
+            env = self.settings[f"{self.name}_jinja2_env"]
+            devpage.install(web_app, registry, env, script_url)
 
     async def stop_extension(self) -> None:
         self.closing.set()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -135,9 +136,8 @@ class DevServer:
 Factory = Callable[..., DevServer]
 
 
-@pytest.fixture
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """Environment with Jupyter's user folders in the test's own tmp dir."""
+def make_isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in ``tmp_path``."""
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ}
@@ -153,8 +153,15 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
-    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment with Jupyter's user folders in the test's own tmp dir."""
+    return make_isolated_env(tmp_path)
+
+
+@contextmanager
+def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """A factory that starts ``devserver run`` on copies of the named examples in ``tmp_path``;
+    every server it started is stopped when the block ends."""
     started: list[DevServer] = []
 
     def start(
@@ -190,9 +197,18 @@ def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[
             assert proc.poll() is None, f"devserver run exited:\n{server.log()}"
         return server
 
-    yield start
-    for server in started:
-        server.stop()
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def devserver_factory(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory]:
+    """Start ``devserver run`` on copies of the named examples; stopped at teardown."""
+    with devservers(tmp_path, isolated_env) as start:
+        yield start
 
 
 def quoted_base_url(raw: str = "a@b") -> str:

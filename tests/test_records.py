@@ -19,8 +19,10 @@ def test_syntax_error_points_at_its_own_file_and_line(tmp_path: Path) -> None:
         record = ErrorRecord.from_exception("ext", "reload", exc, tmp_path)
     assert (record.file, record.line, record.type) == (str(bad), 2, "SyntaxError")
     assert set(record.to_json()) == {
-        "extension", "phase", "type", "message", "traceback", "file", "line", "time"
+        "extension", "phase", "type", "message", "traceback", "file", "line", "time",
+        "request", "count", "source",
     }  # fmt: skip
+    assert record.to_json()["source"][1] == {"line": 2, "text": "def f(:"}
 
 
 def test_runtime_error_points_into_the_extension_folder(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-EventKind = Literal["started", "reload", "error", "restart", "change", "stopped", "blocked"]
+EventKind = Literal[
+    "started", "reload", "error", "restart", "change", "stopped", "request", "log", "blocked"
+]
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,14 @@ class EventBus:
         self._ids = itertools.count(1)
         self._queue_size = queue_size
 
-    def publish(self, kind: EventKind, data: dict[str, Any]) -> Event:
-        """Record an event and hand it to every subscriber (a full subscriber queue drops it)."""
+    def publish(self, kind: EventKind, data: dict[str, Any], keep: bool = True) -> Event:
+        """Record an event and hand it to every subscriber (a full subscriber queue drops it).
+
+        ``keep=False``: live subscribers only, not the history (requests and log lines, which
+        would push the reloads and errors out of it)."""
         event = Event(next(self._ids), kind, data)
-        self._history.append(event)
+        if keep:
+            self._history.append(event)
         for queue in self._subscribers:
             if not queue.full():
                 queue.put_nowait(event)

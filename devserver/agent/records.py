@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .deadline import ImportStuck
 
-Phase = Literal["import", "link", "load", "start", "reload"]
+Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
 State = Literal["loaded", "failed", "disabled"]
 Mode = Literal["hot", "restart"]
 
@@ -41,10 +41,21 @@ class ErrorRecord:
     file: str | None
     line: int | None
     time: float = field(default_factory=time.time)
+    #: The request line (``GET /path``) of a ``request`` error, else None.
+    request: str | None = None
+    #: How many times the same error (extension, phase, type, file, line) happened.
+    count: int = 1
+    #: The lines around ``file:line`` as they were when it failed: ``(number, text)`` pairs.
+    source: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def from_exception(
-        cls, extension: str, phase: Phase, exc: BaseException, source: Path | None = None
+        cls,
+        extension: str,
+        phase: Phase,
+        exc: BaseException,
+        source: Path | None = None,
+        request: str | None = None,
     ) -> ErrorRecord:
         """Record ``exc``; ``file``/``line`` point into ``source`` when the traceback is there."""
         file, line = _locate(exc, source)
@@ -56,6 +67,8 @@ class ErrorRecord:
             traceback=_format(exc, source),
             file=file,
             line=line,
+            request=request,
+            source=tuple(excerpt(file, line)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -69,7 +82,27 @@ class ErrorRecord:
             "file": self.file,
             "line": self.line,
             "time": self.time,
+            "request": self.request,
+            "count": self.count,
+            "source": [{"line": number, "text": text} for number, text in self.source],
         }
+
+
+def excerpt(file: str | None, line: int | None, context: int = 3) -> list[tuple[int, str]]:
+    """The lines ``line - context`` to ``line + context`` of ``file``, numbered; [] if unreadable.
+
+    >>> excerpt(None, 3)
+    []
+    """
+    if not file or not line:
+        return []
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    first = max(1, line - context)
+    return [(n, lines[n - 1]) for n in range(first, min(len(lines), line + context) + 1)]
 
 
 def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server import __version__ as jupyter_server_version
@@ -16,7 +17,9 @@ from jupyter_server import __version__ as jupyter_server_version
 from devserver import __version__
 
 from .events import EventBus
+from .extlogs import ExtensionLogs
 from .records import ErrorRecord, ExtensionRecord, ReloadResult, RouteRecord, python_version
+from .requestlog import RequestLog
 from .routing import walk_routes
 
 if TYPE_CHECKING:
@@ -42,6 +45,9 @@ class Registry:
         self.extensions: dict[str, ExtensionRecord] = {}
         self.errors: list[ErrorRecord] = []
         self.events = EventBus()
+        #: Recent requests (installed on the web app by the worker) and extensions' log records.
+        self.requests = RequestLog(self, parent=serverapp)
+        self.logs = ExtensionLogs(self, parent=serverapp)
         self.reloads = 0
         self.started = time.time()
         self.pid = os.getpid()
@@ -79,6 +85,20 @@ class Registry:
         self.errors.append(error)
         del self.errors[:-MAX_ERRORS]
         self.events.publish("error", error.to_json())
+
+    def record_repeatable(self, error: ErrorRecord) -> ErrorRecord:
+        """Keep a runtime error, folding it into a kept one with the same extension, phase, type
+        and file:line (that one moves to the end with ``count`` + 1 and the new time)."""
+        key = _repeat_key(error)
+        earlier = next((e for e in reversed(self.errors) if _repeat_key(e) == key), None)
+        if earlier is not None:
+            error = replace(error, count=earlier.count + 1)
+            self.errors.remove(earlier)
+            mine = self.extension(error.extension).errors
+            if earlier in mine:
+                mine.remove(earlier)
+        self.record_error(error)
+        return error
 
     # -- routes -----------------------------------------------------------------------------
     def routes(self) -> list[RouteRecord]:
@@ -137,6 +157,10 @@ class Registry:
             "reloads": self.reloads,
             "starter": self.starter,
         }
+
+
+def _repeat_key(error: ErrorRecord) -> tuple[object, ...]:
+    return (error.extension, error.phase, error.type, error.file, error.line)
 
 
 def get_registry(settings: Mapping[str, Any]) -> Registry:

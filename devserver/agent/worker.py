@@ -29,6 +29,7 @@ from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
 from .routing import RouteCapture
+from .runtime_errors import RuntimeErrorCapture
 
 OUR_EXTENSIONS = {"dashboard": True}
 
@@ -103,6 +104,9 @@ class WorkerApp(ServerApp):
         timeout = self._spec().reload_timeout
         self.engine = ReloadEngine(self, manager, self.registry, self.capture, timeout)
         self.registry.reload_fn = self.engine.reload_one
+        self.registry.requests.install(self.web_app.settings)
+        self.registry.logs.install(self.log)
+        RuntimeErrorCapture(self.registry, self.log).install()
 
     def load_server_extensions(self) -> None:
         super().load_server_extensions()

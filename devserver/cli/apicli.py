@@ -160,14 +160,26 @@ class ErrorsApp(ApiCommand):
         if not errors:
             self.emit(data, "no errors")
             return
-        rows = [[e["extension"], e["phase"], f"{e['type']}: {e['message']}", where(e)]
-                for e in errors]  # fmt: skip
+        rows = [[e["extension"], e["phase"], f"{e['type']}: {e['message']}{_context(e)}",
+                 where(e)] for e in errors]  # fmt: skip
         human = table(["extension", "phase", "error", "where"], rows)
         if self.traceback:
             human += "".join(
                 f"\n\n{e['extension']} ({e['phase']}):\n{e['traceback']}" for e in errors
             )
         self.emit(data, human)
+
+
+def _context(error: dict[str, Any]) -> str:
+    """What a runtime error adds to its line: the request and how many times it happened.
+
+    >>> _context({"request": "GET /x", "count": 3}), _context({"phase": "load"})
+    (' [GET /x, 3 times]', '')
+    """
+    parts = [error["request"]] if error.get("request") else []
+    if error.get("count", 1) > 1:
+        parts.append(f"{error['count']} times")
+    return f" [{', '.join(parts)}]" if parts else ""
 
 
 class ReloadApp(ApiCommand):

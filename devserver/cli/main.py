@@ -25,7 +25,15 @@ SUBCOMMANDS = {
     "status": ("devserver.cli.apicli.StatusApp", "Versions and counts of a running dev server."),
     "extensions": ("devserver.cli.apicli.ExtensionsApp", "The loaded extensions, as a table."),
     "routes": ("devserver.cli.apicli.RoutesApp", "Every route and the extension that owns it."),
-    "errors": ("devserver.cli.apicli.ErrorsApp", "Load and reload errors with file and line."),
+    "errors": (
+        "devserver.cli.apicli.ErrorsApp",
+        "Load, reload and runtime errors with file and line.",
+    ),
+    "requests": (
+        "devserver.cli.requestscli.RequestsApp",
+        "Requests the server answered: status, time, owner, route (--follow).",
+    ),
+    "logs": ("devserver.cli.requestscli.LogsApp", "Log records of one extension (--follow)."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 

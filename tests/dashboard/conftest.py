@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import DevServer
+from tests.conftest import DevServer, devservers, make_isolated_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
@@ -30,6 +30,26 @@ def start_with_broken_ext(
     root.mkdir(exist_ok=True)
     shutil.copytree(FIXTURES / "broken_ext", root / "broken_ext")
     return factory(*EXAMPLES, env=dict([ENV_SECRET]), args=args)
+
+
+def start_with_raising_ext(
+    factory: Callable[..., DevServer], tmp_path: Path, args: tuple[str, ...] = ()
+) -> DevServer:
+    """Start a dev server on hello_ext, greeter_app and ``raising_ext``, whose handlers,
+    websocket and periodic callback raise on purpose."""
+    root = tmp_path / "extensions"
+    root.mkdir(exist_ok=True)
+    shutil.copytree(FIXTURES / "raising_ext", root / "raising_ext")
+    return factory("hello_ext", "greeter_app", args=args)
+
+
+@pytest.fixture(scope="session")
+def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server with ``raising_ext`` for the tests that never edit a file: each of them
+    makes its own requests (own paths or query strings) and looks only at those."""
+    tmp = tmp_path_factory.mktemp("raising")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_raising_ext(start, tmp)
 
 
 @pytest.fixture

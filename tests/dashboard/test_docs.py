@@ -55,7 +55,7 @@ def test_cli_examples_run(dash: DevServer, isolated_env: dict[str, str]) -> None
 def test_every_documented_page_exists(dash: DevServer) -> None:
     """Each page in docs/dashboard.md's table answers at its address, and ?shadowed=1 works."""
     names = re.findall(r"^\| \*\*(\w+)\*\* \|", DASHBOARD_DOC.read_text(), flags=re.MULTILINE)
-    assert len(names) == 7
+    assert len(names) == 8
     for name in names:
         path = "" if name == "Overview" else name.lower()
         resp = dash.get(f"_introspect/{path}")

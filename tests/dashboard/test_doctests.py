@@ -9,7 +9,8 @@ import pytest
 
 MODULES = ["dashboard.shadowing", "dashboard.settings_view", "dashboard.livereload",
            "dashboard.stream", "dashboard.pages", "dashboard.base", "devserver.masking",
-           "devserver.cli.apicli"]  # fmt: skip
+           "devserver.cli.apicli", "devserver.cli.requestscli", "devserver.cli.follow",
+           "devserver.agent.requestlog", "devserver.agent.runtime_errors"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -93,7 +93,8 @@ def test_live_reload_script_goes_into_other_extensions_pages_only(dash: DevServe
     """HTML pages of extensions get the live-reload script; JSON and the dashboard do not."""
     page = dash.get("greeter")
     assert page.status_code == 200
-    tag = '<script src="/static/dashboard/livereload.js" defer></script></body>'
+    # The tag names the extension that serves the page, for the error overlay.
+    tag = '<script src="/static/dashboard/livereload.js" data-extension="greeter_app" defer>'
     assert tag in page.text
     assert int(page.headers["content-length"]) == len(page.content)
     assert "livereload.js" not in dash.get("_introspect/").text
