@@ -33,10 +33,7 @@ class ImportStuck(Exception):
             stack.format()
         )
         where = f"{self.filename}:{self.lineno}" if frame else "an unknown place"
-        super().__init__(
-            f"importing {name} did not finish within {timeout:g} s: stuck at {where}. "
-            "The previous code keeps serving; save a fix and the worker restarts into it."
-        )
+        super().__init__(f"importing {name} did not finish within {timeout:g} s: stuck at {where}")
 
 
 def stuck_frame(stack: traceback.StackSummary) -> traceback.FrameSummary | None:
@@ -55,6 +52,28 @@ def stack_of(thread: threading.Thread) -> traceback.StackSummary:
     """The live stack of another thread (empty once it has ended)."""
     frame = sys._current_frames().get(thread.ident or -1)
     return traceback.extract_stack(frame) if frame is not None else traceback.StackSummary()
+
+
+def call_with_deadline(name: str, fn: Callable[[], T], timeout: float) -> T:
+    """``fn()`` run in a daemon thread, for a caller that cannot await (the worker's start):
+    its value or its exception, or ``ImportStuck`` after ``timeout`` (the thread runs on)."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(fn())
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - re-raised in the caller
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name=f"devserver-import-{name}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise ImportStuck(name, timeout, stack_of(thread))
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 class ImportThread(Generic[T]):

@@ -15,10 +15,11 @@ from typing import Any
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from traitlets import Any as AnyTrait
-from traitlets import Dict
+from traitlets import Dict, Float
 
 from devserver.masking import console, secret_values
 
+from .deadline import call_with_deadline
 from .records import ErrorRecord, ExtensionRecord, Phase
 from .registry import Registry
 from .routing import RouteCapture
@@ -31,6 +32,9 @@ class AgentExtensionManager(ExtensionManager):
     capture = AnyTrait(allow_none=True)
     #: The tornado settings keys each extension added while it loaded (a reload replaces them).
     settings_keys = Dict()
+    #: Seconds an extension's import may take at start (``DevServer.reload_timeout``): one that
+    #: hangs is a failure of that extension, and the server starts with the others.
+    import_timeout = Float(5.0)
 
     def _registry(self) -> Registry:
         assert isinstance(self.registry, Registry)
@@ -68,8 +72,13 @@ class AgentExtensionManager(ExtensionManager):
         record.enabled = bool(enabled)
         record.module = extension_name
         try:
-            package = ExtensionPackage(name=extension_name, enabled=enabled)
-        except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
+            package = call_with_deadline(
+                extension_name,
+                lambda: ExtensionPackage(name=extension_name, enabled=enabled),
+                self.import_timeout,
+            )
+        # SystemExit too, as in a reload: a module calling sys.exit() must not end the worker.
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
             self._fail(extension_name, "import", exc)
             return False
         self.extensions[extension_name] = package

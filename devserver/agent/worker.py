@@ -60,7 +60,11 @@ class WorkerApp(ServerApp):
         self.registry = Registry(self)
         self.registry.starter = self._spec().starter
         self.extension_manager = AgentExtensionManager(
-            log=self.log, serverapp=self, registry=self.registry, capture=None
+            log=self.log,
+            serverapp=self,
+            registry=self.registry,
+            capture=None,
+            import_timeout=self._spec().reload_timeout,
         )
         # Inherited from jupyter_server's unannotated ExtensionManager:
         self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)  # type: ignore[no-untyped-call]
