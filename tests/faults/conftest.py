@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,14 +78,18 @@ class SteadyClient:
 
 
 def replayed_events(server: DevServer) -> list[dict[str, Any]]:
-    """The events the worker kept, as its event stream replays them (until it goes quiet)."""
+    """The events the worker kept, as its event stream replays them (until it goes quiet for a
+    second, or 15 s: live-only kinds such as ``request`` may keep it busy)."""
     events: list[dict[str, Any]] = []
     timeout = httpx.Timeout(10, read=1.0)
+    deadline = time.monotonic() + 15
     try:
         with server.client.stream("GET", "_introspect/api/events?after=0", timeout=timeout) as r:
             for line in r.iter_lines():
                 if line.startswith("data: ") and '"kind"' in line:
                     events.append(json.loads(line[len("data: ") :]))
+                if time.monotonic() > deadline:
+                    break
     except httpx.ReadTimeout:
         pass  # the replay is over: the stream now waits for new events
     return events

@@ -16,6 +16,8 @@ from devserver.cli.client import from_runtime_files
 from devserver.errors import ConfigError
 from devserver.supervisor.report import remove_stale_files
 
+from ..conftest import wait_until
+
 
 @pytest.fixture
 def other_pid() -> Iterator[int]:
@@ -73,6 +75,8 @@ def test_files_of_killed_servers_are_removed_at_start(tmp_path: Path, other_pid:
         [sys.executable, "-c", "import time; time.sleep(60)", "-f", str(in_use)]
     )
     try:
+        cmdline = Path(f"/proc/{user.pid}/cmdline")
+        wait_until(lambda: in_use.name.encode() in cmdline.read_bytes(), what="the kernel's exec")
         remove_stale_files(tmp_path)
     finally:
         user.kill()
