@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import Any
 
 MODULES = [
-    "bench_reload", "bench_dashboard", "bench_requests", "bench_specs", "bench_container",
+    "bench_reload",
+    "bench_restart",
+    "bench_dashboard",
+    "bench_requests",
+    "bench_specs",
+    "bench_container",
     "bench_faults",
-]  # fmt: skip
+]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from . import data
+from . import data, openapi
 from .base import DashboardApiHandler
 
 
@@ -88,6 +88,15 @@ class ErrorsApi(DashboardApiHandler):
         self.write_json(data.errors_json(self.registry, self.get_argument("extension", None)))
 
 
+class OpenApiDoc(DashboardApiHandler):
+    """``GET openapi.json``: the OpenAPI document of this API, for this server's base_url."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.write_json(openapi.document(self.base_url))
+
+
 NAME = r"(?P<name>[^/]+)"
 API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/status", StatusApi),
@@ -98,4 +107,5 @@ API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/settings", SettingsApi),
     ("/api/specs", SpecsApi),
     ("/api/errors", ErrorsApi),
+    ("/api/openapi.json", OpenApiDoc),
 ]

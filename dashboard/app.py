@@ -19,6 +19,7 @@ from devserver.agent.registry import SETTINGS_KEY, get_registry
 from . import devpage, livereload
 from .api import API_HANDLERS
 from .base import PREFIX
+from .doctor import AUDIT_HANDLERS
 from .pages import PAGE_HANDLERS
 from .requests_view import REQUEST_HANDLERS
 from .stream import EventsApi
@@ -59,6 +60,7 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         for path, handler in [
             *PAGE_HANDLERS,
             *API_HANDLERS,
+            *AUDIT_HANDLERS,
             *REQUEST_HANDLERS,
             ("/api/events", EventsApi),
         ]:

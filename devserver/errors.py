@@ -8,7 +8,8 @@
     ├── StartupError         the server could not start: port in use, worker died at once (exit 3)
     ├── ServerNotFound       the CLI found no running dev server to talk to (exit 4)
     ├── ApiError             the dev server answered a CLI request with an error (exit 5)
-    └── ReloadFailed         new code failed to load; the old code keeps serving (exit 6)
+    ├── ReloadFailed         new code failed to load; the old code keeps serving (exit 6)
+    └── ReloadUnsafe         `devserver doctor` found what old versions leave behind (exit 7)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ExitCode(IntEnum):
     SERVER_NOT_FOUND = 4
     API_ERROR = 5
     RELOAD_FAILED = 6
+    RELOAD_UNSAFE = 7
 
 
 class DevServerError(Exception):
@@ -66,3 +68,9 @@ class ReloadFailed(DevServerError):
     """A hot reload failed: the previous handlers keep serving."""
 
     exit_code = ExitCode.RELOAD_FAILED
+
+
+class ReloadUnsafe(DevServerError):
+    """The reload-safety audit found threads, callbacks, classes... that outlive a reload."""
+
+    exit_code = ExitCode.RELOAD_UNSAFE

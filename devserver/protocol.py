@@ -17,6 +17,11 @@ worker → supervisor::
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
     {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...], "restart": reason?}
     {"op": "reply", "id": 2, "error": "what went wrong"}
+
+Two more private descriptors may be passed: the kernel channel (``kernels_fd``, the messages are
+in ``devserver.supervisor.kernels``, framed the same way), and for a standby worker a pipe
+(``STANDBY_ENV``) that carries its ``WorkerSpec`` once a restart needs it. ``SUPERVISOR_ENV``
+names the supervisor's pid from the worker's first line on (``devserver.agent.lifeline``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
+#: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
+STANDBY_ENV = "DEVSERVER_STANDBY_FD"
+SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
 
 
@@ -56,12 +64,15 @@ class WorkerSpec:
     reason: str = "start"
     #: How many times the supervisor has started a worker before this one.
     generation: int = 0
+    #: The worker's end of the kernel channel (``devserver.supervisor.kernels``); -1: none, the
+    #: worker starts its kernels itself and they end with it.
+    kernels_fd: int = -1
+    #: The supervisor's private folder (0700): the session table lives there.
+    state_dir: str = ""
     #: Seconds a reload's imports may take before the reload is abandoned.
     reload_timeout: float = 5.0
     #: Seconds the event loop may be blocked before the worker reports where.
     blocked_threshold: float = 1.0
-    #: The supervisor's pid: the worker ends when its parent is no longer this process.
-    supervisor_pid: int = 0
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -71,6 +82,10 @@ class WorkerSpec:
         raw = (environ if environ is not None else dict(os.environ)).get(SPEC_ENV)
         if not raw:
             raise RuntimeError(f"{SPEC_ENV} is not set: the worker is started by `devserver run`")
+        return cls.from_json(raw)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> WorkerSpec:
         data = json.loads(raw)
         data["extensions"] = tuple(data["extensions"])
         data["sys_path"] = tuple(data["sys_path"])

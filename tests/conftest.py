@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+
+from devserver.testing.server import stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -90,6 +91,7 @@ class DevServer:
     base_url: str
     token: str
     log_path: Path
+    runtime_dir: Path
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -108,8 +110,11 @@ class DevServer:
         return self.client.get(path.lstrip("/"), **kwargs)
 
     def worker_pid(self) -> int | None:
+        """The worker serving now: the supervisor's child with a ``jpserver-<pid>.json`` file
+        (kernels and a standby worker are its children too)."""
         kids = [p for p in children(self.proc.pid) if alive(p)]
-        return kids[0] if kids else None
+        serving = [p for p in kids if (self.runtime_dir / f"jpserver-{p}.json").exists()]
+        return serving[-1] if serving else None
 
     def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
         wait_until(lambda: text in self.log(), timeout, what=f"log line {text!r}")
@@ -122,15 +127,8 @@ class DevServer:
         path.write_text(text.replace(old, new))
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
         self.client.close()
-        return int(self.proc.returncode)
+        return stop_process(self.proc)
 
 
 Factory = Callable[..., DevServer]
@@ -187,7 +185,8 @@ def devservers(tmp_path: Path, isolated_env: dict[str, str]) -> Iterator[Factory
                 cmd, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
                 env={**isolated_env, **(env or {})}, stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        server = DevServer(proc, root, port, base_url, TOKEN, log_path)
+        runtime = Path(isolated_env["JUPYTER_RUNTIME_DIR"])
+        server = DevServer(proc, root, port, base_url, TOKEN, log_path, runtime)
         started.append(server)
         if wait:
             wait_until(

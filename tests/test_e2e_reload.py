@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Factory, alive, children, copy_example, wait_until
+from .conftest import Factory, alive, copy_example, wait_until
+from .kernelclient import kernel_pids
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +27,6 @@ def message(server, path: str = "hello") -> str | None:  # type: ignore[no-untyp
     return response.json().get("message") if response.status_code == 200 else None
 
 
-def kernel_pid(worker_pid: int) -> int:
-    """The kernel process: the worker's only python child running ipykernel."""
-    for pid in children(worker_pid):
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        if b"ipykernel" in cmdline:
-            return pid
-    raise AssertionError("no kernel process under the worker")
-
-
 @pytest.mark.parametrize("base_url", BASE_URLS)
 def test_handler_edit_hot_reloads_and_kernel_survives(
     devserver_factory: Factory, base_url: str
@@ -45,7 +37,7 @@ def test_handler_edit_hot_reloads_and_kernel_survives(
     kernel = server.client.post("api/kernels", json={"name": "python3"}).json()
     worker = server.worker_pid()
     assert worker is not None
-    kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
+    (kpid,) = wait_until(lambda: kernel_pids(server.proc.pid), what="kernel")
 
     server.edit(HELLO, 'GREETING = "Hello"', 'GREETING = "Howdy"')
     wait_until(lambda: message(server) == "Howdy, world!", what="the new greeting")
@@ -167,7 +159,7 @@ def test_stop_signal_stops_everything_with_kernels(devserver_factory: Factory, s
     server.client.post("api/kernels", json={"name": "python3"})
     worker = server.worker_pid()
     assert worker is not None
-    kpid = wait_until(lambda: kernel_pid(worker) if children(worker) else None, what="kernel")
+    (kpid,) = wait_until(lambda: kernel_pids(server.proc.pid), what="kernel")
     server.proc.send_signal(sig)
     assert server.proc.wait(30) == 0
     assert "clean shutdown" in server.log()

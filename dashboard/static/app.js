@@ -33,6 +33,10 @@
         return `${d.extension} ${d.phase} error: ${d.type}: ${d.message}`;
       case "started":
         return `worker ${d.pid} started${d.reason ? " (" + d.reason + ")" : ""}`;
+      case "restart": {
+        const kept = d.kept ? ` · kept ${d.kept.kernels.length} kernel(s), ${d.kept.sessions} session(s)` : "";
+        return `worker ${d.pid} restarted${d.reason ? " (" + d.reason + ")" : ""}${kept}`;
+      }
       case "change": {
         const paths = d.paths || (d.path ? [d.path] : []);
         const more = (d.count || paths.length) - paths.length;

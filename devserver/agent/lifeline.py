@@ -30,11 +30,19 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from devserver.protocol import SUPERVISOR_ENV
+
 PR_SET_PDEATHSIG = 1
 #: The signal Linux sends when the supervisor dies (unused by jupyter_server).
 DEATH_SIGNAL = signal.SIGUSR2
 #: How often the lifeline thread looks at the parent pid.
 POLL = 0.05
+
+
+def supervisor_pid() -> int:
+    """The supervisor's pid, from ``SUPERVISOR_ENV`` (0 when not started by one)."""
+    value = os.environ.get(SUPERVISOR_ENV, "")
+    return int(value) if value.isdigit() else 0
 
 
 def die_with_supervisor(supervisor_pid: int) -> None:

@@ -57,6 +57,8 @@ class Registry:
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
         self.providers: dict[str, Callable[[], dict[str, Any]]] = {}
+        #: Ids of the kernels this worker took over from the one before.
+        self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []
         self._routes_key: list[tuple[object, object]] = []
 
@@ -156,6 +158,8 @@ class Registry:
             "errors": len(self.errors),
             "reloads": self.reloads,
             "starter": self.starter,
+            "kernels": len(self.serverapp.kernel_manager.list_kernel_ids()),
+            "kernels_kept": list(self.kernels_kept),
         }
 
 

@@ -9,6 +9,7 @@ answers the supervisor's reload requests over a private control channel.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import socket
 import sys
@@ -20,16 +21,19 @@ from traitlets import Any as AnyTrait
 from traitlets.config import Config
 
 from devserver.errors import ConfigError, DevServerError
-from devserver.protocol import WorkerSpec, decode_config
+from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
 
 from . import lifeline, specs
+from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
+from .kernels import SupervisorLink
 from .loopwatch import LoopWatch
 from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
 from .routing import RouteCapture
 from .runtime_errors import RuntimeErrorCapture
+from .standby import wait_for_spec
 
 OUR_EXTENSIONS = {"dashboard": True}
 
@@ -38,6 +42,10 @@ class WorkerApp(ServerApp):
     """The dev server's ServerApp. Configured entirely through its ``WorkerSpec``."""
 
     spec = AnyTrait()
+    #: The channel to the supervisor that starts and keeps the kernels (None: kernels are the
+    #: worker's own and end with it).
+    kernel_link: SupervisorLink | None = None
+    kept = Kept()
 
     def _spec(self) -> WorkerSpec:
         assert isinstance(self.spec, WorkerSpec)
@@ -55,6 +63,13 @@ class WorkerApp(ServerApp):
             # NAME`) stays disabled: that is a decision, not a default.
             self.jpserver_extensions.setdefault(name, True)
         self.jpserver_extensions.update(OUR_EXTENSIONS)
+
+    def init_configurables(self) -> None:
+        spec = self._spec()
+        if spec.kernels_fd >= 0:
+            self.kernel_link = SupervisorLink(spec.kernels_fd)
+            self.update_config(keep_kernels_config(self.config, spec.state_dir))
+        super().init_configurables()
 
     def init_server_extensions(self) -> None:
         self.registry = Registry(self)
@@ -130,17 +145,32 @@ class WorkerApp(ServerApp):
         """The supervisor owns the socket: the port is known and never moves."""
 
     def _bind_http_server(self) -> None:
+        self._serving = asyncio.ensure_future(self._adopt_then_serve())
+
+    async def _adopt_then_serve(self) -> None:
+        """Take over the kernels of the worker before, then accept requests: until then they
+        wait in the listening socket's backlog, so none sees a kernel list without them."""
+        if self.kernel_link is not None:
+            await self.kernel_link.open()
+            self.kept = await adopt(self, self.kernel_link)
+            self.registry.kernels_kept = list(self.kept.kernels)
         sock = socket.socket(fileno=self._spec().listen_fd)
         sock.setblocking(False)
         self.http_server.add_sockets([sock])
 
     async def _post_start(self) -> None:
+        await self._serving
         await super()._post_start()  # type: ignore[no-untyped-call] # unannotated in jupyter_server
         spec = self._spec()
         # A worker after the first is a restart: say so, and why, to the pages that watch.
         self.registry.events.publish(
             "restart" if spec.generation else "started",
-            {"reason": spec.reason, "generation": spec.generation, "pid": os.getpid()},
+            {
+                "reason": spec.reason,
+                "generation": spec.generation,
+                "pid": os.getpid(),
+                "kept": self.kept.to_json(),
+            },
         )
         channel = ControlChannel(spec.control_fd, self.engine, self.registry)
         self._control_task = asyncio.ensure_future(self._serve_control(channel))
@@ -153,17 +183,23 @@ class WorkerApp(ServerApp):
         )
         self.registry.events.publish("blocked", block)
 
+    async def cleanup_kernels(self) -> None:
+        """Leave the kernels running for the next worker, unless the supervisor is stopping."""
+        if self.kernel_link is None or self.kernel_link.final:
+            await super().cleanup_kernels()
+            return
+        count = await detach(self, self.kernel_link)
+        self.log.info("devserver: %d kernel(s) left running for the next worker", count)
+
     async def _cleanup(self) -> None:
         # Event streams end with this, instead of hanging on until the process is gone.
         self.registry.events.publish("stopped", {"pid": os.getpid()})
         await super()._cleanup()
 
     async def _serve_control(self, channel: ControlChannel) -> None:
-        spec = self._spec()
         await channel.serve(self._ready_info())
-        if lifeline.supervisor_gone(
-            spec.supervisor_pid
-        ):  # a worker must never outlive it, nor keep a kernel
+        # A worker must never outlive the supervisor, nor keep its kernels.
+        if lifeline.supervisor_gone(lifeline.supervisor_pid()):
             lifeline.end_now()
         # The channel broke under a live supervisor: stop, and the supervisor starts another.
         self.log.critical("devserver: the control channel ended; stopping")
@@ -174,6 +210,7 @@ class WorkerApp(ServerApp):
             # custom_display_url: the URL as seen from where the user is (e.g. a container's host).
             "url": self.custom_display_url or self.connection_url,
             "pid": os.getpid(),
+            "kept": self.kept.to_json(),
             "extensions": {
                 name: {
                     "state": rec.state,
@@ -183,6 +220,20 @@ class WorkerApp(ServerApp):
                 for name, rec in self.registry.extensions.items()
             },
         }
+
+
+def keep_kernels_config(config: Config, state_dir: str) -> Config:
+    """Kernels started by the supervisor, sessions in a file of its private folder; settings
+    the user's config made win (their kernels and sessions are then not kept)."""
+    extra = Config()
+    managers = ("MappingKernelManager", "AsyncMappingKernelManager")
+    if not any("kernel_manager_class" in config[m] for m in managers):
+        extra.AsyncMappingKernelManager.kernel_manager_class = (
+            "devserver.agent.kernels.KeptKernelManager"
+        )
+    if state_dir and "database_filepath" not in config.SessionManager:
+        extra.SessionManager.database_filepath = sessions_database(state_dir)
+    return extra
 
 
 def _fix_sys_path(spec: WorkerSpec) -> None:
@@ -196,7 +247,7 @@ def _fix_sys_path(spec: WorkerSpec) -> None:
 
 def main() -> None:
     """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
-    spec = WorkerSpec.from_env()
+    spec = WorkerSpec.from_env() if os.environ.get(SPEC_ENV) else wait_for_spec()
     _fix_sys_path(spec)
     # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
     # the same second of the same size would import stale code. Never write them for user code.
@@ -208,3 +259,11 @@ def main() -> None:
         print(f"devserver: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     app.start()
+    # The server has cleaned up (kernels left for the next worker or shut down, server files
+    # removed). Interpreter teardown would now spend seconds in pyzmq's context, and a restart
+    # waits for this process to exit: run the atexit hooks (coverage saves its data there), then
+    # leave at once.
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

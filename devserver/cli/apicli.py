@@ -92,6 +92,8 @@ class StatusApp(ApiCommand):
         shown = {"url": server.url, "pid": server.pid or "?", **status}
         if isinstance(status.get("started"), int | float):
             shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
+        if isinstance(status.get("kernels_kept"), list):
+            shown["kernels_kept"] = ", ".join(status["kernels_kept"]) or "none"
         lines = [f"{key:<24}{value}" for key, value in shown.items()]
         self.emit(status, "\n".join(lines))
 

@@ -34,6 +34,7 @@ SUBCOMMANDS = {
         "Requests the server answered: status, time, owner, route (--follow).",
     ),
     "logs": ("devserver.cli.requestscli.LogsApp", "Log records of one extension (--follow)."),
+    "doctor": ("devserver.cli.doctor.DoctorApp", "Reload an extension N times; list what leaks."),
     "check": ("devserver.check.cliapp.CheckApp", "Check an extension against the packaging guide."),
 }
 

@@ -11,10 +11,12 @@ import asyncio
 import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from devserver.protocol import WorkerSpec, encode_config
 
 from .configcheck import unreadable
 from .install import install_editable, is_installed, needs_install
+from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
 from .listen import bind
 from .liveness import channel_died_first, heartbeat
@@ -42,6 +45,7 @@ from .report import (
     report_results,
 )
 from .settle import changed_again, real_failures
+from .standby import Standby
 from .watch import watch_changes
 
 log = logging.getLogger("devserver")
@@ -76,6 +80,12 @@ class Supervisor:
         self._monitors: set[asyncio.Task[None]] = set()
         #: The exit code of ``run()``: stays 0 unless something ends the dev server on error.
         self.exit_code = 0
+        #: The kernels, started here so that they outlive every worker.
+        self.kernels = KernelHost()
+        self.state_dir: Path | None = None
+        self.standby = Standby(options.standby)
+        #: Editable installs done so far: a standby started before one is not used.
+        self.installs = 0
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -105,6 +115,7 @@ class Supervisor:
         self.runtime = RuntimeFile.write(
             self.options.ip, port, self.options.base_url, self.token, served
         )
+        self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
 
@@ -112,7 +123,13 @@ class Supervisor:
         self.stopping.set()
         async with self.lock:
             if self.worker is not None:
+                await self.kernels.final()  # the worker shuts its kernels down as it stops
                 await self.worker.stop(self.options.stop_timeout)
+            await self.standby.stop(self.options.stop_timeout)
+        await self.kernels.stop_all(self.options.stop_timeout)
+        await self.kernels.close()
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.sock is not None:
             self.sock.close()
         if self.runtime is not None:
@@ -224,6 +241,8 @@ class Supervisor:
 
     async def _pip(self, projects: list[Project]) -> None:
         """Install editable; a failure is shown and the dev server carries on with what it has."""
+        if projects:
+            self.installs += 1
         try:
             await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
         except ConfigError as exc:
@@ -232,13 +251,38 @@ class Supervisor:
     # -- the worker --------------------------------------------------------------------------
     async def _restart(self, reason: str) -> None:
         log.info("restarting the worker: %s", reason)
+        began = time.monotonic()
         if self.worker is not None:
             await self.worker.stop(self.options.stop_timeout)
-        await self._spawn(reason)
+        await self._spawn(reason, began)
 
-    async def _spawn(self, reason: str) -> None:
+    async def _spawn(self, reason: str, began: float | None = None) -> None:
+        spec = self._spec(reason)
+        self.generation += 1
+        self.worker_started = time.monotonic()
+        timeout = self.options.stop_timeout
+        worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
+        self.worker = worker
+        self._track(self._watch_worker(worker))
+        if await worker.wait_ready(self.options.ready_timeout):
+            assert worker.ready_info is not None
+            announce(worker.ready_info, self.token, self.options.base_url)
+            limit = self.options.unresponsive_timeout
+            self._track(heartbeat(worker, limit, self._unresponsive))
+            if spec.generation:
+                took = time.monotonic() - (began or self.worker_started)
+                log.info("worker restarted in %.2f s (%s)", took, reason)
+                for line in describe_kept(worker.ready_info.get("kept") or {}):
+                    log.info("%s", line)
+            await self.standby.prepare(
+                lambda: self._start(self._spec("standby"), True), self.installs
+            )
+        else:
+            await self._not_ready(worker)
+
+    def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
-        spec = WorkerSpec(
+        return WorkerSpec(
             listen_fd=self.sock.fileno(),
             control_fd=-1,
             port=self.sock.getsockname()[1],
@@ -249,22 +293,27 @@ class Supervisor:
             enforce_specs=self.options.enforce_specs,
             reason=reason,
             generation=self.generation,
+            state_dir=str(self.state_dir or ""),
             reload_timeout=self.options.reload_timeout,
             blocked_threshold=self.options.blocked_threshold,
-            supervisor_pid=os.getpid(),
         )
-        self.generation += 1
-        self.worker = WorkerProcess(spec, {**os.environ, "JUPYTER_TOKEN": self.token})
-        self.worker_started = time.monotonic()
-        await self.worker.start()
-        self._track(self._watch_worker(self.worker))
-        if await self.worker.wait_ready(self.options.ready_timeout):
-            assert self.worker.ready_info is not None
-            announce(self.worker.ready_info, self.token, self.options.base_url)
-            limit = self.options.unresponsive_timeout
-            self._track(heartbeat(self.worker, limit, self._unresponsive))
-        else:
-            await self._not_ready(self.worker)
+
+    async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
+        """A new worker process with its own kernel channel; a ``standby`` one waits for its
+        spec."""
+        kernels_end = self.kernels.connect()
+        worker = WorkerProcess(
+            replace(spec, kernels_fd=kernels_end.fileno()),
+            {**os.environ, "JUPYTER_TOKEN": self.token},
+        )
+        try:
+            await worker.start(standby)
+        finally:
+            kernels_end.close()
+        return worker
+
+    async def _start_standby(self) -> WorkerProcess:
+        return await self._start(self._spec("standby"), standby=True)
 
     async def _not_ready(self, worker: WorkerProcess) -> None:
         if worker.running:

@@ -58,6 +58,11 @@ class DevServer(Configurable):
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
     ).tag(config=True)
     ready_timeout = Float(60.0, help="Seconds a new worker gets to start serving.").tag(config=True)
+    standby = Bool(
+        True,
+        help="Keep a standby worker with jupyter_server imported, so a restart serves sooner "
+        "(costs the memory of one idle Python process).",
+    ).tag(config=True)
     reload_timeout = Float(
         5.0,
         help="Seconds a reload's imports may take. Past it the reload is abandoned, the old code "

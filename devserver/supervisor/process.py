@@ -14,7 +14,16 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from devserver.protocol import SPEC_ENV, WorkerSpec, encode, read_message
+from devserver.protocol import (
+    SPEC_ENV,
+    STANDBY_ENV,
+    SUPERVISOR_ENV,
+    WorkerSpec,
+    encode,
+    read_message,
+)
+
+from .standby import standby_pipe
 
 log = logging.getLogger("devserver")
 
@@ -47,24 +56,37 @@ class WorkerProcess:
         self.channel_error: str | None = None
         #: Set when the supervisor stops this worker on purpose (so it is no crash).
         self.stopped = False
+        #: A standby worker's end of the pipe its spec goes through.
+        self.spec_pipe: int | None = None
 
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
 
-    async def start(self) -> None:
+    async def start(self, standby: bool = False) -> None:
+        """Start the process. A ``standby`` one imports jupyter_server, then waits for its
+        spec (``devserver.supervisor.standby``), so a restart does not wait for the imports."""
         parent, child = socket.socketpair()
-        spec = replace(self.spec, control_fd=child.fileno())
-        env = {**self._env, SPEC_ENV: spec.to_env()}
+        spec = self.spec = replace(self.spec, control_fd=child.fileno())
+        env, fds = dict(self._env), [spec.listen_fd, child.fileno(), spec.kernels_fd]
+        # Before any spec (a standby worker gets its own later): the worker ends with us.
+        env[SUPERVISOR_ENV] = str(os.getpid())
+        if standby:
+            fds.append(spec_read := standby_pipe(self))
+            env[STANDBY_ENV] = str(spec_read)
+        else:
+            env[SPEC_ENV] = spec.to_env()
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "devserver.agent",
-            pass_fds=(spec.listen_fd, child.fileno()),
+            pass_fds=tuple(f for f in fds if f >= 0),
             env=env,
             # Its own session: a Ctrl-C in the terminal reaches the supervisor only; the worker
             # is stopped with SIGTERM (SIGINT makes ServerApp prompt for confirmation).
             start_new_session=True,
         )  # fmt: skip
         child.close()
+        if standby:
+            os.close(spec_read)
         await self.open_channel(parent)
 
     async def open_channel(self, sock: socket.socket) -> None:

@@ -77,6 +77,10 @@ class RunApp(Application):
             {"DevServer": {"enforce_specs": True}},
             "Enforce every ExtensionApp's OpenAPI specs, not only the --app's.",
         ),
+        "no-standby": (
+            {"DevServer": {"standby": False}},
+            "Start each worker from scratch instead of keeping a standby one ready.",
+        ),
     }
 
     def parse_command_line(self, argv: Any = None) -> None:

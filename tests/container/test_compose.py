@@ -13,6 +13,7 @@ import pytest
 from devserver.cli.containers import find_container_server
 
 from ..conftest import wait_until
+from ..kernelclient import run_ws
 from .conftest import StackFactory
 from .stack import REPO, TOKEN, Stack, run
 
@@ -147,3 +148,19 @@ def test_polling_is_switched_on_from_the_environment(stack_factory: StackFactory
 def test_printed_urls_are_the_hosts(shared_stack: Stack) -> None:
     """The server prints the URL a user opens on the host, not the container's hostname."""
     assert f"http://127.0.0.1:{shared_stack.port}/" in shared_stack.logs()
+
+
+def test_kernel_and_its_state_survive_a_worker_restart(stack_factory: StackFactory) -> None:
+    """In the container too, a config edit restarts the worker and the kernel is kept: same id,
+    same process, its variable still set."""
+    stack = stack_factory()
+    kernel_id = stack.client.post("api/kernels", json={"name": "python3"}).json()["id"]
+    run_ws(stack.url, TOKEN, kernel_id, "x = 42", timeout=60)
+    before = kernel_pids(stack)
+    assert len(before) == 1
+    config = stack.extensions / "hello_ext/jupyter-config/jupyter_server_config.d/hello_ext.json"
+    config.write_text(config.read_text() + " ")
+    wait_until(lambda: "kept 1 kernel" in stack.logs(), timeout=60, what="the restart")
+    assert [k["id"] for k in stack.client.get("api/kernels").json()] == [kernel_id]
+    assert kernel_pids(stack) == before
+    assert run_ws(stack.url, TOKEN, kernel_id, "", "x", timeout=60) == "42"

@@ -1,0 +1,390 @@
+"""The reload-safety audit: reload one extension N times and list what the old versions left.
+
+A hot reload replaces an extension's modules, classes and handlers; whatever the old code
+started or stored elsewhere outlives it unless ``stop_extension`` undoes it. After N reloads
+(and a garbage collection) the audit looks for, in this order:
+
+- ``reloads``: every reload succeeded;
+- ``threads``: live threads whose target is code of an old version of the extension;
+- ``periodic_callbacks``: running tornado ``PeriodicCallback`` objects calling old code;
+- ``tasks``: pending asyncio tasks running coroutines of old code;
+- ``routes``: the extension's (and the server's) route count is what it was;
+- ``settings``: ``web_app.settings`` values (one level into dicts and lists) that are, or are
+  instances of, classes of an old version;
+- ``old_classes``: classes of the versions the audit's reloads replaced, still alive after
+  ``gc.collect()``, each with the chain of references that holds it;
+- ``startup_version``: the same for the version loaded at start-up, reported but not failed:
+  jupyter_server copies ``web_app.settings`` into every ExtensionApp loaded after it
+  (``ExtensionApp._prepare_settings``), so a sibling app keeps the first version of each app;
+- ``memory``: growth of the Python heap per reload (``tracemalloc``, after ``gc.collect()``)
+  above ``limit_kb``, over the second half of the reloads (the first ones fill caches once),
+  judged from ``MEMORY_MIN_TIMES`` reloads on, with the lines that allocated most; resident
+  memory is shown beside it, not judged (the allocator keeps freed pages).
+
+The extensions reloaded with it (those that import it) are looked at too.
+"Old" is exact: code whose module globals are no longer the module in ``sys.modules``, a class
+that is no longer the one its module holds under its name. ``devserver doctor`` and the pytest
+plugin's ``assert_reload_safe`` serve the result; the API answers it as JSON (``to_json``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import sys
+import threading
+import time
+import tracemalloc
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tornado.ioloop import PeriodicCallback
+
+from .deps import in_package, top_level
+from .registry import Registry
+
+#: Default bound on heap growth per reload, in KiB.
+MEMORY_LIMIT_KB = 1024.0
+#: The fewest reloads the memory check judges.
+MEMORY_MIN_TIMES = 10
+#: How long stopped threads and tasks get to finish after the last reload.
+SETTLE_S = 0.3
+
+
+@dataclass
+class Check:
+    """One line of the audit's table."""
+
+    check: str
+    ok: bool
+    summary: str
+    items: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "ok": self.ok, "summary": self.summary, "items": self.items}
+
+
+def found(check: str, items: list[str], what: str) -> Check:
+    """A check that fails when ``items`` is not empty."""
+    if not items:
+        return Check(check, True, f"no {what}")
+    return Check(check, False, f"{len(items)} {what}", items)
+
+
+# -- what counts as old ------------------------------------------------------------------------
+def in_packages(module: str, packages: tuple[str, ...]) -> bool:
+    return any(in_package(module, p) for p in packages)
+
+
+def stale_globals(namespace: dict[str, Any] | None, packages: tuple[str, ...]) -> str | None:
+    """The module name when ``namespace`` (a function's globals) belongs to an old version of
+    the code of ``packages``, else None."""
+    if namespace is None:
+        return None
+    name = namespace.get("__name__")
+    if not isinstance(name, str) or not in_packages(name, packages):
+        return None
+    current = sys.modules.get(name)
+    return name if current is None or current.__dict__ is not namespace else None
+
+
+def code_globals(fn: Any) -> dict[str, Any] | None:
+    """The globals of a callable or coroutine (unwrapping bound methods and partials)."""
+    for _ in range(5):  # partial(partial(method)) at most this deep
+        fn = getattr(fn, "func", None) or getattr(fn, "__func__", None) or fn
+        if not hasattr(fn, "func") and not hasattr(fn, "__func__"):
+            break
+    frame = getattr(fn, "cr_frame", None)
+    if frame is not None:
+        return frame.f_globals  # type: ignore[no-any-return]
+    namespace = getattr(fn, "__globals__", None)
+    return namespace if isinstance(namespace, dict) else None
+
+
+def is_old_class(cls: type, packages: tuple[str, ...]) -> bool:
+    """Whether ``cls`` was defined by ``packages`` but is no longer what its module holds."""
+    module = getattr(cls, "__module__", None)
+    if not isinstance(module, str) or not in_packages(module, packages):
+        return False
+    current: Any = sys.modules.get(module)
+    for part in cls.__qualname__.split("."):
+        current = getattr(current, part, None)
+    return current is not cls
+
+
+def describe(fn: Any) -> str:
+    target = getattr(fn, "__func__", None) or getattr(fn, "func", None) or fn
+    code = getattr(target, "cr_code", None) or getattr(target, "__code__", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    name = getattr(target, "__qualname__", None) or type(target).__name__
+    return f"{name}{where}"
+
+
+# -- the things that outlive a version ---------------------------------------------------------
+def old_threads(packages: tuple[str, ...]) -> list[str]:
+    out = []
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None) or getattr(thread, "run", None)
+        if thread.is_alive() and stale_globals(code_globals(target), packages):
+            out.append(f"thread {thread.name!r} running {describe(target)}")
+    return out
+
+
+def old_periodic_callbacks(packages: tuple[str, ...]) -> list[str]:
+    callbacks = (o for o in gc.get_objects() if isinstance(o, PeriodicCallback))
+    return [
+        f"PeriodicCallback every {pc.callback_time:g} ms calling {describe(pc.callback)}"
+        for pc in callbacks
+        if pc.is_running() and stale_globals(code_globals(pc.callback), packages)
+    ]
+
+
+def old_tasks(packages: tuple[str, ...]) -> list[str]:
+    return [
+        f"task {task.get_name()!r} running {describe(task.get_coro())}"
+        for task in asyncio.all_tasks()
+        if not task.done() and stale_globals(code_globals(task.get_coro()), packages)
+    ]
+
+
+def old_settings(settings: dict[str, Any], packages: tuple[str, ...]) -> list[str]:
+    out = []
+    for key, value in settings.items():
+        inner: Iterable[Any] = ()
+        if isinstance(value, dict):
+            inner = value.values()
+        elif isinstance(value, list | tuple):
+            inner = value
+        for item in (value, *inner):
+            cls = item if isinstance(item, type) else type(item)
+            if is_old_class(cls, packages):
+                out.append(f"settings[{key!r}] holds {cls.__module__}.{cls.__qualname__} (old)")
+                break
+    return out
+
+
+def package_classes(packages: tuple[str, ...]) -> Iterator[type]:
+    """The classes defined by the modules of ``packages`` now loaded."""
+    for name, module in list(sys.modules.items()):
+        if in_packages(name, packages) and module is not None:
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == name:
+                    yield value
+
+
+def held_by(obj: object, skip: Iterable[object], depth: int = 6) -> str:
+    """What keeps ``obj`` alive, as a chain of referrers, e.g. ``an instance, in
+    dict['greeter'], in GreeterApp.settings``; the ``skip`` objects are the audit's own."""
+    chain: list[str] = []
+    ignored = {id(o) for o in skip}
+    for _ in range(depth):
+        holder = _holder(obj, ignored)
+        if holder is None:
+            break
+        ignored.add(id(obj))
+        chain.append(_label(holder, obj))
+        obj = holder
+    return ", in ".join(chain) or "nothing found"
+
+
+def _holder(obj: object, ignored: set[int]) -> object | None:
+    """The most telling referrer of ``obj``: an instance of it (for a class), then a dict or an
+    object, never a frame, a cell or the class's own machinery (its mro, its module)."""
+    frame_type = type(sys._getframe())
+    candidates = [
+        r
+        for r in gc.get_referrers(obj)
+        if id(r) not in ignored
+        and not isinstance(r, frame_type | type)
+        and type(r).__name__ != "cell"
+        and not (isinstance(r, dict) and "__name__" in r)
+        and not (isinstance(r, tuple | list) and all(isinstance(x, type) for x in r))
+    ]
+    instances = [r for r in candidates if isinstance(obj, type) and type(r) is obj]
+    objects = [r for r in candidates if not isinstance(r, dict) and hasattr(r, "__dict__")]
+    return next(iter(instances + objects + candidates), None)
+
+
+def _label(holder: object, held: object) -> str:
+    if isinstance(held, type) and type(holder) is held:
+        return "an instance of it"
+    if isinstance(holder, tuple | list):
+        return f"a {type(holder).__name__} of {len(holder)}"
+    if isinstance(holder, dict):
+        key = next((k for k, v in holder.items() if v is held), None)
+        return f"dict[{key!r}]" if key is not None else "a dict"
+    attr = next((k for k, v in vars(holder).items() if v is held), None)
+    owner = type(holder).__qualname__
+    return f"{owner}.{attr}" if attr else f"a {owner}"
+
+
+def alive_classes(versions: list[list[weakref.ref[type]]], packages: tuple[str, ...]) -> list[str]:
+    """``module.Class: N old version(s) alive, held by ...`` for each class still alive."""
+    alive: dict[str, list[type]] = {}
+    for version in versions:
+        for ref in version:
+            cls = ref()
+            if cls is not None and is_old_class(cls, packages):
+                alive.setdefault(f"{cls.__module__}.{cls.__qualname__}", []).append(cls)
+    found = [
+        f"{name}: {len(old)} old version(s) alive, held by "
+        f"{held_by(old[-1], [alive, *alive.values()])}"
+        for name, old in sorted(alive.items())
+    ]
+    alive.clear()
+    return found
+
+
+def _heap_kb() -> int:
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0] // 1024
+
+
+def resident_kb() -> int:
+    """This process's resident memory in KiB (Linux ``/proc``; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+# -- the audit ---------------------------------------------------------------------------------
+@dataclass
+class Audit:
+    """N reloads of one extension and what they left behind."""
+
+    registry: Registry
+    name: str
+    times: int = 5
+    limit_kb: float = MEMORY_LIMIT_KB
+    checks: list[Check] = field(default_factory=list)
+    memory: dict[str, Any] = field(default_factory=dict)
+    #: The classes of each version the reloads replaced: [0] is the start-up version.
+    _old: list[list[weakref.ref[type]]] = field(default_factory=list)
+    _snapshot: tracemalloc.Snapshot | None = None
+    _traced_here: bool = False
+    #: The extensions the first reload took along (they import this one).
+    _together: tuple[str, ...] = ()
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The extension's top-level package, then those reloaded with it (they import it)."""
+        main = top_level(self.registry.resolve(self.name) or self.name)
+        return (main, *(top_level(p) for p in self._together if top_level(p) != main))
+
+    async def run(self) -> dict[str, Any]:
+        """Reload ``times`` times, then check; KeyError for an unknown extension name."""
+        started = time.perf_counter()
+        routes_before = self._route_counts()
+        failures = await self._reload_all()
+        await self._settle()
+        self.checks = [
+            found("reloads", failures, f"failed reloads of {self.times}"),
+            *self._leak_checks(),
+            self._routes_check(routes_before),
+            self._memory_check(),
+        ]
+        return self.to_json(time.perf_counter() - started)
+
+    async def _reload_all(self) -> list[str]:
+        failures: list[str] = []
+        for attempt in range(self.times):
+            self._old.append([weakref.ref(c) for c in package_classes(self.packages)])
+            result = await self.registry.reload(self.name)
+            self._together = self._together or result.together_with
+            if attempt == self.times // 2:  # the first reloads fill caches once
+                self._start_tracing()
+            if not result.ok:
+                error = result.error
+                failures.append(
+                    f"reload {attempt + 1}: {error.type}: {error.message}"
+                    if error
+                    else f"reload {attempt + 1} failed"
+                )
+                break
+        return failures
+
+    async def _settle(self) -> None:
+        """Give stopped threads and tasks a moment, then collect garbage."""
+        deadline = time.monotonic() + SETTLE_S
+        while time.monotonic() < deadline and (
+            old_threads(self.packages) or old_tasks(self.packages)
+        ):
+            await asyncio.sleep(0.02)
+        gc.collect()
+
+    def _leak_checks(self) -> list[Check]:
+        packages = self.packages
+        web_app = self.registry.serverapp.web_app
+        startup = alive_classes(self._old[:1], packages)
+        replaced = alive_classes(self._old[1:], packages)
+        return [
+            found("threads", old_threads(packages), "threads of old versions"),
+            found("periodic_callbacks", old_periodic_callbacks(packages), "old PeriodicCallbacks"),
+            found("tasks", old_tasks(packages), "tasks of old versions"),
+            found("settings", old_settings(web_app.settings, packages), "settings of old classes"),
+            found("old_classes", replaced, "old classes alive after gc"),
+            Check(
+                "startup_version",
+                True,
+                f"{len(startup)} classes of the start-up version "
+                "alive (not counted: see the module docstring)",
+                startup,
+            ),
+        ]
+
+    def _route_counts(self) -> tuple[int, int]:
+        package = self.registry.resolve(self.name) or self.name
+        return len(self.registry.routes_of(package)), len(self.registry.routes())
+
+    def _routes_check(self, before: tuple[int, int]) -> Check:
+        after = self._route_counts()
+        summary = f"extension {before[0]} → {after[0]}, server {before[1]} → {after[1]}"
+        items = [] if after == before else [f"route count changed: {summary}"]
+        return Check("routes", not items, summary, items)
+
+    def _start_tracing(self) -> None:
+        gc.collect()
+        self._traced_here = not tracemalloc.is_tracing()
+        if self._traced_here:
+            tracemalloc.start()
+        self._snapshot = tracemalloc.take_snapshot()
+        self.memory.update(rss_before_kb=resident_kb(), heap_before_kb=_heap_kb())
+
+    def _memory_check(self) -> Check:
+        if self._snapshot is None:  # a reload failed before the second half
+            return Check("memory", True, "not measured")
+        grown = tracemalloc.take_snapshot().compare_to(self._snapshot, "lineno")[:3]
+        heap_after = _heap_kb()
+        if self._traced_here:
+            tracemalloc.stop()
+        per = (heap_after - self.memory["heap_before_kb"]) / max(
+            self.times - self.times // 2 - 1, 1
+        )
+        self.memory.update(
+            rss_after_kb=resident_kb(),
+            heap_after_kb=heap_after,
+            per_reload_kb=round(per, 1),
+            limit_kb=self.limit_kb,
+        )
+        summary = f"heap {per:+.0f} KiB per reload (limit {self.limit_kb:g})"
+        if self.times < MEMORY_MIN_TIMES:
+            judged = f"{summary}; not judged under {MEMORY_MIN_TIMES} reloads"
+            return Check("memory", True, judged, [f"{stat}" for stat in grown])
+        return Check("memory", per <= self.limit_kb, summary, [f"{stat}" for stat in grown])
+
+    def to_json(self, seconds: float) -> dict[str, Any]:
+        return {
+            "extension": self.name,
+            "times": self.times,
+            "packages": list(self.packages),
+            "ok": all(c.ok for c in self.checks),
+            "checks": [c.to_json() for c in self.checks],
+            "memory": self.memory,
+            "duration_ms": round(seconds * 1000, 1),
+        }

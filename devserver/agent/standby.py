@@ -1,0 +1,37 @@
+"""The worker's side of a standby start (``devserver.supervisor.standby``): import what every
+worker needs, then wait for the spec."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from devserver.protocol import STANDBY_ENV, WorkerSpec
+
+#: Imported while waiting: what every worker loads, none of it user code.
+PRELOAD = (
+    "jupyter_server.serverapp",
+    "jupyter_server.services.kernels.kernelmanager",
+    "jupyter_server.services.sessions.sessionmanager",
+    "jupyter_server.services.kernels.websocket",
+    "jupyter_server.services.kernels.connection.channels",
+    "jupyter_server_terminals",
+    "dashboard",
+    "devserver.agent.worker",
+)
+
+
+def wait_for_spec() -> WorkerSpec:
+    """Import ``PRELOAD``, then read the spec; exit quietly if the supervisor discarded us."""
+    fd = int(os.environ.pop(STANDBY_ENV))
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # optional ones (terminals) may be absent
+            continue
+    with os.fdopen(fd, "rb") as pipe:
+        raw = pipe.read()
+    if not raw:
+        sys.exit(0)
+    return WorkerSpec.from_json(raw)
