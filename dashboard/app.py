@@ -34,8 +34,8 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
     description = "Introspection pages and JSON API of the Jupyter dev server"
     default_url = PREFIX
     load_other_extensions = True
-    static_paths = [str(HERE / "static")]  # noqa: RUF012 - traitlets class-level defaults
-    template_paths = [str(HERE / "templates")]  # noqa: RUF012
+    static_paths = [str(HERE / "static")]
+    template_paths = [str(HERE / "templates")]
 
     keepalive = Float(15.0, help="Seconds between keep-alive comments on the event stream.").tag(
         config=True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -87,7 +88,7 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
         await super().prepare()
         refuse_early(self)
 
-    def write_json(self, data: dict[str, Any], status: int = 200) -> None:
+    def write_json(self, data: Mapping[str, object], status: int = 200) -> None:
         self.set_status(status)
         self.finish(mask_json(data, self.secrets))
 
@@ -142,6 +143,6 @@ def fmt_time(timestamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", moment)
 
 
-def pretty_json(value: Any) -> str:
+def pretty_json(value: object) -> str:
     """JSON data indented for a <pre> block."""
     return json.dumps(value, indent=2, sort_keys=True, default=repr)

@@ -11,12 +11,13 @@ from typing import Any
 
 from devserver.agent.records import RouteRecord
 from devserver.agent.registry import Registry
+from devserver.protocol import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody
 
 from .settings_view import collect_settings
 from .shadowing import find_shadowed
 
 
-def extension_json(registry: Registry, name: str) -> dict[str, Any] | None:
+def extension_json(registry: Registry, name: str) -> ExtensionJson | None:
     """One extension, found by package or ExtensionApp name; None when unknown."""
     package = registry.resolve(name)
     if package is None:
@@ -24,7 +25,7 @@ def extension_json(registry: Registry, name: str) -> dict[str, Any] | None:
     return registry.extensions[package].to_json(registry.routes_of(package))
 
 
-def extensions_json(registry: Registry) -> dict[str, Any]:
+def extensions_json(registry: Registry) -> ExtensionsBody:
     """``{"extensions": [...]}``, sorted by name, each with its own routes."""
     owned: dict[str | None, list[RouteRecord]] = defaultdict(list)
     for route in registry.routes():
@@ -33,7 +34,7 @@ def extensions_json(registry: Registry) -> dict[str, Any]:
     return {"extensions": [r.to_json(owned.get(r.name, [])) for r in records]}
 
 
-def routes_json(registry: Registry) -> dict[str, Any]:
+def routes_json(registry: Registry) -> RoutesBody:
     """``{"routes": [...]}`` in routing order; ``shadowed_by`` is the ``order`` of the earlier
     route that catches every path of this one, or null."""
     routes = registry.routes()
@@ -47,7 +48,7 @@ def routes_json(registry: Registry) -> dict[str, Any]:
     return {"routes": out}
 
 
-def errors_json(registry: Registry, extension: str | None = None) -> dict[str, Any]:
+def errors_json(registry: Registry, extension: str | None = None) -> ErrorsBody:
     """``{"errors": [...]}``, newest last, optionally of one extension."""
     errors = [e for e in registry.errors if extension is None or e.extension == extension]
     return {"errors": [e.to_json() for e in errors]}

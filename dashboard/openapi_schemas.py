@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from devserver.agent.records import Mode, Phase, State
+from devserver.protocol import Mode, Phase, State
 
 Schema = dict[str, Any]
 

@@ -13,6 +13,8 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from devserver.protocol import RouteJson
+
 from . import data
 from .base import PREFIX, DashboardPageHandler
 
@@ -85,7 +87,7 @@ class RoutesPage(DashboardPageHandler):
         )
 
 
-def route_matches(route: dict[str, Any], text: str, owner: str, only_shadowed: bool) -> bool:
+def route_matches(route: RouteJson, text: str, owner: str, only_shadowed: bool) -> bool:
     """The routes page's filter: text in pattern, handler or owner; owner ``"-"`` is the server.
 
     >>> r = {"pattern": "/api/x", "handler": "m.H", "extension": None, "shadowed_by": None}

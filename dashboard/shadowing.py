@@ -18,12 +18,16 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
-try:  # Python 3.11+: the parser moved under re.
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_parse
+from devserver.regex_tree import (
+    REPEATS,
+    SINGLE_CHAR,
+    ZERO_WIDTH,
+    Node,
+    Unsupported,
+    char_regex,
+    parse,
+)
 
 MAX_SAMPLES = 24
 
@@ -102,14 +106,14 @@ def literal_prefix(pattern: str) -> str:
     '/api/kernels/'
     """
     try:
-        parsed = sre_parse.parse(pattern)
+        nodes = parse(pattern)
     except re.error:
         return ""
     out = []
-    for op, arg in parsed:
-        if op is not sre_parse.LITERAL:
+    for node in nodes:
+        if node.kind != "LITERAL":
             break
-        out.append(chr(arg))
+        out.append(node.char)
     return "".join(out)
 
 
@@ -121,20 +125,20 @@ def samples_of(pattern: str) -> list[str]:
     """
     regex = _compile(pattern)
     try:
-        parsed = sre_parse.parse(pattern)
+        nodes = parse(pattern)
     except re.error:
         return []
     if regex is None:
         return []
-    options = _expand(list(parsed))
+    options = _expand(nodes)
     return [s for s in itertools.islice(options, MAX_SAMPLES * 4) if regex.match(s)][:MAX_SAMPLES]
 
 
-def _expand(items: list[tuple[Any, Any]]) -> list[str]:
+def _expand(nodes: list[Node]) -> list[str]:
     """The sample strings for a sequence of parsed regex items (a bounded product)."""
     results = [""]
-    for op, arg in items:
-        parts = _expand_item(op, arg)
+    for node in nodes:
+        parts = _expand_item(node)
         if not parts:
             return []
         results = _spread_product(results, parts)
@@ -149,25 +153,22 @@ def _spread_product(left: list[str], right: list[str]) -> list[str]:
     return list(dict.fromkeys(combos + extra))[:MAX_SAMPLES]
 
 
-def _expand_item(op: Any, arg: Any) -> list[str]:  # noqa: PLR0911 - one return per item kind
-    if op is sre_parse.LITERAL:
-        return [chr(arg)]
-    if op in (sre_parse.AT, sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+def _expand_item(node: Node) -> list[str]:
+    if node.kind in SINGLE_CHAR:
+        return _single_chars(node)
+    if node.kind in ZERO_WIDTH:
         return [""]
-    if op is sre_parse.SUBPATTERN:
-        return _expand(list(arg[-1]))
-    if op is sre_parse.BRANCH:
-        return [s for branch in arg[1] for s in _expand(list(branch))][:MAX_SAMPLES]
-    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT):
-        return _expand_repeat(arg)
-    if op in (sre_parse.ANY, sre_parse.IN, sre_parse.NOT_LITERAL, sre_parse.CATEGORY):
-        return _single_chars(op, arg)
+    if node.kind in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return _expand(node.children)
+    if node.kind == "BRANCH":
+        return [s for branch in node.branches for s in _expand(branch)][:MAX_SAMPLES]
+    if node.kind in REPEATS:
+        return _expand_repeat(*node.repeat)
     return []  # a back-reference or something rarer: give up on this pattern
 
 
-def _expand_repeat(arg: Any) -> list[str]:
-    low, high, body = arg
-    inner = _expand(list(body))
+def _expand_repeat(low: int, high: int, body: list[Node]) -> list[str]:
+    inner = _expand(body)
     if not inner:
         return [""] if low == 0 else []
     counts = sorted({low, min(max(low, 1), high), min(max(low, 3), high)})
@@ -178,51 +179,20 @@ def _expand_repeat(arg: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _single_chars(op: Any, arg: Any) -> list[str]:
+def _single_chars(node: Node) -> list[str]:
     """Characters one position can hold: probe characters it accepts."""
+    if node.kind == "LITERAL":
+        return [node.char]
     try:
-        one = re.compile(sre_parse_to_regex(op, arg))
-    except re.error:
+        one = re.compile(char_regex(node))
+    except (re.error, Unsupported):
         return []
-    own = [_first_char(o, a) for o, a in arg] if op is sre_parse.IN else []
+    own = [_first_char(m) for m in node.members] if node.kind == "IN" else []
     return list(dict.fromkeys(c for c in [*_PROBE_CHARS, *own] if one.fullmatch(c)))
 
 
-def _first_char(op: Any, arg: Any) -> str:
+def _first_char(member: Node) -> str:
     """A character a class item names itself (``[ab]`` holds no probe character)."""
-    if op is sre_parse.LITERAL:
-        return chr(arg)
-    return chr(arg[0]) if op is sre_parse.RANGE else ""
-
-
-def sre_parse_to_regex(op: Any, arg: Any) -> str:
-    """A one-character regex equivalent to a parsed single-character item."""
-    if op is sre_parse.ANY:
-        return "."
-    if op is sre_parse.NOT_LITERAL:
-        return "[^" + re.escape(chr(arg)) + "]"
-    if op is sre_parse.CATEGORY:
-        return _CATEGORIES.get(arg, "(?!)")
-    return "[" + "".join(_class_part(o, a) for o, a in arg) + "]"
-
-
-def _class_part(op: Any, arg: Any) -> str:
-    if op is sre_parse.NEGATE:
-        return "^"
-    if op is sre_parse.LITERAL:
-        return re.escape(chr(arg))
-    if op is sre_parse.RANGE:
-        return re.escape(chr(arg[0])) + "-" + re.escape(chr(arg[1]))
-    if op is sre_parse.CATEGORY:
-        return _CATEGORIES.get(arg, "").strip("[]")
-    return ""
-
-
-_CATEGORIES = {
-    sre_parse.CATEGORY_DIGIT: r"\d",
-    sre_parse.CATEGORY_NOT_DIGIT: r"\D",
-    sre_parse.CATEGORY_WORD: r"\w",
-    sre_parse.CATEGORY_NOT_WORD: r"\W",
-    sre_parse.CATEGORY_SPACE: r"\s",
-    sre_parse.CATEGORY_NOT_SPACE: r"\S",
-}
+    if member.kind == "LITERAL":
+        return member.char
+    return member.bounds[0] if member.kind == "RANGE" else ""

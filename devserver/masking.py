@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -167,10 +167,10 @@ def mask(value: Any, secrets: frozenset[str]) -> Any:
     >>> mask({"Password": {"nested": 1}, "token_enabled": True, "items": ["pw"]}, frozenset({"pw"}))
     {'Password': '********', 'token_enabled': True, 'items': ['********']}
     """
-    return _Masker(secrets).value(value)
+    return _walk(value, _Masker(secrets).text)
 
 
-def mask_json(value: Any, secrets: frozenset[str]) -> str:
+def mask_json(value: object, secrets: frozenset[str]) -> str:
     """``json.dumps(mask(value, secrets))``, built faster for large answers (2,000 routes): secret
     keys are masked on the data, secret values on the JSON text, where one regex finds them all.
 
@@ -178,7 +178,7 @@ def mask_json(value: Any, secrets: frozenset[str]) -> str:
     >>> mask_json({"token": "t", "url": "/?token=abcdef123456", "x": "ab"}, secrets)
     '{"token": "********", "url": "/?token=********", "x": "********"}'
     """
-    text = json.dumps(_mask_keys(value))
+    text = json.dumps(_walk(value, mask_patterns))
     finder = _json_finder(secrets)
     return text if finder is None else finder.sub(_json_replacement, text)
 
@@ -186,9 +186,10 @@ def mask_json(value: Any, secrets: frozenset[str]) -> str:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _mask_keys(value: Any) -> Any:
-    """``value`` with what sits under a secret key masked (built for speed: answers can hold
-    thousands of small dicts, and most values are scalars that need no call)."""
+def _walk(value: Any, text: Callable[[str], str] | None = None) -> Any:
+    """``value`` with what sits under a secret key masked, and each other string passed through
+    ``text`` when given. Built for speed: answers can hold thousands of small dicts, and most
+    values are scalars that need no call."""
     if isinstance(value, dict | Mapping):
         return {
             k: (
@@ -196,21 +197,21 @@ def _mask_keys(value: Any) -> Any:
                 if v is None or v is True or v is False
                 else MASK
                 if is_secret_name(str(k))
-                else _mask_scalar(v)
+                else _scalar(v, text)
                 if type(v) in _SCALARS
-                else _mask_keys(v)
+                else _walk(v, text)
             )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
         if _is_secret_pair(value):
             return [value[0], MASK]
-        return [_mask_scalar(v) if type(v) in _SCALARS else _mask_keys(v) for v in value]
-    return value
+        return [_scalar(v, text) if type(v) in _SCALARS else _walk(v, text) for v in value]
+    return _scalar(value, text)
 
 
-def _mask_scalar(value: Any) -> Any:
-    return mask_patterns(value) if type(value) is str else value
+def _scalar(value: object, text: Callable[[str], str] | None) -> object:
+    return text(value) if text is not None and isinstance(value, str) else value
 
 
 def _json_finder(secrets: frozenset[str]) -> re.Pattern[str] | None:
@@ -242,21 +243,3 @@ class _Masker:
         if self.parts is None or self.parts.search(text) is None:
             return text
         return self.parts.sub(MASK, text)
-
-    def value(self, value: Any) -> Any:
-        if value is None or isinstance(value, bool | int | float):
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict | Mapping):
-            return {str(k): self.item(str(k), v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            if _is_secret_pair(value):
-                return [value[0], MASK]
-            return [self.value(v) for v in value]
-        return value
-
-    def item(self, key: str, value: Any) -> Any:
-        if value is not None and not isinstance(value, bool) and is_secret_name(key):
-            return MASK
-        return self.value(value)

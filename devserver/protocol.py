@@ -30,8 +30,9 @@ import asyncio
 import json
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
@@ -41,6 +42,201 @@ SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
+
+Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
+State = Literal["pending", "loaded", "failed", "disabled"]
+#: How a reload was done: always in place (changes that need a new worker are the supervisor's).
+Mode = Literal["hot"]
+
+# -- the JSON contract (docs/api.md), shared by the worker, the dashboard, the supervisor and
+# -- the CLI: what the records' ``to_json()`` give and what the API and control channel carry.
+
+
+class ErrorJson(TypedDict):
+    """One failure of one extension in one phase (``ErrorRecord.to_json()``)."""
+
+    extension: str
+    phase: Phase
+    type: str
+    message: str
+    traceback: str
+    file: str | None
+    line: int | None
+    time: float
+    #: The request line (``GET /path``) of a ``request`` error, else None.
+    request: str | None
+    #: How many times the same error (extension, phase, type, file, line) happened.
+    count: int
+    #: The lines around ``file:line`` as they were when it failed.
+    source: list[SourceLineJson]
+
+
+class SourceLineJson(TypedDict):
+    line: int
+    text: str
+
+
+class ReloadJson(TypedDict):
+    """The outcome of one reload (``ReloadResult.to_json()``); ``blocked_ms``: how long the
+    worker's event loop was held."""
+
+    extension: str
+    ok: bool
+    mode: Mode
+    duration_ms: float
+    blocked_ms: float
+    routes_before: int
+    routes_after: int
+    together_with: list[str]
+    error: ErrorJson | None
+    time: float
+
+
+class RouteJson(TypedDict):
+    """One URL rule in routing order (``RouteRecord.to_json()``); the API adds ``shadowed_by``."""
+
+    pattern: str
+    handler: str
+    extension: str | None
+    methods: list[str]
+    authenticated: bool
+    order: int
+    host: str
+    shadowed_by: NotRequired[int | None]
+
+
+class PointJson(TypedDict):
+    """One extension point of a package; ``app`` is its ExtensionApp class, dotted."""
+
+    name: str
+    module: str
+    app: str | None
+
+
+class ExtensionJson(TypedDict):
+    """One extension package (``ExtensionRecord.to_json()``)."""
+
+    name: str
+    enabled: bool
+    state: State
+    module: str
+    version: str
+    source: str | None
+    points: list[PointJson]
+    routes: list[RouteJson]
+    errors: list[ErrorJson]
+    last_reload: ReloadJson | None
+
+
+class StatusJson(TypedDict):
+    """``GET status``: versions and counts of the running worker."""
+
+    version: str
+    jupyter_server_version: str
+    python_version: str
+    pid: int
+    started: float
+    extensions: int
+    routes: int
+    errors: int
+    reloads: int
+    #: The starter app's name (``devserver run --app``), or null.
+    starter: str | None
+    #: Running kernels, and the ids of those this worker took over from the one before.
+    kernels: int
+    kernels_kept: list[str]
+
+
+class ExtensionsBody(TypedDict):
+    """``GET extensions``."""
+
+    extensions: list[ExtensionJson]
+
+
+class RoutesBody(TypedDict):
+    """``GET routes``."""
+
+    routes: list[RouteJson]
+
+
+class ErrorsBody(TypedDict):
+    """``GET errors``."""
+
+    errors: list[ErrorJson]
+
+
+class SpecJson(TypedDict):
+    """One ExtensionApp's OpenAPI specs (``GET specs``); ``allowed``/``blocked`` as written."""
+
+    extension: str
+    app: str
+    allowed: object
+    blocked: object
+    slash_encoder: list[str]
+    enforced: bool
+    error: str | None
+
+
+class VerdictRowJson(TypedDict):
+    """What a request to an example path of one route and method gets (``GET specs``)."""
+
+    pattern: str
+    method: str
+    extension: str | None
+    example: str | None
+    verdict: str
+    rule: str
+
+
+class SpecsBody(TypedDict):
+    """``GET specs``."""
+
+    specs: list[SpecJson]
+    verdicts: list[VerdictRowJson]
+    starter: str | None
+
+
+class ReadyExtension(TypedDict):
+    """An extension as the worker's ``ready`` message tells it."""
+
+    state: State
+    source: str | None
+    errors: list[ErrorJson]
+
+
+class ReadyMessage(TypedDict):
+    """worker → supervisor, once it serves."""
+
+    op: Literal["ready"]
+    url: str
+    pid: int
+    extensions: dict[str, ReadyExtension]
+
+
+class ReloadRequest(TypedDict):
+    """supervisor → worker: reload these extensions (with those that import them)."""
+
+    op: Literal["reload"]
+    extensions: list[str]
+
+
+class ChangedRequest(TypedDict):
+    """supervisor → worker: templates or static files changed; pages that show them refresh."""
+
+    op: Literal["changed"]
+    kind: Literal["template", "static"]
+    #: At most ``LISTED`` of the paths (``devserver.supervisor.plan``); ``count`` of them all.
+    paths: list[str]
+    count: int
+
+
+class PingRequest(TypedDict):
+    """supervisor → worker: the heartbeat; answered with an empty reply."""
+
+    op: Literal["ping"]
+
+
+Request = ReloadRequest | ChangedRequest | PingRequest
 
 
 @dataclass(frozen=True)
@@ -56,7 +252,7 @@ class WorkerSpec:
     sys_path: tuple[str, ...] = ()
     #: Config sections for the ServerApp and friends (``{"ServerApp": {"ip": ...}}``); these win
     #: over the user's config files because they come from the dev server's own command line.
-    server_config: dict[str, Any] = field(default_factory=dict)
+    server_config: dict[str, dict[str, object]] = field(default_factory=dict)
     #: The ExtensionApp name launched as the starter app (``devserver run --app``).
     starter: str | None = None
     enforce_specs: bool = False
@@ -92,19 +288,19 @@ class WorkerSpec:
         return cls(**data)
 
 
-def encode_config(config: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def encode_config(config: Mapping[str, Mapping[str, object]]) -> dict[str, dict[str, object]]:
     """Config sections as JSON-safe data. Values given on the command line for classes the
     supervisor does not know (``--ServerApp.port_retries=3``) are still unparsed strings, which
     traitlets parses once it knows the trait's type: keep them marked so the worker can."""
     return {section: {k: _mark(v) for k, v in values.items()} for section, values in config.items()}
 
 
-def decode_config(config: dict[str, dict[str, Any]]) -> Config:
+def decode_config(config: Mapping[str, Mapping[str, object]]) -> Config:
     """The worker's side of ``encode_config``."""
     return Config({s: {k: _unmark(v) for k, v in values.items()} for s, values in config.items()})
 
 
-def _mark(value: Any) -> Any:
+def _mark(value: object) -> object:
     if isinstance(value, DeferredConfigString):
         return {DEFERRED: str(value)}
     if isinstance(value, DeferredConfigList):
@@ -112,7 +308,7 @@ def _mark(value: Any) -> Any:
     return value
 
 
-def _unmark(value: Any) -> Any:
+def _unmark(value: object) -> object:
     if isinstance(value, dict) and set(value) == {DEFERRED}:
         raw = value[DEFERRED]
         return DeferredConfigList(raw) if isinstance(raw, list) else DeferredConfigString(raw)

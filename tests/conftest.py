@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -28,21 +29,48 @@ T = TypeVar("T")
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
+class Poll:
+    """A condition polled until a deadline: ``wait_until`` and ``wait_until_async`` drive it."""
+
+    def __init__(self, check: Callable[[], T], timeout: float, what: str) -> None:
+        self.check, self.what, self.timeout = check, what, timeout
+        self.deadline = time.monotonic() + timeout
+        self.last: Any = None
+
+    def done(self) -> bool:
+        """True once ``check`` returned something truthy; AssertionError after the deadline."""
+        try:
+            self.last = self.check()
+        except (httpx.HTTPError, OSError) as exc:
+            self.last = exc
+        if self.last:
+            return True
+        if time.monotonic() >= self.deadline:
+            raise AssertionError(
+                f"timed out after {self.timeout} s waiting for {self.what or self.check}: "
+                f"last {self.last!r}"
+            )
+        return False
+
+
 def wait_until(
     check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
 ) -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, OSError) as exc:
-            last = exc
-        if last:
-            return last  # type: ignore[no-any-return]
+    poll = Poll(check, timeout, what)
+    while not poll.done():
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or check}: last {last!r}")
+    return poll.last  # type: ignore[no-any-return]
+
+
+async def wait_until_async(
+    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.01, what: str = ""
+) -> T:
+    """``wait_until`` inside an event loop: the loop keeps running between polls."""
+    poll = Poll(check, timeout, what)
+    while not poll.done():
+        await asyncio.sleep(interval)
+    return poll.last  # type: ignore[no-any-return]
 
 
 def free_port() -> int:

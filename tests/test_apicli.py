@@ -13,9 +13,10 @@ import pytest
 
 from devserver.cli import client as client_module
 from devserver.cli import containers
-from devserver.cli.apicli import describe_reload, table, where
+from devserver.cli.apicli import describe_reload, table
 from devserver.cli.client import ServerInfo, find_server, from_runtime_files
 from devserver.errors import ExitCode, ServerNotFound
+from devserver.outcomes import where
 from tests.conftest import DevServer, free_port
 from tests.dashboard.conftest import start_with_broken_ext
 
@@ -147,11 +148,12 @@ def test_table_and_reload_text() -> None:
     assert row.endswith("y" * 80)
     ok: dict[str, Any] = {"extension": "e", "ok": True, "mode": "hot", "duration_ms": 1.25,
                           "blocked_ms": 0.5, "routes_before": 1, "routes_after": 2,
-                          "together_with": ["f"]}  # fmt: skip
+                          "together_with": ["f"], "error": None}  # fmt: skip
     assert describe_reload(ok) == (
         "✓ reloaded e (hot) in 1.2 ms (loop held 0.5 ms), routes 1 → 2; also reloaded f"
     )
-    error = {"type": "SyntaxError", "message": "bad", "file": "/x.py", "line": 3, "traceback": "T"}
+    error = {"extension": "e", "phase": "reload", "type": "SyntaxError", "message": "bad",
+             "file": "/x.py", "line": 3, "traceback": "T"}  # fmt: skip
     failed = describe_reload({**ok, "ok": False, "error": error})
     assert "SyntaxError: bad" in failed
     assert "at /x.py:3" in failed

@@ -77,3 +77,47 @@ def test_typescript_src_folder_is_not_the_source_root(tmp_path: Path) -> None:
     [project] = find_projects(tmp_path)
     assert project.source_root == tmp_path
     assert project.extensions == ("labext",)
+
+
+def _project_with_config(root: Path) -> Path:
+    """A one-extension project enabled by a config JSON; the JSON's path."""
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (root / "x").mkdir()
+    (root / "x" / "__init__.py").write_text("")
+    conf = root / "jupyter-config" / "jupyter_server_config.d"
+    conf.mkdir(parents=True)
+    return conf / "x.json"
+
+
+def test_config_json_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """A config JSON in another encoding is a ConfigError naming the file, not a crash."""
+    _project_with_config(tmp_path).write_bytes(b'{"ServerApp": {"x": "\xe9t\xe9"}}')
+    with pytest.raises(ConfigError, match=r"x\.json: not UTF-8 text \(byte \d+\)"):
+        discover([tmp_path])
+
+
+def test_file_vanishing_during_discovery_is_a_config_error(tmp_path: Path) -> None:
+    """A config file listed but gone when read (a dangling link, a folder being deleted) is a
+    ConfigError naming the file, not an OSError."""
+    _project_with_config(tmp_path).symlink_to(tmp_path / "deleted.json")
+    with pytest.raises(ConfigError, match=r"x\.json: cannot be read \(No such file"):
+        discover([tmp_path])
+
+
+def test_tests_docs_and_private_folders_are_not_packages(tmp_path: Path) -> None:
+    """A project's tests/, docs/ and _private/ packages, setup.py and conftest.py are not
+    watched as its packages (the same rule `devserver check` reads them by)."""
+    (tmp_path / "setup.py").write_text("# load_jupyter_server_extension is mentioned here\n")
+    (tmp_path / "conftest.py").write_text("# _load_jupyter_server_extension too\n")
+    for name in ("myext", "helper", "tests", "docs", "_private"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+    (tmp_path / "myext" / "__init__.py").write_text("def _jupyter_server_extension_points(): ...\n")
+    (tmp_path / "single.py").write_text("def _load_jupyter_server_extension(app): ...\n")
+    [project] = find_projects(tmp_path)
+    assert project.packages == {
+        "helper": tmp_path / "helper",
+        "myext": tmp_path / "myext",
+        "single": tmp_path / "single.py",
+    }
+    assert project.extensions == ("myext", "single")

@@ -82,3 +82,14 @@ def test_mask_leaves_other_types_alone() -> None:
 def test_mask_json_equals_dumping_the_masked_data(data: object) -> None:
     """The fast JSON path gives exactly the text of ``json.dumps(mask(...))``."""
     assert mask_json(data, SECRETS) == json.dumps(mask(data, SECRETS))
+
+
+def test_string_subclasses_are_masked_too() -> None:
+    """A str subclass (a traitlets deferred value, a Markup) is masked like any string."""
+
+    class Deferred(str):
+        __slots__ = ()
+
+    secrets = frozenset({"abcdef123456"})
+    assert mask({"x": [Deferred("?t=abcdef123456")]}, secrets) == {"x": ["?t=********"]}
+    assert mask_json({"x": Deferred("abcdef123456")}, secrets) == '{"x": "********"}'

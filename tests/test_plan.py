@@ -30,8 +30,8 @@ APP = Project(
 LAYOUT = Layout(paths=(ROOT,), projects=(HELLO, APP))
 
 
-def plan(*changes: tuple[Change, str], configs: tuple[Path, ...] = ()) -> Plan:
-    return plan_changes(changes, LAYOUT, configs)
+def plan(*changes: tuple[Change, str], watched: tuple[Path, ...] = ()) -> Plan:
+    return plan_changes(changes, LAYOUT, watched)
 
 
 def test_python_edit_reloads_its_extension() -> None:
@@ -88,7 +88,8 @@ def test_config_files_restart() -> None:
 def test_watched_extra_file_restarts() -> None:
     """A file given with --watch restarts the worker when it changes."""
     extra = Path("/src/settings.toml")
-    assert plan((Change.modified, str(extra)), configs=(extra,)).restart is not None
+    result = plan((Change.modified, str(extra)), watched=(extra,))
+    assert result == Plan(restart="watched file changed: settings.toml")
 
 
 def test_folder_added_beside_extensions_asks_for_a_rescan() -> None:
@@ -122,4 +123,5 @@ def test_deleted_project_file_asks_for_a_rescan_not_a_reinstall() -> None:
 
 def test_watched_folder_restarts_for_files_inside() -> None:
     """A folder given with --watch restarts the worker for any file inside it."""
-    assert plan((Change.modified, "/src/lib/util.py"), configs=(Path("/src/lib"),)).restart
+    result = plan((Change.modified, "/src/lib/util.py"), watched=(Path("/src/lib"),))
+    assert result == Plan(restart="watched file changed: util.py")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from devserver.agent.events import EventBus
 from devserver.agent.records import ErrorRecord
-from devserver.supervisor.report import Backoff
 
 
 def test_syntax_error_points_at_its_own_file_and_line(tmp_path: Path) -> None:
@@ -58,10 +57,3 @@ def test_event_bus_keeps_a_bounded_history_and_fans_out() -> None:
     bus.unsubscribe(queue)
     bus.publish("error", {})
     assert queue.qsize() == 5
-
-
-def test_backoff_doubles_and_resets() -> None:
-    """Restart delays double while the worker keeps crashing, and reset after a good run."""
-    backoff = Backoff(initial=0.5, maximum=4.0, reset_after=30.0)
-    assert [backoff.next(uptime=1.0) for _ in range(5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
-    assert backoff.next(uptime=31.0) == 0.5

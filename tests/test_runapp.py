@@ -51,13 +51,20 @@ def test_missing_config_file_is_an_error(tmp_path: Path, monkeypatch: pytest.Mon
         options(["--config", str(tmp_path / "nope.py")])
 
 
-def test_poll_defaults_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DEVSERVER_POLL or WATCHFILES_FORCE_POLLING turn polling on, as Docker Desktop needs."""
+@pytest.mark.parametrize("variable", ["DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING"])
+@pytest.mark.parametrize(
+    ("value", "polls"),
+    [("1", True), ("yes", True), ("0", False), ("false", False), ("disable", False), ("", False)],
+)
+def test_poll_defaults_from_environment(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, polls: bool
+) -> None:
+    """DEVSERVER_POLL or WATCHFILES_FORCE_POLLING turn polling on as watchfiles reads them
+    ("disable" and "false" keep it off), as Docker Desktop needs."""
+    monkeypatch.delenv("DEVSERVER_POLL", raising=False)
     monkeypatch.delenv("WATCHFILES_FORCE_POLLING", raising=False)
-    monkeypatch.setenv("DEVSERVER_POLL", "1")
-    assert DevServer().poll is True
-    monkeypatch.setenv("DEVSERVER_POLL", "0")
-    assert DevServer().poll is False
+    monkeypatch.setenv(variable, value)
+    assert DevServer().poll is polls
 
 
 def test_unknown_command_is_named(capsys: pytest.CaptureFixture[str]) -> None:

@@ -157,8 +157,10 @@ def sessions_database(folder: str) -> str:
         log.warning(
             "devserver: the session table %s cannot be read (%s): moved to %s; "
             "sessions start empty",
-            path, problem, aside,
-        )  # fmt: skip
+            path,
+            problem,
+            aside,
+        )
     if not path.exists():  # created private: it names the user's notebooks
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     return str(path)

@@ -12,12 +12,10 @@ import logging
 import socket
 from typing import Any
 
-from tornado.web import StaticFileHandler
-
 from devserver.protocol import ChannelError, encode, read_message
 
 from .registry import Registry
-from .reload import ReloadEngine
+from .reload import ReloadEngine, forget_static_hashes
 
 log = logging.getLogger("devserver.agent")
 
@@ -74,8 +72,7 @@ class ControlChannel:
             return reply
         if op == "changed":
             if message["kind"] == "static":
-                # static_url() adds a hash of the file, cached per path: drop it with the file.
-                StaticFileHandler._static_hashes = {}
+                forget_static_hashes()
             paths = message["paths"]
             count = message.get("count", len(paths))
             self.registry.events.publish(

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from types import ModuleType
-from typing import Any
 
 INSTALLED = f"{os.sep}site-packages{os.sep}"
 
@@ -27,7 +26,9 @@ def top_level(name: str) -> str:
     return name.partition(".")[0]
 
 
-def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any]) -> set[str]:
+def dependents(
+    package: str, candidates: Iterable[str], modules: Mapping[str, ModuleType]
+) -> set[str]:
     """Which ``candidates`` have a module that references or imports ``package``'s package
     (extensions that share one top-level package always go together)."""
     found: set[str] = set()
@@ -41,7 +42,9 @@ def dependents(package: str, candidates: Iterable[str], modules: dict[str, Any])
     return found
 
 
-def reload_group(package: str, loaded: Iterable[str], modules: dict[str, Any]) -> list[str]:
+def reload_group(
+    package: str, loaded: Iterable[str], modules: Mapping[str, ModuleType]
+) -> list[str]:
     """``package`` followed by every loaded extension that imports it, directly or not."""
     loaded = list(loaded)
     group = [package]
@@ -55,7 +58,7 @@ def reload_group(package: str, loaded: Iterable[str], modules: dict[str, Any]) -
     return group
 
 
-def _references(module: Any, package: str) -> bool:
+def _references(module: ModuleType, package: str) -> bool:
     for value in list(getattr(module, "__dict__", {}).values()):
         owner = (
             value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
@@ -65,7 +68,7 @@ def _references(module: Any, package: str) -> bool:
     return any(in_package(name, package) for name in _source_imports(module))
 
 
-def _source_imports(module: Any) -> frozenset[str]:
+def _source_imports(module: ModuleType) -> frozenset[str]:
     """The absolute module names a module's source imports."""
     file = getattr(module, "__file__", None)
     if not isinstance(file, str) or not file.endswith(".py") or INSTALLED in file:

@@ -10,8 +10,9 @@ import asyncio
 import itertools
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 EventKind = Literal[
     "started", "reload", "error", "restart", "change", "stopped", "request", "log", "blocked"
@@ -24,10 +25,10 @@ class Event:
 
     id: int
     kind: EventKind
-    data: dict[str, Any]
+    data: Mapping[str, object]
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "time": self.time, "data": self.data}
 
 
@@ -46,7 +47,7 @@ class EventBus:
         self._ids = itertools.count(1)
         self._queue_size = queue_size
 
-    def publish(self, kind: EventKind, data: dict[str, Any], keep: bool = True) -> Event:
+    def publish(self, kind: EventKind, data: Mapping[str, object], keep: bool = True) -> Event:
         """Record an event and hand it to every subscriber (a full subscriber queue drops it).
 
         ``keep=False``: live subscribers only, not the history (requests and log lines, which

@@ -65,8 +65,11 @@ class ExtensionLogs(LoggingConfigurable):
 
     def _find_owner(self, path: str, key: tuple[tuple[str, str | None], ...]) -> str | None:
         # A source is a package's folder or a plain module's file (manager.source_dir).
-        folders = [(name, Path(src) if Path(src).is_dir() else Path(src).parent)
-                   for name, src in key if src]  # fmt: skip
+        folders = [
+            (name, Path(src) if Path(src).is_dir() else Path(src).parent)
+            for name, src in key
+            if src
+        ]
         found = [(len(str(f)), name) for name, f in folders if _is_under(path, f)]
         return max(found)[1] if found else None
 

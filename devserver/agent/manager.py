@@ -9,77 +9,81 @@ carries on (the other extensions serve), but each failure becomes an ``ErrorReco
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
-from traitlets import Any as AnyTrait
-from traitlets import Dict, Float
+from traitlets import Dict, Float, Instance
 
 from devserver.masking import console, secret_values
+from devserver.outcomes import error_line
+from devserver.protocol import Phase
 
 from .deadline import call_with_deadline
-from .records import ErrorRecord, ExtensionRecord, Phase
+from .records import ErrorRecord, ExtensionRecord
 from .registry import Registry
 from .routing import RouteCapture
+
+
+@dataclass
+class _Step:
+    ok: bool = True
 
 
 class AgentExtensionManager(ExtensionManager):
     """An ExtensionManager that records failures by phase and owns per-extension routers."""
 
-    registry = AnyTrait()
-    capture = AnyTrait(allow_none=True)
+    registry = Instance(Registry)
+    capture = Instance(RouteCapture, allow_none=True)
     #: The tornado settings keys each extension added while it loaded (a reload replaces them).
     settings_keys = Dict()
     #: Seconds an extension's import may take at start (``DevServer.reload_timeout``): one that
     #: hangs is a failure of that extension, and the server starts with the others.
     import_timeout = Float(5.0)
 
-    def _registry(self) -> Registry:
-        assert isinstance(self.registry, Registry)
-        return self.registry
-
-    def _fail(self, name: str, phase: Phase, exc: BaseException) -> None:
-        self._registry().extension(name).state = "failed"
-        self.record_failure(name, phase, exc)
+    @contextmanager
+    def user_code(self, name: str, phase: Phase, fatal: bool = True) -> Iterator[_Step]:
+        """Run a step of extension ``name``'s own code: what it raises is recorded as its failure
+        in ``phase`` (``step.ok`` turns false; with ``fatal``, the extension's state too) and the
+        other extensions carry on."""
+        step = _Step()
+        try:
+            yield step
+        except Exception as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
+            step.ok = False
+            if fatal:
+                self.registry.extension(name).failed()
+            self.record_failure(name, phase, exc)
 
     def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
         """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
         error = ErrorRecord.from_exception(
-            name, phase, exc, source_dir(self._registry().extension(name).source)
+            name, phase, exc, source_dir(self.registry.extension(name).source)
         )
-        self._registry().record_error(error)
+        self.registry.record_error(error)
         # The token and secret env values stay out of the terminal, and so do raw newlines and
-        # escapes, which could forge a "✓ reloaded" line of the supervisor.
-        # (The identity provider does not exist yet while extensions are first imported; the
-        # token is also in the environment, as JUPYTER_TOKEN.)
+        # escapes, which could forge a "✓ reloaded" line. (The identity provider does not exist
+        # yet while extensions are first imported; the token is in the environment then.)
         token = getattr(getattr(self.serverapp, "identity_provider", None), "token", None)
-        message = console(error.message, secret_values([token], os.environ))
         self.log.error(
-            "%s | %s failed: %s: %s (%s:%s)",
-            name,
-            phase,
-            error.type,
-            message,
-            error.file,
-            error.line,
+            "%s", console(error_line(error.to_json()), secret_values([token], os.environ))
         )
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:
-        record = self._registry().extension(extension_name)
+        record = self.registry.extension(extension_name)
         record.enabled = bool(enabled)
         record.module = extension_name
-        try:
+        with self.user_code(extension_name, "import") as step:
             package = call_with_deadline(
                 extension_name,
                 lambda: ExtensionPackage(name=extension_name, enabled=enabled),
                 self.import_timeout,
             )
-        # SystemExit too, as in a reload: a module calling sys.exit() must not end the worker.
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code may raise anything: recorded, not fatal
-            self._fail(extension_name, "import", exc)
+        if not step.ok:
             return False
         self.extensions[extension_name] = package
         describe(record, package)
@@ -89,48 +93,40 @@ class AgentExtensionManager(ExtensionManager):
         extension = self.extensions[name]
         if self.linked_extensions.get(name, False) or not extension.enabled:
             return
-        try:
+        with self.user_code(name, "link") as step:
             extension.link_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback, the others still load
-            self._fail(name, "link", exc)
-            return
-        self.linked_extensions[name] = True
+        self.linked_extensions[name] = step.ok
 
     def load_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
-        record = self._registry().extension(name)
+        record = self.registry.extension(name)
         if extension is None or not extension.enabled or record.state == "failed":
             return
-        assert isinstance(self.capture, RouteCapture)
+        assert self.capture is not None  # set by WorkerApp.init_webapp, before any load
         settings = self.serverapp.web_app.settings
         before = set(settings)
-        with self.capture.capturing() as rules:
-            try:
-                extension.load_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded; partial routes are not served
-                self._fail(name, "load", exc)
-                return
+        with self.capture.capturing() as rules, self.user_code(name, "load") as step:
+            extension.load_all_points(self.serverapp)
+        if not step.ok:
+            return  # the routes it added before failing are not served
         self.capture.router(name).swap(rules)
         self.settings_keys[name] = set(settings) - before
-        record.state = "loaded"
+        record.loaded()
         self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
         if extension is None or not extension.enabled:
             return
-        if self._registry().extension(name).state == "failed":
+        if self.registry.extension(name).state == "failed":
             return
-        try:
+        with self.user_code(name, "start"):
             await extension.start_all_points(self.serverapp)
-        except Exception as exc:  # noqa: BLE001 - recorded with its traceback
-            self._fail(name, "start", exc)
 
 
-def describe(record: ExtensionRecord, package: Any) -> None:
+def describe(record: ExtensionRecord, package: ExtensionPackage) -> None:
     """Fill a record from an ``ExtensionPackage``: version, source folder, extension points."""
     record.enabled = bool(package.enabled)
-    record.state = "loaded" if package.enabled else "disabled"
     record.version = str(package.version or "")
     module = package.module
     record.source = str(package_dir(module)) if isinstance(module, ModuleType) else None

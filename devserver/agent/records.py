@@ -12,13 +12,22 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Literal
+
+from devserver.protocol import (
+    ErrorJson,
+    ExtensionJson,
+    Mode,
+    Phase,
+    PointJson,
+    ReloadJson,
+    RouteJson,
+    State,
+)
 
 from .deadline import ImportStuck
 
-Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
-State = Literal["loaded", "failed", "disabled"]
-Mode = Literal["hot", "restart"]
+Outcome = Literal["pending", "loaded", "failed"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class ErrorRecord:
             source=tuple(excerpt(file, line)),
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ErrorJson:
         """The contract's error object."""
         return {
             "extension": self.extension,
@@ -158,7 +167,7 @@ class RouteRecord:
     order: int
     host: str = ".*$"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> RouteJson:
         """The contract's route object."""
         return {
             "pattern": self.pattern,
@@ -186,8 +195,8 @@ class ReloadResult:
     together_with: tuple[str, ...] = ()
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract's reload object (``blocked_ms``: how long the event loop was held)."""
+    def to_json(self) -> ReloadJson:
+        """The contract's reload object."""
         return {
             "extension": self.extension,
             "ok": self.ok,
@@ -204,19 +213,42 @@ class ReloadResult:
 
 @dataclass
 class ExtensionRecord:
-    """What the agent knows of one extension package (a ``jpserver_extensions`` key)."""
+    """What the agent knows of one extension package (a ``jpserver_extensions`` key).
+
+    Its ``state`` is derived, never stored: "disabled" while not ``enabled``, else the outcome
+    of its last load or reload ("pending" until it has one).
+
+    >>> rec = ExtensionRecord("x", enabled=True)
+    >>> rec.state, rec.loaded().state, rec.failed().state
+    ('pending', 'loaded', 'failed')
+    >>> rec.enabled = False
+    >>> rec.state
+    'disabled'
+    """
 
     name: str
     enabled: bool
-    state: State = "disabled"
+    outcome: Outcome = "pending"
     module: str = ""
     version: str = ""
     source: str | None = None
-    points: list[dict[str, Any]] = field(default_factory=list)
+    points: list[PointJson] = field(default_factory=list)
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
 
-    def to_json(self, routes: list[RouteRecord]) -> dict[str, Any]:
+    @property
+    def state(self) -> State:
+        return self.outcome if self.enabled else "disabled"
+
+    def loaded(self) -> ExtensionRecord:
+        self.outcome = "loaded"
+        return self
+
+    def failed(self) -> ExtensionRecord:
+        self.outcome = "failed"
+        return self
+
+    def to_json(self, routes: list[RouteRecord]) -> ExtensionJson:
         """The contract's extension object; ``routes`` are this extension's."""
         return {
             "name": self.name,

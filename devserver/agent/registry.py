@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from jupyter_server import __version__ as jupyter_server_version
 
 from devserver import __version__
+from devserver.protocol import StatusJson
 
 from .events import EventBus
 from .extlogs import ExtensionLogs
@@ -56,7 +57,7 @@ class Registry:
         #: Set by the reload engine once the server is up.
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
-        self.providers: dict[str, Callable[[], dict[str, Any]]] = {}
+        self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
         #: Ids of the kernels this worker took over from the one before.
         self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []
@@ -145,7 +146,7 @@ class Registry:
         self.events.publish("reload", result.to_json())
 
     # -- summary ----------------------------------------------------------------------------
-    def status(self) -> dict[str, Any]:
+    def status(self) -> StatusJson:
         """The contract's status object."""
         return {
             "version": __version__,

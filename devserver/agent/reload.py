@@ -51,14 +51,15 @@ class _Attempt:
     old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
     new_rules: dict[str, list[Rule]] = field(default_factory=dict)
-    saved_settings: dict[str, Any] = field(default_factory=dict)
+    saved_settings: dict[str, object] = field(default_factory=dict)
     settings_keys: dict[str, set[str]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
 
-    def owns(self, module_name: str) -> bool:
-        """Whether the module belongs to the top-level package of an extension being reloaded."""
-        return any(in_package(module_name, top_level(p)) for p in self.group)
+    def owned_modules(self) -> list[str]:
+        """The names in ``sys.modules`` of the top-level packages of the extensions reloaded."""
+        tops = {top_level(p) for p in self.group}
+        return [m for m in sys.modules if any(in_package(m, top) for top in tops)]
 
     @contextmanager
     def on_loop(self) -> Iterator[None]:
@@ -126,43 +127,39 @@ class ReloadEngine:
             return disabled + results
 
     def _disabled(self, name: str) -> ReloadResult:
-        error = ErrorRecord(name, "reload", "Disabled", f"{name} is disabled; not reloaded",
-                            "", None, None)  # fmt: skip
-        return ReloadResult(name, ok=False, mode="hot", duration_ms=0.0, routes_before=0,
-                            routes_after=0, error=error)  # fmt: skip
+        error = ErrorRecord(
+            name, "reload", "Disabled", f"{name} is disabled; not reloaded", "", None, None
+        )
+        return ReloadResult(
+            name,
+            ok=False,
+            mode="hot",
+            duration_ms=0.0,
+            routes_before=0,
+            routes_after=0,
+            error=error,
+        )
 
     def _failed_because_of(self, group: list[str]) -> list[str]:
         """Extensions whose last failure's traceback passes through one of ``group``'s packages."""
         return [
             name
             for name, record in self.registry.extensions.items()
-            if record.state == "failed" and name not in group and record.errors
+            if record.state == "failed"
+            and name not in group
+            and record.errors
             and any(package in record.errors[-1].traceback for package in group)
-        ]  # fmt: skip
+        ]
 
     async def _transaction(self, group: list[str]) -> list[ReloadResult]:
+        """Steps 1-3 of the module docstring for ``group``; a result per package."""
         started = time.perf_counter()
         before = {name: len(self.registry.routes_of(name)) for name in group}
         attempt = _Attempt(group)
-        failed: tuple[str, BaseException] | None = None
         with attempt.on_loop():
             attempt.saved_settings = dict(self.serverapp.web_app.settings)
             _forget(attempt)
-        packages: dict[str, ExtensionPackage] = {}
-        name = group[0]
-        try:
-            # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the event
-            # loop serves from, so it runs in a thread. Linking, loading and the swap change
-            # server state: they run on the loop, in one go, so no request sees them half done.
-            for name in group:
-                packages[name] = await self._import(name)
-            with attempt.on_loop():
-                for name in group:
-                    self._build(attempt, name, packages[name])
-                _only_from_watched_folders(attempt)
-        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
-            failed = (name, exc)
+        failed = await self._import_and_build(attempt)
         with attempt.on_loop():
             if failed is not None:
                 self._rollback(attempt)
@@ -184,6 +181,26 @@ class ReloadEngine:
         except ImportStuck:
             self.stuck[name] = importer
             raise
+
+    async def _import_and_build(self, attempt: _Attempt) -> tuple[str, BaseException] | None:
+        """Import every package of the group, then link and load each: the package that failed
+        and its error, or None when all of them are ready to swap in."""
+        packages: dict[str, ExtensionPackage] = {}
+        current = attempt.group[0]  # the package being imported or built: named if it fails
+        try:
+            # Importing is most of the cost (jupyterlab: ~370 ms) and touches nothing the event
+            # loop serves from, so it runs in a thread. Linking, loading and the swap change
+            # server state: they run on the loop, in one go, so no request sees them half done.
+            for current in attempt.group:
+                packages[current] = await self._import(current)
+            with attempt.on_loop():
+                for current in attempt.group:
+                    self._build(attempt, current, packages[current])
+                _only_from_watched_folders(attempt)
+        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
+            return current, exc
+        return None
 
     def _build(self, attempt: _Attempt, name: str, package: ExtensionPackage) -> None:
         old = self.manager.extensions.get(name)
@@ -212,7 +229,7 @@ class ReloadEngine:
         settings = self.serverapp.web_app.settings
         settings.clear()
         settings.update(attempt.saved_settings)
-        for name in [m for m in sys.modules if attempt.owns(m)]:
+        for name in attempt.owned_modules():
             del sys.modules[name]
         sys.modules.update(attempt.saved_modules)
         for name in attempt.group:
@@ -227,24 +244,20 @@ class ReloadEngine:
             self.capture.router(name).swap(attempt.new_rules[name])
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
-            record.state = "loaded"
+            record.loaded()
             record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
-        # Static files are looked up through class-level caches; forget them with the old code.
-        StaticFileHandler._static_hashes = {}
+        forget_static_hashes()  # the old code's static files may have changed with it
 
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
             old = attempt.old_packages.get(name)
+            # The new code serves whatever these raise: the errors are kept, the state stays.
             for point in old.extension_points.values() if old else ():
                 if point.app is not None:
-                    try:
+                    with self.manager.user_code(name, "reload", fatal=False):
                         await point.app.stop_extension()
-                    except Exception as exc:  # noqa: BLE001 - the new code serves; the error is kept
-                        self.manager.record_failure(name, "reload", exc)
-            try:
+            with self.manager.user_code(name, "start", fatal=False):
                 await attempt.new_packages[name].start_all_points(self.serverapp)
-            except Exception as exc:  # noqa: BLE001 - recorded as a start failure
-                self.manager.record_failure(name, "start", exc)
 
     def _result(
         self,
@@ -261,10 +274,8 @@ class ReloadEngine:
             if culprit == name:
                 error = self.manager.record_failure(name, "reload", exc)
             else:
-                error = ErrorRecord(
-                    name, "reload", "NotReloaded", f"kept the old code: {culprit} failed to reload",
-                    "", None, None,
-                )  # fmt: skip
+                message = f"{name} kept its previous code: {culprit}, which it imports, failed"
+                error = ErrorRecord(name, "reload", "NotReloaded", message, "", None, None)
         result = ReloadResult(
             extension=name,
             ok=failed is None,
@@ -300,7 +311,13 @@ def _only_from_watched_folders(attempt: _Attempt) -> None:
 
 def _forget(attempt: _Attempt) -> None:
     """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
-    for name in [m for m in sys.modules if attempt.owns(m)]:
+    for name in attempt.owned_modules():
         attempt.saved_modules[name] = sys.modules.pop(name)
     importlib.invalidate_caches()
     linecache.checkcache()
+
+
+def forget_static_hashes() -> None:
+    """Drop tornado's cache of static file hashes (``static_url()`` adds one to each URL, cached
+    per path at class level), so edited static files get new URLs."""
+    StaticFileHandler._static_hashes = {}

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING
 from tornado.httputil import HTTPServerRequest
 from tornado.web import HTTPError
 
+from devserver.protocol import Phase
+
 from .manager import source_dir
-from .records import ErrorRecord, Phase, _is_under
+from .records import ErrorRecord, _is_under
 from .requestlog import REQUEST_ATTR, scrub_uri
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from devserver.protocol import SpecJson, SpecsBody, VerdictRowJson
 from devserver.specs.document import SpecError
 from devserver.specs.enforcement import (
     Enforcement,
@@ -193,12 +194,12 @@ class SpecsProvider:
     def record(self, package: str, error: SpecError) -> None:
         self.registry.record_error(ErrorRecord.from_exception(package, "load", error))
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self) -> SpecsBody:
         """``{"specs": [...], "verdicts": [...]}``, as the API serves them."""
         return {"specs": self.specs(), "verdicts": self.verdicts(), "starter": self.starter}
 
-    def specs(self) -> list[dict[str, Any]]:
-        out = []
+    def specs(self) -> list[SpecJson]:
+        out: list[SpecJson] = []
         for found in find_apps(self.serverapp):
             if not has_specs(found.app):
                 continue
@@ -218,27 +219,33 @@ class SpecsProvider:
             )
         return out
 
-    def verdicts(self) -> list[dict[str, Any]]:
+    def verdicts(self) -> list[VerdictRowJson]:
         """For every route and method: what a request to an example path of it gets."""
-        rows = []
+        rows: list[VerdictRowJson] = []
         web_app = self.serverapp.web_app
         for route in self.registry.routes():
             if route.handler == _REFUSED_HANDLER:
                 continue
             example = example_path(route.pattern)
             for method in route.methods:
-                verdict = UNKNOWN if example is None else verdict_of(web_app, method, example)
-                row = {"pattern": route.pattern, "method": method, "extension": route.extension}
-                rows.append({**row, "example": example, **_verdict_json(verdict or NO_SPEC)})
+                if example is None:
+                    verdict = UNKNOWN
+                else:
+                    verdict = verdict_of(web_app, method, example) or NO_SPEC
+                rows.append(
+                    {
+                        "pattern": route.pattern,
+                        "method": method,
+                        "extension": route.extension,
+                        "example": example,
+                        "verdict": "unknown" if verdict is UNKNOWN else verdict.word,
+                        "rule": verdict.rule,
+                    }
+                )
         return rows
 
 
 UNKNOWN = Verdict(True, "no example path for this pattern")
-
-
-def _verdict_json(verdict: Verdict) -> dict[str, str]:
-    word = "unknown" if verdict is UNKNOWN else verdict.word
-    return {"verdict": word, "rule": verdict.rule}
 
 
 def install(

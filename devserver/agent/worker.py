@@ -17,7 +17,7 @@ from typing import Any
 
 from jupyter_core.paths import secure_write
 from jupyter_server.serverapp import ServerApp
-from traitlets import Any as AnyTrait
+from traitlets import Instance
 from traitlets.config import Config
 
 from devserver.errors import ConfigError, DevServerError
@@ -41,31 +41,27 @@ OUR_EXTENSIONS = {"dashboard": True}
 class WorkerApp(ServerApp):
     """The dev server's ServerApp. Configured entirely through its ``WorkerSpec``."""
 
-    spec = AnyTrait()
+    spec = Instance(WorkerSpec)
     #: The channel to the supervisor that starts and keeps the kernels (None: kernels are the
     #: worker's own and end with it).
     kernel_link: SupervisorLink | None = None
     kept = Kept()
 
-    def _spec(self) -> WorkerSpec:
-        assert isinstance(self.spec, WorkerSpec)
-        return self.spec
-
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         super().load_config_file(suppress_errors)
         # The dev server's own options win over the user's config files.
-        self.update_config(decode_config(self._spec().server_config))
+        self.update_config(decode_config(self.spec.server_config))
 
     def find_server_extensions(self) -> None:
         super().find_server_extensions()
-        for name in self._spec().extensions:
+        for name in self.spec.extensions:
             # An extension disabled in the user's config (`jupyter server extension disable
             # NAME`) stays disabled: that is a decision, not a default.
             self.jpserver_extensions.setdefault(name, True)
         self.jpserver_extensions.update(OUR_EXTENSIONS)
 
     def init_configurables(self) -> None:
-        spec = self._spec()
+        spec = self.spec
         if spec.kernels_fd >= 0:
             self.kernel_link = SupervisorLink(spec.kernels_fd)
             self.update_config(keep_kernels_config(self.config, spec.state_dir))
@@ -73,24 +69,35 @@ class WorkerApp(ServerApp):
 
     def init_server_extensions(self) -> None:
         self.registry = Registry(self)
-        self.registry.starter = self._spec().starter
+        self.registry.starter = self.spec.starter
         self.extension_manager = AgentExtensionManager(
             log=self.log,
             serverapp=self,
             registry=self.registry,
             capture=None,
-            import_timeout=self._spec().reload_timeout,
+            import_timeout=self.spec.reload_timeout,
         )
         # Inherited from jupyter_server's unannotated ExtensionManager:
         self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)  # type: ignore[no-untyped-call]
         self.extension_manager.link_all_extensions()  # type: ignore[no-untyped-call]
-        starter = self._spec().starter
+        starter = self.spec.starter
         if starter:
             self._init_starter(starter)
 
     def _init_starter(self, name: str) -> None:
         """Launch ``name``'s ExtensionApp the way ``jupyter NAME`` would: its config and
         ``default_url`` for the server, and no other extensions unless it loads them."""
+        package, point = self._starter_point(name)
+        app = self.extension_manager.extension_points[point].app
+        self._starter_app = app
+        self.update_config(Config(app._jupyter_server_config()))
+        self.registry.starter = point
+        if not app.load_other_extensions:
+            self._disable_all_but(package)
+
+    def _starter_point(self, name: str) -> tuple[str, str]:
+        """The package and the extension point of the ExtensionApp ``name`` (an app's or a
+        package's name); ConfigError listing the loaded apps when there is none."""
         package = self.registry.resolve(name)
         record = self.registry.extensions.get(package or "")
         point = next((p for p in record.points if p["app"]), None) if record else None
@@ -102,16 +109,14 @@ class WorkerApp(ServerApp):
                 f"--app {name!r} names no loaded ExtensionApp. "
                 f"Loaded apps: {', '.join(apps) or 'none'}"
             )
-        app = self.extension_manager.extension_points[point["name"]].app
-        self._starter_app = app
-        self.update_config(Config(app._jupyter_server_config()))
-        self.registry.starter = point["name"]
-        if app.load_other_extensions:
-            return
+        return package, point["name"]
+
+    def _disable_all_but(self, package: str) -> None:
+        """Disable every extension but ``package`` and the dev server's own."""
         for other, extension in self.extension_manager.extensions.items():
             if other not in (package, *OUR_EXTENSIONS):
                 extension.enabled = False
-                self.registry.extension(other).state = "disabled"
+                self.registry.extension(other).enabled = False
 
     def init_webapp(self) -> None:
         super().init_webapp()
@@ -120,7 +125,7 @@ class WorkerApp(ServerApp):
         manager = self.extension_manager
         assert isinstance(manager, AgentExtensionManager)
         manager.capture = self.capture
-        timeout = self._spec().reload_timeout
+        timeout = self.spec.reload_timeout
         self.engine = ReloadEngine(self, manager, self.registry, self.capture, timeout)
         self.registry.reload_fn = self.engine.reload_one
         self.registry.requests.install(self.web_app.settings)
@@ -132,7 +137,7 @@ class WorkerApp(ServerApp):
         self._install_specs()
 
     def _install_specs(self) -> None:
-        spec = self._spec()
+        spec = self.spec
         specs.install(self, self.registry, spec.starter, spec.enforce_specs)
 
     def write_browser_open_file(self) -> None:
@@ -154,14 +159,14 @@ class WorkerApp(ServerApp):
             await self.kernel_link.open()
             self.kept = await adopt(self, self.kernel_link)
             self.registry.kernels_kept = list(self.kept.kernels)
-        sock = socket.socket(fileno=self._spec().listen_fd)
+        sock = socket.socket(fileno=self.spec.listen_fd)
         sock.setblocking(False)
         self.http_server.add_sockets([sock])
 
     async def _post_start(self) -> None:
         await self._serving
         await super()._post_start()  # type: ignore[no-untyped-call] # unannotated in jupyter_server
-        spec = self._spec()
+        spec = self.spec
         # A worker after the first is a restart: say so, and why, to the pages that watch.
         self.registry.events.publish(
             "restart" if spec.generation else "started",

@@ -1,9 +1,9 @@
 """``devserver check PATH``, the extension guide's packaging checklist.
 
-Each step of "Distributing a server extension" becomes findings (``checks_base.Finding``), passed
+Each step of "Distributing a server extension" becomes findings (``check.base.Finding``), passed
 or failed: a project file; extension points in the package's ``__init__.py``; a loader for each
 point; ``jupyter-config/jupyter_server_config.d/NAME.json`` enabling NAME; that JSON installed as
-a data file; then, in ``checks_app``, the ``jupyter-NAME`` script of an ExtensionApp, its static
+a data file; then, in ``check.apps``, the ``jupyter-NAME`` script of an ExtensionApp, its static
 and template folders shipped as package data, and authentication decorators on handlers.
 
 Nothing of the project is imported or executed: files are read, TOML with tomllib, Python with
@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devserver.errors import ConfigError
+from devserver.projects import source_root, top_level_packages
 
 from .apps import check_app, check_handlers
 from .base import Extension, Finding, Project, error, passed, warning
@@ -31,8 +32,6 @@ __all__ = ["Finding", "check_project"]
 
 POINTS = "_jupyter_server_extension_points"
 LEGACY_POINTS = "_jupyter_server_extension_paths"
-#: Top-level folders that hold no extension package even when they have an ``__init__.py``.
-NOT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "examples", "build", "dist", "venv"})
 
 
 def check_project(path: Path) -> list[Finding]:
@@ -117,32 +116,10 @@ def find_extensions(project: Project) -> tuple[list[Extension], list[Finding]]:
     return fallback, findings
 
 
-def source_root(root: Path) -> Path:
-    """``src/`` in a src layout; the project folder otherwise (a JupyterLab extension's ``src/``
-    holds TypeScript, not Python packages)."""
-    src = root / "src"
-    return src if src.is_dir() and any(src.glob("*/__init__.py")) else root
-
-
 def _top_level_modules(src: SourceTree) -> list[Module]:
-    names = [
-        child.name if child.is_dir() else child.stem
-        for child in sorted(src.root.iterdir())
-        if child.name not in NOT_PACKAGES
-        and not child.name.startswith((".", "_"))
-        and ((child / "__init__.py").is_file() or _hooked_script(child))
-    ]
+    """The modules of the top-level packages, found as ``devserver run`` finds them."""
+    names = top_level_packages(src.root)
     return [m for name in names if (m := src.module(name)) is not None]
-
-
-def _hooked_script(path: Path) -> bool:
-    """A single-module extension; other top-level scripts are not parsed (nor blamed)."""
-    if path.suffix != ".py" or path.name in {"setup.py", "conftest.py", "noxfile.py"}:
-        return False
-    try:
-        return "_jupyter_server_extension" in path.read_text(encoding="utf-8", errors="replace")
-    except OSError:  # a dangling link: not a module Python could import either
-        return False
 
 
 def _points_fix(name: str) -> str:

@@ -38,9 +38,7 @@ class CheckApp(Application):
         config=True
     )
     # traitlets reads this class attribute; it is never mutated.
-    flags = {  # noqa: RUF012
-        "json": ({"CheckApp": {"json_output": True}}, "Print the findings as JSON.")
-    }
+    flags = {"json": ({"CheckApp": {"json_output": True}}, "Print the findings as JSON.")}
 
     def start(self) -> None:
         if len(self.extra_args) != 1:

@@ -10,7 +10,6 @@ import json
 import os
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
 
 from .base import Extension, Finding, Project, error, passed, warning
 from .meta import TARGET, data_files
@@ -208,13 +207,13 @@ def config_finding(project: Project, file: Path, name: str) -> Finding:
     return passed("config-json", f"{rel} enables {name}", rel, line)
 
 
-def _enabled_section(data: Any) -> dict[str, Any] | None:
+def _enabled_section(data: object) -> dict[str, object] | None:
     server = data.get("ServerApp") if isinstance(data, dict) else None
     section = server.get("jpserver_extensions") if isinstance(server, dict) else None
     return section if isinstance(section, dict) else None
 
 
-def _read_enabled(file: Path) -> dict[str, Any]:
+def _read_enabled(file: Path) -> dict[str, object]:
     try:
         return _enabled_section(json.loads(file.read_text(encoding="utf-8"))) or {}
     except (json.JSONDecodeError, UnicodeDecodeError, OSError):

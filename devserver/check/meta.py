@@ -172,11 +172,11 @@ def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> Any:
     return UNKNOWN if any(p is UNKNOWN for p in parts) else value
 
 
-def _hashable(keys: list[Any]) -> bool:
+def _hashable(keys: list[object]) -> bool:
     return all(isinstance(k, str | int | float | bool | tuple) for k in keys)
 
 
-def strings(value: Any) -> list[str]:
+def strings(value: object) -> list[str]:
     """A declared list of strings; a lone string counts as one item."""
     if isinstance(value, str):
         return [value]

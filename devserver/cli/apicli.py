@@ -1,6 +1,6 @@
 """``devserver reload / status / extensions / routes / errors``.
 
-Each command calls the running dev server's JSON API (found as ``devserver.client`` describes)
+Each command calls the running dev server's JSON API (found as ``devserver.cli.client`` describes)
 and prints a table for people, or the API's JSON with ``--json`` for scripts. Exit codes are
 ``devserver.errors.ExitCode``: 0 done, 2 unknown extension name, 4 no server reachable,
 5 the API refused, 6 the reloaded code failed (the old code keeps serving).
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import cast
 from urllib.parse import quote
 
 from traitlets import Bool, Unicode
@@ -20,13 +20,15 @@ from traitlets.config import Application
 
 from devserver import __version__
 from devserver.errors import ConfigError, ReloadFailed
+from devserver.outcomes import is_failure, reload_line, where
+from devserver.protocol import ErrorJson, ReloadJson, RouteJson
 
 from .client import ApiClient, find_server
 
 MAX_CELL = 60
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Rows as aligned columns; cells longer than MAX_CELL are cut, except in the last column.
 
     >>> print(table(["name", "state"], [["hello_ext", "loaded"], ["b", "failed"]]))
@@ -37,20 +39,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     cells = [[_cell(v, last=i == len(headers) - 1) for i, v in enumerate(r)] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     lines = [[h.upper() for h in headers], *cells]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in lines)  # fmt: skip
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
 
 
-def _cell(value: Any, last: bool) -> str:
+def _cell(value: object, last: bool) -> str:
     text = "-" if value is None else str(value)
     return text if last or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def where(error: dict[str, Any]) -> str:
-    """``file:line`` of an error object, or ``-``."""
-    if not error.get("file"):
-        return "-"
-    return f"{error['file']}:{error['line']}" if error.get("line") else str(error["file"])
 
 
 class ApiCommand(Application):
@@ -66,8 +62,8 @@ class ApiCommand(Application):
     json_output = Bool(False, help="Print the API's JSON instead of a table.").tag(config=True)
 
     # traitlets reads these class attributes; they are never mutated.
-    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}  # noqa: RUF012
-    flags = {  # noqa: RUF012
+    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}
+    flags = {
         "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
     }
 
@@ -75,7 +71,7 @@ class ApiCommand(Application):
         """A client of the dev server meant here (the one with extension ``name``, if given)."""
         return ApiClient(find_server(self.url or None, self.token or None, name=name))
 
-    def emit(self, data: dict[str, Any], human: str) -> None:
+    def emit(self, data: Mapping[str, object], human: str) -> None:
         print(json.dumps(data, indent=2) if self.json_output else human)
 
 
@@ -107,10 +103,16 @@ class ExtensionsApp(ApiCommand):
     def start(self) -> None:
         data = self.client().get("extensions")
         rows = [
-            [e["name"], e["state"], e["version"] or "-", len(e["routes"]), len(e["errors"]),
-             e["source"]]
+            [
+                e["name"],
+                e["state"],
+                e["version"] or "-",
+                len(e["routes"]),
+                len(e["errors"]),
+                e["source"],
+            ]
             for e in data["extensions"]
-        ]  # fmt: skip
+        ]
         headers = ["name", "state", "version", "routes", "errors", "source"]
         self.emit(data, table(headers, rows))
 
@@ -123,24 +125,31 @@ class RoutesApp(ApiCommand):
     extension = Unicode("", help="Only the routes of this extension ('-': the server's).").tag(
         config=True
     )
-    aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}  # noqa: RUF012 - traitlets reads it
+    aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}
 
     def start(self) -> None:
         data = self.client().get("routes")
         wanted = [r for r in data["routes"] if self._wanted(r)]
         rows = [
-            [r["order"], r["pattern"], r["extension"] or "(server)", ",".join(r["methods"]),
-             "yes" if r["authenticated"] else "NO", _shadow_note(r), r["handler"]]
+            [
+                r["order"],
+                r["pattern"],
+                r["extension"] or "(server)",
+                ",".join(r["methods"]),
+                "yes" if r["authenticated"] else "NO",
+                _shadow_note(r),
+                r["handler"],
+            ]
             for r in wanted
-        ]  # fmt: skip
+        ]
         headers = ["#", "pattern", "extension", "methods", "auth", "note", "handler"]
         self.emit({"routes": wanted}, table(headers, rows))
 
-    def _wanted(self, route: dict[str, Any]) -> bool:
+    def _wanted(self, route: RouteJson) -> bool:
         return not self.extension or (route["extension"] or "-") == self.extension
 
 
-def _shadow_note(route: dict[str, Any]) -> str:
+def _shadow_note(route: RouteJson) -> str:
     culprit = route.get("shadowed_by")
     return "" if culprit is None else f"shadowed by #{culprit}"
 
@@ -151,7 +160,7 @@ class ErrorsApp(ApiCommand):
     name = "devserver errors"
     description = __doc__ or ""
     traceback = Bool(False, help="Print each error's full traceback.").tag(config=True)
-    flags = {  # noqa: RUF012 - traitlets reads it
+    flags = {
         **ApiCommand.flags,
         "traceback": ({"ErrorsApp": {"traceback": True}}, "Print full tracebacks."),
     }
@@ -162,8 +171,10 @@ class ErrorsApp(ApiCommand):
         if not errors:
             self.emit(data, "no errors")
             return
-        rows = [[e["extension"], e["phase"], f"{e['type']}: {e['message']}{_context(e)}",
-                 where(e)] for e in errors]  # fmt: skip
+        rows = [
+            [e["extension"], e["phase"], f"{e['type']}: {e['message']}{_context(e)}", where(e)]
+            for e in errors
+        ]
         human = table(["extension", "phase", "error", "where"], rows)
         if self.traceback:
             human += "".join(
@@ -172,13 +183,14 @@ class ErrorsApp(ApiCommand):
         self.emit(data, human)
 
 
-def _context(error: dict[str, Any]) -> str:
+def _context(error: ErrorJson) -> str:
     """What a runtime error adds to its line: the request and how many times it happened.
 
     >>> _context({"request": "GET /x", "count": 3}), _context({"phase": "load"})
     (' [GET /x, 3 times]', '')
     """
-    parts = [error["request"]] if error.get("request") else []
+    request = error.get("request")
+    parts = [request] if request else []
     if error.get("count", 1) > 1:
         parts.append(f"{error['count']} times")
     return f" [{', '.join(parts)}]" if parts else ""
@@ -204,29 +216,21 @@ class ReloadApp(ApiCommand):
             raise ConfigError(f"no extension named {name!r}; known: {', '.join(known) or 'none'}")
         if status >= 400:
             raise ReloadFailed(f"the dev server could not reload {name!r}: {result}")
-        self.emit(result, describe_reload(result))
-        if not result["ok"]:
-            error = result.get("error") or {}
-            raise ReloadFailed(
-                f"{name} kept its previous code: {error.get('type')} at {where(error)}"
-            )
+        reload = cast(ReloadJson, result)  # the API's reload answer (docs/api.md)
+        self.emit(result, describe_reload(reload))
+        error = reload["error"]
+        if error is not None:
+            raise ReloadFailed(f"{name} kept its previous code: {error['type']} at {where(error)}")
 
 
-def describe_reload(result: dict[str, Any]) -> str:
-    """What ``devserver reload`` prints for one reload result."""
-    if result["ok"]:
-        held = f" (loop held {result['blocked_ms']:.1f} ms)" if "blocked_ms" in result else ""
-        also = ", ".join(result.get("together_with") or [])
-        return (
-            f"✓ reloaded {result['extension']} ({result['mode']}) in "
-            f"{result['duration_ms']:.1f} ms{held}, routes {result['routes_before']} → "
-            f"{result['routes_after']}" + (f"; also reloaded {also}" if also else "")
-        )
-    error = result.get("error") or {}
-    return (
-        f"✗ {result['extension']} failed to reload: {error.get('type')}: {error.get('message')}\n"
-        f"  at {where(error)}\n  the previous code keeps serving\n\n{error.get('traceback', '')}"
-    ).rstrip()
+def describe_reload(result: ReloadJson) -> str:
+    """What ``devserver reload`` prints for one reload result: its line, and for a failure
+    where to look and the traceback."""
+    line = reload_line(result)
+    error = result["error"]
+    if error is None or not is_failure(result):
+        return line
+    return f"{line}\n  at {where(error)}\n\n{error['traceback']}".rstrip()
 
 
 def _quote(name: str) -> str:

@@ -20,12 +20,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from http.client import HTTPResponse
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_runtime_dir
-
+from devserver.cli import containers
 from devserver.errors import ApiError, ServerNotFound
+from devserver.runtime import PATTERN, runtime_folder
 
 from .choose import choose
 
@@ -51,6 +52,27 @@ class ServerInfo:
     def api(self) -> str:
         return self.url.rstrip("/") + "/" + API
 
+    def open(self, path: str, accept: str, timeout: float, method: str = "GET") -> HTTPResponse:
+        """Call ``path`` below the API with this server's token (``urllib.request.urlopen``'s
+        errors pass through); ServerNotFound when the URL is not http(s)."""
+        headers = {"Accept": accept}
+        if self.token:
+            headers["Authorization"] = f"token {self.token}"
+        return open_url(self.api + path.lstrip("/"), headers, timeout, method)
+
+
+def open_url(
+    url: str, headers: dict[str, str], timeout: float, method: str = "GET"
+) -> HTTPResponse:
+    """``urllib.request.urlopen`` of an http(s) URL (an empty body for POST); its errors pass
+    through, and any other scheme is ServerNotFound."""
+    if not url.startswith(("http://", "https://")):
+        raise ServerNotFound(f"not an http(s) URL: {url}")
+    data = b"" if method == "POST" else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
+    response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - as above
+    return response
+
 
 def find_server(
     url: str | None = None,
@@ -67,19 +89,15 @@ def find_server(
         return ServerInfo(url, token or "", "--url")
     if env.get("DEVSERVER_URL"):
         return ServerInfo(env["DEVSERVER_URL"], token or "", "DEVSERVER_URL")
-    found = from_runtime_files(runtime_dir or _runtime_dir(), name) or from_container()
+    found = from_runtime_files(runtime_dir or runtime_folder(), name) or from_container()
     if found is None:
         raise ServerNotFound(NOT_FOUND_HELP)
     return replace(found, token=token) if token else found
 
 
-def _runtime_dir() -> Path:
-    return Path(jupyter_runtime_dir())
-
-
 def from_runtime_files(folder: Path, name: str | None = None) -> ServerInfo | None:
     """The live supervisor's runtime file in ``folder`` meant from here, if any."""
-    files = sorted(folder.glob("devserver-*.json"), key=_mtime, reverse=True)
+    files = sorted(folder.glob(PATTERN), key=_mtime, reverse=True)
     live = [
         (path, info)
         for path, info in ((p, _read_json(p)) for p in files)
@@ -112,7 +130,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _alive(pid: Any) -> bool:
+def _alive(pid: object) -> bool:
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
@@ -125,13 +143,8 @@ def _alive(pid: Any) -> bool:
 
 
 def from_container() -> ServerInfo | None:
-    """A dev server in a running container, when the container support is installed."""
-    try:
-        # Imported only when needed: it talks to the Docker engine.
-        from devserver.cli.containers import find_container_server  # noqa: PLC0415
-    except ImportError:
-        return None
-    found = find_container_server()
+    """A dev server in a running container of the local Docker engine, if there is one."""
+    found = containers.find_container_server()
     if found is None:
         return None
     url, token = found
@@ -158,16 +171,8 @@ class ApiClient:
 
     def request(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
         """``(status, JSON body)``; ServerNotFound when unreachable, ApiError when refused."""
-        url = self.server.api + path.lstrip("/")
-        headers = {"Accept": "application/json"}
-        if self.server.token:
-            headers["Authorization"] = f"token {self.server.token}"
-        if not url.startswith(("http://", "https://")):
-            raise ServerNotFound(f"not an http(s) URL: {self.server.url}")
-        data = b"" if method == "POST" else None
-        req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - as above
+            with self.server.open(path, "application/json", self.timeout, method) as resp:
                 return resp.status, _json(resp.read())
         except urllib.error.HTTPError as exc:
             status, body = exc.code, _json(exc.read())

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from devserver.errors import ServerNotFound
+from devserver.urls import server_url
 
 LABEL = "io.jupyter.devserver"
 COMPOSE_WORKDIR_LABEL = "com.docker.compose.project.working_dir"
@@ -59,16 +60,11 @@ def server_of(attrs: Mapping[str, Any]) -> ContainerServer | None:
     if not token or not published:
         return None
     host_ip = published[0].get("HostIp", "")
-    # A port published on every interface is reachable on loopback; IPv6 hosts need brackets.
-    host = "127.0.0.1" if host_ip in ("", "0.0.0.0", "::") else host_ip  # noqa: S104 - compared
-    if ":" in host:
-        host = f"[{host}]"
-    base_url = "/" + env.get("DEVSERVER_BASE_URL", "/").strip("/") + "/"
-    base_url = base_url.replace("//", "/")
+    base_url = env.get("DEVSERVER_BASE_URL", "/")
     labels = attrs.get("Config", {}).get("Labels") or {}
     return ContainerServer(
         name=str(attrs.get("Name", "")).lstrip("/"),
-        url=f"http://{host}:{published[0]['HostPort']}{base_url}",
+        url=server_url(host_ip, int(published[0]["HostPort"]), base_url),
         token=token,
         workdir=labels.get(COMPOSE_WORKDIR_LABEL),
     )

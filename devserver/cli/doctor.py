@@ -28,7 +28,7 @@ class DoctorApp(ApiCommand):
     name = "devserver doctor"
     description = __doc__ or ""
     times = Int(5, help="How many reloads the audit runs (1 to 50).").tag(config=True)
-    aliases = {**ApiCommand.aliases, "times": "DoctorApp.times"}  # noqa: RUF012 - traitlets reads it
+    aliases = {**ApiCommand.aliases, "times": "DoctorApp.times"}
 
     def start(self) -> None:
         if len(self.extra_args) != 1:

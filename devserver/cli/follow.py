@@ -61,15 +61,8 @@ def follow(
 
 
 def _one_connection(server: ServerInfo) -> Iterator[tuple[str, dict[str, Any]]]:
-    url = server.api + "events"
-    if not url.startswith(("http://", "https://")):
-        raise ServerNotFound(f"not an http(s) URL: {server.url}")
-    headers = {"Accept": "text/event-stream"}
-    if server.token:
-        headers["Authorization"] = f"token {server.token}"
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, checked above
     try:
-        with urllib.request.urlopen(request, timeout=READ_TIMEOUT) as resp:  # noqa: S310 - as above
+        with server.open("events", "text/event-stream", READ_TIMEOUT) as resp:
             lines = (raw.decode("utf-8", "replace").rstrip("\r\n") for raw in resp)
             yield from parse(lines)
     except urllib.error.HTTPError as exc:

@@ -52,8 +52,11 @@ class DevServerApp(Application):
         if self.subapp is None:
             commands = ", ".join(self.subcommands)
             if self.extra_args:
-                print(f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
-                      f"{commands} (devserver --help)", file=sys.stderr)  # fmt: skip
+                print(
+                    f"devserver: unknown command {self.extra_args[0]!r}; the commands are "
+                    f"{commands} (devserver --help)",
+                    file=sys.stderr,
+                )
             else:
                 self.print_help()
                 print(f"\nA command is needed: {commands}", file=sys.stderr)

@@ -62,7 +62,7 @@ class FollowCommand(ApiCommand):
     follow = Bool(False, help="Keep printing new entries as they come (Ctrl-C ends).").tag(
         config=True
     )
-    flags = {  # noqa: RUF012 - traitlets reads it
+    flags = {
         **ApiCommand.flags,
         "follow": ({"FollowCommand": {"follow": True}}, "Keep printing new entries."),
         "f": ({"FollowCommand": {"follow": True}}, "Keep printing new entries."),
@@ -85,7 +85,7 @@ class RequestsApp(FollowCommand):
     )
     status = Unicode("", help="Only this status class (5xx) or code (404).").tag(config=True)
     limit = Int(50, help="How many of the newest kept requests to print first.").tag(config=True)
-    aliases = {  # noqa: RUF012 - traitlets reads it
+    aliases = {
         **ApiCommand.aliases,
         "extension": "RequestsApp.extension",
         "status": "RequestsApp.status",

@@ -19,7 +19,7 @@ from tornado.routing import Matcher, Rule
 
 from .gate import Gate
 from .matcher import SpecFilter
-from .verdict import Verdict
+from .verdict import Verdict, first_refusal
 
 #: Response header of a refusal, naming the rule (also in the JSON body, except for HEAD).
 REFUSED_HEADER = "X-Refused-By-Spec"
@@ -125,12 +125,7 @@ def verdict_of(web_app: web.Application, method: str, path: str) -> Verdict | No
     This asks the very rules that routing asks, so a verdict table built with it matches what
     real requests get.
     """
-    verdict: Verdict | None = None
-    for matcher in spec_matchers(web_app):
-        verdict = matcher.enforcement.check(method, path)
-        if not verdict.allowed:
-            return verdict
-    return verdict
+    return first_refusal(m.enforcement.check(method, path) for m in spec_matchers(web_app))
 
 
 def _filters(specs: object) -> list[SpecFilter]:

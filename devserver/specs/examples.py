@@ -6,20 +6,23 @@ as it is, the first alternative of each ``|``, the fewest repetitions allowed (a
 gives ``/api/contents/x``. The example is then matched against the regex again; a pattern too
 unusual for this walk gets no example (and the verdict "unknown").
 
-The walk reads the parse tree of Python's own regex compiler (``re._parser``, the module behind
-``re.compile`` since Python 3.11) rather than re-parsing regexes by hand.
+The walk reads the parse tree of Python's own regex compiler through ``devserver.regex_tree``
+rather than re-parsing regexes by hand.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from typing import Any
 
-try:
-    _parser: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - a future Python that moves it: every verdict is "unknown"
-    _parser = None
+from devserver.regex_tree import (
+    REPEATS,
+    SINGLE_CHAR,
+    ZERO_WIDTH,
+    Node,
+    Unsupported,
+    char_regex,
+    parse,
+)
 
 _CANDIDATES = "x0_-a."
 _MAX_NODES = 10_000
@@ -31,13 +34,11 @@ def example_path(pattern: str) -> str | None:
     >>> example_path(r"/api/sessions/(?P<session_id>\\w+-\\w+-\\w+-\\w+-\\w+)")
     '/api/sessions/x-x-x-x-x'
     """
-    if _parser is None:  # pragma: no cover - see the import
-        return None
     try:
         regex = re.compile(pattern)
         budget = [_MAX_NODES]
-        text = _emit(_parser.parse(pattern), budget)
-    except (re.error, _Unsupported, RecursionError):
+        text = _emit(parse(pattern), budget)
+    except (re.error, Unsupported, RecursionError):
         return None
     for candidate in (text, "/" + text):
         if candidate.startswith("/") and regex.fullmatch(candidate):
@@ -45,86 +46,35 @@ def example_path(pattern: str) -> str | None:
     return None
 
 
-class _Unsupported(Exception):
-    """A regex construct the walk does not produce text for."""
+def _emit(nodes: list[Node], budget: list[int], repeated: bool = False) -> str:
+    return "".join(_item(node, budget, repeated) for node in nodes)
 
 
-def _emit(items: Any, budget: list[int], repeated: bool = False) -> str:
-    return "".join(_item(op, arg, budget, repeated) for op, arg in items)
-
-
-def _item(op: Any, arg: Any, budget: list[int], repeated: bool) -> str:
+def _item(node: Node, budget: list[int], repeated: bool) -> str:
     budget[0] -= 1
     if budget[0] < 0:
-        raise _Unsupported("regex too large")
-    name = str(op)
-    if name == "LITERAL":
-        return chr(arg)
-    if name in ("NOT_LITERAL", "ANY", "IN", "CATEGORY"):
+        raise Unsupported("regex too large")
+    if node.kind == "LITERAL":
+        return node.char
+    if node.kind in SINGLE_CHAR:
         # A lone "." in a route is an unescaped dot (/api/spec.yaml); repeated, any character.
-        return "." if name == "ANY" and not repeated else _char(op, arg)
-    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-        low, _high, sub = arg
-        return str(_emit(sub, budget, repeated=True) * low)
-    if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-        return _emit(arg[-1] if name == "SUBPATTERN" else arg, budget, repeated)
-    if name == "BRANCH":
-        return _emit(arg[1][0], budget, repeated)
-    if name in ("AT", "ASSERT", "ASSERT_NOT"):
+        return "." if node.kind == "ANY" and not repeated else _char(node)
+    if node.kind in REPEATS:
+        low, _high, body = node.repeat
+        return _emit(body, budget, repeated=True) * low
+    if node.kind in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return _emit(node.children, budget, repeated)
+    if node.kind == "BRANCH":
+        return _emit(node.branches[0], budget, repeated)
+    if node.kind in ZERO_WIDTH:
         return ""
-    raise _Unsupported(name)
+    raise Unsupported(node.kind)
 
 
-def _char(op: Any, arg: Any) -> str:
-    """A character the single-character node ``(op, arg)`` accepts."""
-    one = re.compile(_parser_source(op, arg))
+def _char(node: Node) -> str:
+    """A character the single-character ``node`` accepts."""
+    one = re.compile(char_regex(node))
     for char in _CANDIDATES:
         if one.fullmatch(char):
             return char
-    raise _Unsupported("character class without a simple member")
-
-
-def _parser_source(op: Any, arg: Any) -> str:
-    """Regex source for one single-character node, rebuilt from its parse tree."""
-    name = str(op)
-    if name == "ANY":
-        return "."
-    if name == "LITERAL":
-        return re.escape(chr(arg))
-    if name == "NOT_LITERAL":
-        return "[^" + re.escape(chr(arg)) + "]"
-    if name == "CATEGORY":
-        return _category(arg)
-    if name == "IN":
-        negate = bool(arg) and str(arg[0][0]) == "NEGATE"
-        items = arg[1:] if negate else arg
-        return "[" + ("^" if negate else "") + "".join(_set_item(o, a) for o, a in items) + "]"
-    raise _Unsupported(name)
-
-
-def _set_item(op: Any, arg: Any) -> str:
-    name = str(op)
-    if name == "LITERAL":
-        return re.escape(chr(arg))
-    if name == "RANGE":
-        return re.escape(chr(arg[0])) + "-" + re.escape(chr(arg[1]))
-    if name == "CATEGORY":
-        return _category(arg)
-    raise _Unsupported(name)
-
-
-_CATEGORIES = {
-    "CATEGORY_DIGIT": r"\d",
-    "CATEGORY_NOT_DIGIT": r"\D",
-    "CATEGORY_SPACE": r"\s",
-    "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w",
-    "CATEGORY_NOT_WORD": r"\W",
-}
-
-
-def _category(arg: Any) -> str:
-    source = _CATEGORIES.get(str(arg))
-    if source is None:
-        raise _Unsupported(str(arg))
-    return source
+    raise Unsupported("character class without a simple member")

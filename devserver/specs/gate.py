@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from .verdict import EXEMPT, NO_SPEC, Verdict
+from devserver.urls import normalize_base_url
+
+from .verdict import EXEMPT, NO_SPEC, Verdict, first_refusal
 
 #: The dev server's dashboard: its pages and API, and the static files its pages load.
 DASHBOARD = ("_introspect", "static/dashboard")
@@ -39,7 +41,7 @@ class Gate:
         exempt: Sequence[str] = (),
     ) -> None:
         self.filters = tuple(filters)
-        self.prefix = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+        self.prefix = normalize_base_url(base_url)
         self.exempt = tuple("/" + e.strip("/") for e in exempt)
 
     def relative(self, path: str) -> str:
@@ -57,9 +59,4 @@ class Gate:
         for exempt in self.exempt:
             if rel == exempt or rel.startswith(exempt + "/"):
                 return EXEMPT
-        verdict = NO_SPEC
-        for spec_filter in self.filters:
-            verdict = spec_filter.check(method, rel)
-            if not verdict.allowed:
-                return verdict
-        return verdict
+        return first_refusal(f.check(method, rel) for f in self.filters) or NO_SPEC

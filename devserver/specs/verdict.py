@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,3 +46,19 @@ class Verdict:
 
 NO_SPEC = Verdict(True, "no spec enforced")
 EXEMPT = Verdict(True, "the dev server's dashboard is always reachable")
+
+
+def first_refusal(verdicts: Iterable[Verdict]) -> Verdict | None:
+    """The first refusal among ``verdicts`` (asked in order, no further than that), else the
+    last verdict; None when there is none.
+
+    >>> first_refusal([NO_SPEC, Verdict(False, "no"), Verdict(False, "never asked")]).rule
+    'no'
+    >>> first_refusal([]) is None
+    True
+    """
+    verdict = None
+    for verdict in verdicts:
+        if not verdict.allowed:
+            return verdict
+    return verdict

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from .layout import PROJECT_FILES
+from devserver.projects import PROJECT_FILES
+
 from .plan import is_server_config
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")

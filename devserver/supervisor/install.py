@@ -12,13 +12,10 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Literal
 
 from devserver.errors import ConfigError
 
 from .layout import Project
-
-InstallMode = Literal["auto", "always", "never"]
 
 
 def is_installed(distribution: str | None) -> bool:
@@ -32,12 +29,22 @@ def is_installed(distribution: str | None) -> bool:
 
 
 def needs_install(
-    project: Project, mode: InstallMode, installed: Callable[[str | None], bool]
+    project: Project, mode: str, installed: Callable[[str | None], bool], changed: bool = False
 ) -> bool:
-    """Whether ``project`` should be (re)installed now under ``mode``."""
+    """Whether ``project`` should be (re)installed now under ``mode`` (``DevServer.install``):
+    never under "never"; else when its packaging file ``changed``, under "always", or when it
+    is not installed yet.
+
+    >>> from pathlib import Path
+    >>> p = Project(Path("/x"), Path("/x"), "x", {}, ("x",))
+    >>> [needs_install(p, m, lambda d: True) for m in ("auto", "always", "never")]
+    [False, True, False]
+    >>> [needs_install(p, m, lambda d: True, changed=True) for m in ("auto", "never")]
+    [True, False]
+    """
     if mode == "never":
         return False
-    return mode == "always" or not installed(project.distribution)
+    return changed or mode == "always" or not installed(project.distribution)
 
 
 def install_editable(
@@ -51,8 +58,16 @@ def install_editable(
     say(f"installing {names} (editable) ...")
     started = time.monotonic()
     editables = [arg for p in projects for arg in ("-e", str(p.root))]
-    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-           *pip_args, *editables]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        *pip_args,
+        *editables,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ConfigError(

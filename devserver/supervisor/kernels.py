@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_runtime_dir
-
 from devserver.protocol import ChannelError, encode, read_message
+from devserver.runtime import runtime_folder
 
 log = logging.getLogger("devserver")
 
@@ -166,11 +165,14 @@ class KernelHost:
         env["JPY_PARENT_PID"] = str(os.getpid())
         cwd = message.get("cwd")
         proc = await asyncio.create_subprocess_exec(
-            *message["argv"], env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+            *message["argv"],
+            env=env,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
             # Its own process group: a Ctrl-C in the terminal reaches the supervisor only, and
             # an interrupt reaches the kernel and what it started.
             start_new_session=True,
-        )  # fmt: skip
+        )
         record = KernelRecord(
             kernel_id=str(message["kernel_id"]),
             kernel_name=str(message.get("kernel_name", "")),
@@ -200,8 +202,10 @@ class KernelHost:
         elif current is not None:
             log.warning(
                 "kernel %s (pid %s) exited with code %s while no worker was running: dropped",
-                record.kernel_id, proc.pid, code,
-            )  # fmt: skip
+                record.kernel_id,
+                proc.pid,
+                code,
+            )
             self.dropped.append({"kernel_id": record.kernel_id, "pid": proc.pid, "code": code})
             Path(record.connection_file).unlink(missing_ok=True)
 
@@ -244,7 +248,7 @@ class KernelHost:
 def private_folder() -> Path:
     """``devserver-<pid>.d`` in Jupyter's runtime folder, readable by its owner only: the
     session table lives there."""
-    folder = Path(jupyter_runtime_dir()) / f"devserver-{os.getpid()}.d"
+    folder = runtime_folder() / f"devserver-{os.getpid()}.d"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)
     return folder

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devserver.errors import ConfigError, NoExtensionError
-
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-HOOKS = ("_jupyter_server_extension_points", "_load_jupyter_server_extension",
-         "load_jupyter_server_extension")  # fmt: skip
+from devserver.projects import defines_hook, is_project, source_root, top_level_packages
 
 
 @dataclass(frozen=True)
@@ -56,10 +53,18 @@ class Layout:
 
 
 def discover(paths: list[Path]) -> Layout:
-    """The layout of every PATH; raises ConfigError naming the first bad one."""
+    """The layout of every PATH; raises ConfigError naming the first bad one.
+
+    A file or folder that vanishes or cannot be read while it is being looked at (a project
+    deleted during a rescan) is a ConfigError naming it too, never an OSError.
+    """
     projects: list[Project] = []
     for path in paths:
-        projects.extend(find_projects(path))
+        try:
+            projects.extend(find_projects(path))
+        except OSError as exc:
+            where = exc.filename or path
+            raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
     names = [n for p in projects for n in p.extensions]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -86,44 +91,17 @@ def find_projects(path: Path) -> list[Project]:
     return projects
 
 
-def is_project(path: Path) -> bool:
-    return any((path / name).is_file() for name in PROJECT_FILES)
-
-
 def read_project(root: Path) -> Project:
-    src = root / "src"
-    # A JupyterLab extension's src/ holds TypeScript: src/ counts only when it holds a package.
-    source_root = src if src.is_dir() and any(map(_is_package, src.iterdir())) else root
-    packages = {
-        child.name if child.is_dir() else child.stem: child
-        for child in sorted(source_root.iterdir())
-        if _is_package(child) or _is_extension_module(child)
-    }
-    extensions = enabled_names(root) or tuple(n for n, p in packages.items() if _has_hook(p))
+    source = source_root(root)
+    packages = top_level_packages(source)
+    extensions = enabled_names(root) or tuple(n for n, p in packages.items() if defines_hook(p))
     if not extensions:
         raise NoExtensionError(
             f"{root}: no package here defines _jupyter_server_extension_points or "
             "_load_jupyter_server_extension, and no jupyter-config/jupyter_server_config.d/*.json "
             "enables one. Add one of them (see the extension guide)."
         )
-    return Project(root, source_root, distribution_name(root), packages, extensions)
-
-
-def _is_package(path: Path) -> bool:
-    return path.is_dir() and (path / "__init__.py").is_file()
-
-
-def _is_extension_module(path: Path) -> bool:
-    return path.suffix == ".py" and path.name != "setup.py" and _has_hook(path)
-
-
-def _has_hook(path: Path) -> bool:
-    init = path / "__init__.py" if path.is_dir() else path
-    try:
-        text = init.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return any(hook in text for hook in HOOKS)
+    return Project(root, source, distribution_name(root), packages, extensions)
 
 
 def enabled_names(root: Path) -> tuple[str, ...]:
@@ -142,7 +120,7 @@ def enabled_names(root: Path) -> tuple[str, ...]:
 def read_config_json(file: Path) -> dict[str, bool]:
     """``ServerApp.jpserver_extensions`` of one config JSON; ConfigError names file and line."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(read_text(file))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
     section = (
@@ -162,5 +140,17 @@ def distribution_name(root: Path) -> str | None:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{pyproject}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
     name = data.get("project", {}).get("name")
     return str(name) if name else None
+
+
+def read_text(file: Path) -> str:
+    """The UTF-8 text of ``file``; ConfigError naming it when it is in another encoding."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc

@@ -15,18 +15,21 @@ import shutil
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from watchfiles import Change
 
 from devserver.errors import ConfigError, ExitCode
-from devserver.masking import console
-from devserver.protocol import WorkerSpec, encode_config
+from devserver.masking import console, secret_values
+from devserver.protocol import ReadyMessage, ReloadJson, Request, WorkerSpec, encode_config
+from devserver.runtime import RuntimeFile, remove_server_files
 
+from .backoff import Backoff
 from .configcheck import unreadable
+from .console import announce, report_results
 from .install import install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
@@ -35,18 +38,9 @@ from .liveness import channel_died_first, heartbeat
 from .options import DevServer
 from .plan import Plan, plan_changes, summarise
 from .process import WorkerGone, WorkerProcess
-from .report import (
-    Backoff,
-    RuntimeFile,
-    announce,
-    config_dirs,
-    console_secrets,
-    remove_server_files,
-    report_results,
-)
 from .settle import changed_again, real_failures
 from .standby import Standby
-from .watch import watch_changes
+from .watch import config_dirs, watch_changes
 
 log = logging.getLogger("devserver")
 #: Seconds a worker gets to answer a request other than a reload.
@@ -60,7 +54,10 @@ class Supervisor:
     """
 
     def __init__(
-        self, options: DevServer, paths: list[Path], passthrough: dict[str, Any] | None = None
+        self,
+        options: DevServer,
+        paths: list[Path],
+        passthrough: dict[str, dict[str, object]] | None = None,
     ) -> None:
         self.options = options
         self.paths = paths
@@ -78,14 +75,14 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
-        #: The exit code of ``run()``: stays 0 unless something ends the dev server on error.
-        self.exit_code = 0
         #: The kernels, started here so that they outlive every worker.
         self.kernels = KernelHost()
         self.state_dir: Path | None = None
         self.standby = Standby(options.standby)
         #: Editable installs done so far: a standby started before one is not used.
         self.installs = 0
+        #: The exit code of ``run()``: stays 0 unless something ends the dev server on error.
+        self.exit_code = 0
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
@@ -106,7 +103,7 @@ class Supervisor:
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
-        await self._install(self.layout)
+        await self._install(self.layout.projects)
         port = self.sock.getsockname()[1]
         served = {
             "projects": [str(p) for p in self.layout.paths],
@@ -167,25 +164,38 @@ class Supervisor:
     async def apply(self, plan: Plan) -> None:
         """Carry out one plan: reinstall and restart, or hot-reload, or tell pages to refresh."""
         async with self.lock:
-            restart = plan.restart
-            if plan.rescan or restart:
-                # A restart starts from the files as they are now: folders added or removed,
-                # extensions enabled or disabled in a project's config JSON.
-                restart = await self._rescan() or restart
-            if self.options.install != "never":
-                await self._pip([p for p in self.layout.projects if p.root in plan.reinstall])
+            restart = await self._refresh(plan)
             if restart or self.worker is None or not self.worker.running:
                 await self._restart(restart or "the worker was down; a file changed")
                 return
-            if plan.reload:
-                reload = {"op": "reload", "extensions": list(plan.reload)}
-                reply = await self._request(reload, self.options.reload_request_timeout)
-                await self._report(reply.get("results", []) if reply else [])
-            for kind, paths in (("template", plan.templates), ("static", plan.static)):
-                if paths:
-                    listed, count = summarise(paths)
-                    changed = {"op": "changed", "kind": kind, "paths": listed, "count": count}
-                    await self._request(changed, REQUEST_TIMEOUT)
+            await self._hot_apply(plan)
+
+    async def _refresh(self, plan: Plan) -> str | None:
+        """Bring the layout and the installs up to date with the plan; why to restart, if so."""
+        restart = plan.restart
+        if plan.rescan or restart:
+            # A restart starts from the files as they are now: folders added or removed,
+            # extensions enabled or disabled in a project's config JSON.
+            restart = await self._rescan() or restart
+        changed = [p for p in self.layout.projects if p.root in plan.reinstall]
+        await self._install(changed, changed=True)
+        return restart
+
+    async def _hot_apply(self, plan: Plan) -> None:
+        """The parts of a plan the running worker applies in place."""
+        if plan.reload:
+            reload: Request = {"op": "reload", "extensions": list(plan.reload)}
+            reply = await self._request(reload, self.options.reload_request_timeout)
+            await self._report(reply.get("results", []) if reply else [])
+        changed: tuple[tuple[Literal["template", "static"], tuple[str, ...]], ...] = (
+            ("template", plan.templates),
+            ("static", plan.static),
+        )
+        for kind, paths in changed:
+            if paths:
+                listed, count = summarise(paths)
+                message: Request = {"op": "changed", "kind": kind, "paths": listed, "count": count}
+                await self._request(message, REQUEST_TIMEOUT)
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -197,18 +207,18 @@ class Supervisor:
         if layout == self.layout:
             return None
         before, after = set(self.layout.extensions), set(layout.extensions)
-        await self._install(layout)
+        await self._install(layout.projects)
         self.layout = layout
         changes = (("added", after - before), ("removed", before - after))
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+    async def _request(self, message: Request, timeout: float) -> dict[str, Any] | None:
         """Ask the worker; its reply, or None when it could not answer (it is restarted)."""
         assert self.worker is not None
         op = message["op"]
         try:
-            reply = await self.worker.request(message, timeout)
+            reply = await self.worker.request(dict(message), timeout)
         except TimeoutError:
             await self._restart(f"the worker did not answer {op!r} within {timeout:.0f} s")
             return None
@@ -216,35 +226,29 @@ class Supervisor:
             await self._restart(f"the worker could not be asked to {op}: {exc}")
             return None
         if "error" in reply:
-            error = console(str(reply["error"]), console_secrets(self.token))
+            error = console(str(reply["error"]), secret_values([self.token], os.environ))
             log.error("the worker failed to carry out %r: %s", op, error)
         if reply.get("restart"):
             await self._restart(str(reply["restart"]))
         return reply
 
-    async def _report(self, results: list[dict[str, Any]]) -> None:
+    async def _report(self, results: list[ReloadJson]) -> None:
         """The console lines of a reload, but for failures of files still being written."""
         failed = real_failures(results)
         again = await changed_again(self.changes, self.layout, failed) if failed else set()
         if again:
             log.info("%s changed again while reloading: reloading again", ", ".join(sorted(again)))
-        held = {
-            r["extension"] for r in results if (r.get("error") or {}).get("type") == "NotReloaded"
-        }
-        shown = [r for r in results if r["extension"] not in again | (held if again else set())]
-        report_results(shown, console_secrets(self.token))
+        report_results(r for r in results if r["extension"] not in again)
 
-    async def _install(self, layout: Layout) -> None:
+    async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
+        """Install editable those of ``projects`` that need it (``needs_install``); a failure
+        is shown and the dev server carries on with what it has."""
         mode = self.options.install
-        todo = [p for p in layout.projects if needs_install(p, mode, is_installed)]  # type: ignore[arg-type]
-        await self._pip(todo)
-
-    async def _pip(self, projects: list[Project]) -> None:
-        """Install editable; a failure is shown and the dev server carries on with what it has."""
-        if projects:
-            self.installs += 1
+        todo = [p for p in projects if needs_install(p, mode, is_installed, changed)]
+        if todo:
+            self.installs += 1  # a standby started before this install is not used
         try:
-            await asyncio.to_thread(install_editable, projects, self.options.pip_args, log.info)
+            await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
 
@@ -257,6 +261,8 @@ class Supervisor:
         await self._spawn(reason, began)
 
     async def _spawn(self, reason: str, began: float | None = None) -> None:
+        """Start a worker (the standby one when it fits), watch over it, and tell the user
+        where it serves, or why it does not."""
         spec = self._spec(reason)
         self.generation += 1
         self.worker_started = time.monotonic()
@@ -264,21 +270,15 @@ class Supervisor:
         worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
         self.worker = worker
         self._track(self._watch_worker(worker))
-        if await worker.wait_ready(self.options.ready_timeout):
-            assert worker.ready_info is not None
-            announce(worker.ready_info, self.token, self.options.base_url)
-            limit = self.options.unresponsive_timeout
-            self._track(heartbeat(worker, limit, self._unresponsive))
-            if spec.generation:
-                took = time.monotonic() - (began or self.worker_started)
-                log.info("worker restarted in %.2f s (%s)", took, reason)
-                for line in describe_kept(worker.ready_info.get("kept") or {}):
-                    log.info("%s", line)
-            await self.standby.prepare(
-                lambda: self._start(self._spec("standby"), True), self.installs
-            )
-        else:
-            await self._not_ready(worker)
+        if not await self._await_ready(worker):
+            return
+        self._track(heartbeat(worker, self.options.unresponsive_timeout, self._unresponsive))
+        if spec.generation:
+            took = time.monotonic() - (began or self.worker_started)
+            log.info("worker restarted in %.2f s (%s)", took, reason)
+            for line in describe_kept((worker.ready_info or {}).get("kept") or {}):
+                log.info("%s", line)
+        await self.standby.prepare(self._start_standby, self.installs)
 
     def _spec(self, reason: str) -> WorkerSpec:
         assert self.sock is not None
@@ -298,6 +298,37 @@ class Supervisor:
             blocked_threshold=self.options.blocked_threshold,
         )
 
+    async def _await_ready(self, worker: WorkerProcess) -> bool:
+        """Whether ``worker`` came up; either way the user is told."""
+        if await worker.wait_ready(self.options.ready_timeout):
+            # Decoded JSON that the worker built to the contract's ReadyMessage.
+            announce(cast(ReadyMessage, worker.ready_info), self.token)
+            return True
+        if worker.running:
+            log.error(
+                "the worker did not start serving within %g s (--DevServer.ready_timeout); "
+                "stopping it. Fix what holds it (its output is above) and save.",
+                self.options.ready_timeout,
+            )
+            await worker.stop(self.options.stop_timeout)
+        else:
+            log.error(
+                "the worker exited with code %s before serving: its output is above. "
+                "Fix the error and save: the dev server retries.",
+                worker.proc.returncode if worker.proc else "unknown",
+            )
+        return False
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._monitors.add(task)
+        task.add_done_callback(self._monitors.discard)
+
+    async def _unresponsive(self, worker: WorkerProcess, reason: str) -> None:
+        """End a worker that stopped answering; its monitor restarts it as a crash."""
+        log.error("%s (stopped, or its event loop blocked): restarting it", reason)
+        await worker.terminate(min(self.options.stop_timeout, 2.0))
+
     async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
         """A new worker process with its own kernel channel; a ``standby`` one waits for its
         spec."""
@@ -315,35 +346,11 @@ class Supervisor:
     async def _start_standby(self) -> WorkerProcess:
         return await self._start(self._spec("standby"), standby=True)
 
-    async def _not_ready(self, worker: WorkerProcess) -> None:
-        if worker.running:
-            log.error(
-                "the worker did not start serving within %g s (--DevServer.ready_timeout); "
-                "stopping it. Fix what holds it (its output is above) and save.",
-                self.options.ready_timeout,
-            )
-            await worker.stop(self.options.stop_timeout)
-        else:
-            log.error(
-                "the worker exited with code %s before serving: its output is above. "
-                "Fix the error and save: the dev server retries.",
-                worker.proc.returncode if worker.proc else "unknown",
-            )
-
-    def _track(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._monitors.add(task)
-        task.add_done_callback(self._monitors.discard)
-
-    async def _unresponsive(self, worker: WorkerProcess, reason: str) -> None:
-        """End a worker that stopped answering; its monitor restarts it as a crash."""
-        log.error("%s (stopped, or its event loop blocked): restarting it", reason)
-        await worker.terminate(min(self.options.stop_timeout, 2.0))
-
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
         dying. A worker stopped on purpose, or one that refused its configuration (exit 2:
-        retrying cannot help), waits for the next saved file instead."""
+        retrying cannot help), waits for the next saved file instead. A worker whose control
+        channel died while it runs on is restarted at once."""
         if await channel_died_first(worker):
             async with self.lock:
                 if worker is self.worker and not (worker.stopped or self.stopping.is_set()):
@@ -368,8 +375,8 @@ class Supervisor:
             if worker is self.worker and not self.stopping.is_set():
                 await self._spawn(f"the worker exited with code {code}")
 
-    def _server_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
+    def _server_config(self) -> dict[str, dict[str, object]]:
+        config: dict[str, dict[str, object]] = {
             section: dict(values) for section, values in self.passthrough.items()
         }
         server = config.setdefault("ServerApp", {})

@@ -14,6 +14,22 @@ from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 from traitlets.config import Configurable
 
 from devserver.errors import ConfigError
+from devserver.urls import normalize_base_url
+
+#: Values of a switch variable that mean "off": watchfiles' own (``false``, ``disable``,
+#: ``disabled``; see ``watchfiles.main._default_force_polling``) and the usual others.
+OFF_VALUES = frozenset({"", "false", "disable", "disabled", "0", "no", "off"})
+
+
+def env_switch(value: str | None) -> bool:
+    """Whether an environment variable such as ``WATCHFILES_FORCE_POLLING`` turns its switch on:
+    set to anything but an "off" word, case and spaces aside. watchfiles' own words keep their
+    meaning (``disable`` is off); ``0``, ``no`` and ``off`` are off here too.
+
+    >>> [env_switch(v) for v in (None, "", "1", "true", "TRUE", "disable", "False", " 0 ")]
+    [False, False, True, True, True, False, False, False]
+    """
+    return value is not None and value.strip().lower() not in OFF_VALUES
 
 
 class DevServer(Configurable):
@@ -33,7 +49,8 @@ class DevServer(Configurable):
     ).tag(config=True)
     poll = Bool(
         help="Poll for file changes instead of using OS events (Docker Desktop, network drives). "
-        "Default: true when $DEVSERVER_POLL or $WATCHFILES_FORCE_POLLING is set."
+        "Default: true when $DEVSERVER_POLL or $WATCHFILES_FORCE_POLLING is set to anything but "
+        "0, false, no, off or disable(d)."
     ).tag(config=True)
     poll_delay_ms = Int(300, help="How often to poll, with --poll.").tag(config=True)
     step_ms = Int(
@@ -42,17 +59,19 @@ class DevServer(Configurable):
         "response latency is about 1.6x this plus the reload; 1 ms costs ~3 percent idle CPU.",
     ).tag(config=True)
     app = Unicode(
-        None, allow_none=True,
+        None,
+        allow_none=True,
         help="Launch this ExtensionApp (by name) as the starter app, as `jupyter NAME` would.",
-    ).tag(config=True)  # fmt: skip
+    ).tag(config=True)
     enforce_specs = Bool(
         False,
         help="Enforce every ExtensionApp's _allowed_spec/_blocked_spec, not only the --app's.",
     ).tag(config=True)
     install = Enum(
-        ["auto", "always", "never"], "auto",
+        ["auto", "always", "never"],
+        "auto",
         help="Install extension projects editable: auto = when not installed yet.",
-    ).tag(config=True)  # fmt: skip
+    ).tag(config=True)
     pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
     stop_timeout = Float(
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
@@ -90,16 +109,12 @@ class DevServer(Configurable):
     @default("poll")
     def _default_poll(self) -> bool:
         return any(
-            os.environ.get(v, "").lower() not in ("", "0", "false", "no")
-            for v in ("DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING")
+            env_switch(os.environ.get(v)) for v in ("DEVSERVER_POLL", "WATCHFILES_FORCE_POLLING")
         )
 
     @validate("base_url")
     def _valid_base_url(self, proposal: dict[str, str]) -> str:
-        value = proposal["value"]
-        if not value.startswith("/"):
-            value = "/" + value
-        return value if value.endswith("/") else value + "/"
+        return normalize_base_url(proposal["value"])
 
     @validate("port")
     def _valid_port(self, proposal: dict[str, int]) -> int:

@@ -1,6 +1,6 @@
 """What a batch of file changes means, as a pure function.
 
-``plan_changes(changes, layout, config_files)`` maps a watchfiles batch to a ``Plan``: which
+``plan_changes(changes, layout, watched)`` maps a watchfiles batch to a ``Plan``: which
 extensions to hot-reload, whether the worker must restart (and why), which projects to
 reinstall, and which template or static files changed. No I/O here but ``Path`` arithmetic.
 """
@@ -13,14 +13,22 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from .layout import PROJECT_FILES, Layout, Project
+from devserver.projects import PROJECT_FILES
+
+from .layout import Layout, Project
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
 #: Paths a ``changed`` message lists; the rest are counted. Pages reload on any change, and a
 #: folder of 20,000 new data files is one event, not 20,000.
 LISTED = 50
-SERVER_CONFIG_NAMES = frozenset({"jupyter_server_config.py", "jupyter_server_config.json",
-                                 "jupyter_config.py", "jupyter_config.json"})  # fmt: skip
+SERVER_CONFIG_NAMES = frozenset(
+    {
+        "jupyter_server_config.py",
+        "jupyter_server_config.json",
+        "jupyter_config.py",
+        "jupyter_config.json",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -59,18 +67,19 @@ class _Draft:
 
 
 def plan_changes(
-    changes: Iterable[tuple[Change, str]], layout: Layout, config_files: Iterable[Path] = ()
+    changes: Iterable[tuple[Change, str]], layout: Layout, watched: Iterable[Path] = ()
 ) -> Plan:
-    """The plan for a batch of ``(Change, path)`` pairs.
+    """The plan for a batch of ``(Change, path)`` pairs; ``watched`` are the ``--watch`` files
+    and folders, whose changes restart the worker.
 
     >>> from devserver.supervisor.layout import Layout
     >>> plan_changes([], Layout((), ()))
     Plan(reload=(), restart=None, reinstall=(), rescan=False, templates=(), static=())
     """
     draft = _Draft()
-    configs = {Path(p) for p in config_files}
+    extra = {Path(p) for p in watched}
     for change, raw in sorted(changes, key=lambda c: c[1]):
-        _classify(change, Path(raw), layout, configs, draft)
+        _classify(change, Path(raw), layout, extra, draft)
     restart = "; ".join(dict.fromkeys(draft.restart)) or None
     return Plan(
         reload=() if restart else tuple(dict.fromkeys(draft.reload)),
@@ -82,9 +91,12 @@ def plan_changes(
     )
 
 
-def _classify(change: Change, path: Path, layout: Layout, configs: set[Path], d: _Draft) -> None:
-    if is_server_config(path) or any(path == c or path.is_relative_to(c) for c in configs):
+def _classify(change: Change, path: Path, layout: Layout, watched: set[Path], d: _Draft) -> None:
+    if is_server_config(path):
         d.restart.append(f"config changed: {path.name}")
+        return
+    if any(path.is_relative_to(w) for w in watched):
+        d.restart.append(f"watched file changed: {path.name}")
         return
     if path.parent in layout.containers and change != Change.modified:
         d.rescan = True  # maybe an extension folder appeared or went: the supervisor looks again
@@ -117,7 +129,7 @@ def _classify_in_project(change: Change, path: Path, project: Project, d: _Draft
         d.reload.extend([owner] if owner in project.extensions else project.extensions)
     elif path.suffix in TEMPLATE_SUFFIXES:
         d.templates.append(str(path))
-    elif path.suffix not in (".pyc", ".pyo"):
+    else:  # bytecode never gets here: the watcher's filter drops it
         d.static.append(str(path))
 
 

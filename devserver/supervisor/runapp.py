@@ -7,7 +7,6 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from traitlets import TraitError, Unicode
 from traitlets.config import Application, Config
@@ -54,12 +53,12 @@ class RunApp(Application):
     name = "devserver-run"
     description = __doc__ or ""
     examples = EXAMPLES
-    classes = [DevServer]  # noqa: RUF012 (traitlets reads a plain list)
+    classes = [DevServer]
     config_file = Unicode(
         "", help="A config file (devserver_config.py or .json). Default: ./devserver_config.py."
     ).tag(config=True)
 
-    aliases = {  # noqa: RUF012
+    aliases = {
         "ip": "DevServer.ip",
         "port": "DevServer.port",
         "token": "DevServer.token",
@@ -71,7 +70,7 @@ class RunApp(Application):
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
     }
-    flags = {  # noqa: RUF012
+    flags = {
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
         "enforce-specs": (
             {"DevServer": {"enforce_specs": True}},
@@ -83,7 +82,7 @@ class RunApp(Application):
         ),
     }
 
-    def parse_command_line(self, argv: Any = None) -> None:
+    def parse_command_line(self, argv: list[str] | None = None) -> None:
         """traitlets' ``catch_config_error`` turns a bad argument into a CRITICAL log line and
         exit 1: call the method it wraps, and make the error our one line and exit 2."""
         parse = Application.parse_command_line.__wrapped__  # type: ignore[attr-defined]
@@ -95,7 +94,7 @@ class RunApp(Application):
     def _option_names(self) -> dict[str, str]:
         return {str(target): f"--{alias}" for alias, target in self.aliases.items()}
 
-    def initialize(self, argv: Any = None) -> None:
+    def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
         path = Path(self.config_file or "devserver_config.py")
         if self.config_file and not path.is_file():
@@ -128,7 +127,7 @@ class RunApp(Application):
         supervisor = Supervisor(self.options, paths, passthrough=self._passthrough())
         sys.exit(asyncio.run(supervisor.run()))
 
-    def _passthrough(self) -> dict[str, Any]:
+    def _passthrough(self) -> dict[str, dict[str, object]]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""
         ours = {"DevServer", "RunApp", "Application", "DevServerApp"}
         return {

@@ -8,9 +8,12 @@ not reported: the next batch reloads it again, with the file as it ends up.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Iterable
 
 from watchfiles import Change
+
+from devserver.outcomes import is_failure
+from devserver.protocol import ReloadJson
 
 from .layout import Layout
 from .plan import plan_changes
@@ -45,15 +48,11 @@ def _peek(batches: Batches) -> set[tuple[Change, str]]:
     return set().union(*(i for i in items if i is not None))
 
 
-def real_failures(results: list[dict[str, Any]]) -> set[str]:
+def real_failures(results: Iterable[ReloadJson]) -> set[str]:
     """Extensions whose reload failed for their own code (not disabled, not held back).
 
     >>> real_failures([{"extension": "a", "ok": False, "error": {"type": "SyntaxError"}},
     ...                {"extension": "b", "ok": False, "error": {"type": "NotReloaded"}}])
     {'a'}
     """
-    return {
-        r["extension"]
-        for r in results
-        if not r["ok"] and (r.get("error") or {}).get("type") not in ("Disabled", "NotReloaded")
-    }
+    return {r["extension"] for r in results if is_failure(r)}

@@ -1,4 +1,5 @@
-"""Which file events are worth a look, and the watcher that feeds them to the supervisor."""
+"""Which file events are worth a look, which folders hold server config to watch, and the
+watcher that feeds the changes to the supervisor."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from jupyter_core.paths import jupyter_config_path
 from watchfiles import Change, DefaultFilter, awatch
 
 from .options import DevServer
@@ -19,11 +21,22 @@ class SourceFilter(DefaultFilter):
     build output and packaging metadata that an editable install rewrites."""
 
     ignore_dirs: Sequence[str] = (
-        *DefaultFilter.ignore_dirs, "build", "dist", ".ipynb_checkpoints", ".eggs",
-    )  # fmt: skip
+        *DefaultFilter.ignore_dirs,
+        "build",
+        "dist",
+        ".ipynb_checkpoints",
+        ".eggs",
+    )
     ignore_entity_patterns: Sequence[str] = (
-        *DefaultFilter.ignore_entity_patterns, r"\.egg-info$", r"\.tmp$",
-    )  # fmt: skip
+        *DefaultFilter.ignore_entity_patterns,
+        r"\.egg-info$",
+        r"\.tmp$",
+    )
+
+
+def config_dirs() -> list[Path]:
+    """Jupyter's config folders, where server config files and ``jupyter_server_config.d`` live."""
+    return [Path(p) for p in jupyter_config_path()]
 
 
 async def watch_changes(

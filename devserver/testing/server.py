@@ -25,6 +25,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
+from devserver.cli.client import open_url
+
 T = TypeVar("T")
 #: What is not copied from the author's project.
 IGNORED = (
@@ -163,10 +165,8 @@ class DevServerRun:
         an HTTP error status."""
         url = self.url.rstrip("/") + "/" + path.lstrip("/")
         headers = {"Authorization": f"token {self.token}"}
-        data = b"" if method == "POST" else None
-        req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - the server's own http URL
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - as above
+            with open_url(url, headers, timeout, method) as resp:
                 return Answer(resp.status, resp.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
             return Answer(exc.code, exc.read().decode("utf-8", "replace"))

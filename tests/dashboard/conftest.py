@@ -52,10 +52,23 @@ def raising(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
         yield start_with_raising_ext(start, tmp)
 
 
+@pytest.fixture(scope="session")
+def shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """One dev server on the examples and ``broken_ext`` for every test marked ``readonly``."""
+    tmp = tmp_path_factory.mktemp("shared_dash")
+    with devservers(tmp, make_isolated_env(tmp)) as start:
+        yield start_with_broken_ext(start, tmp)
+
+
 @pytest.fixture
-def dash(devserver_factory: Callable[..., DevServer], tmp_path: Path) -> DevServer:
-    """A dev server on the examples and ``broken_ext``."""
-    return start_with_broken_ext(devserver_factory, tmp_path)
+def dash(request: pytest.FixtureRequest, tmp_path: Path) -> DevServer:
+    """A dev server on the examples and ``broken_ext``: the session's shared one for a test
+    marked ``readonly`` (it only reads), else one of the test's own."""
+    if request.node.get_closest_marker("readonly") is not None:
+        server: DevServer = request.getfixturevalue("shared_dash")
+        return server
+    factory: Callable[..., DevServer] = request.getfixturevalue("devserver_factory")
+    return start_with_broken_ext(factory, tmp_path)
 
 
 def read_events(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import DevServer
 
 from .conftest import read_events
@@ -15,6 +17,7 @@ STATUS_FIELDS = {"version", "jupyter_server_version", "python_version", "pid", "
                  "extensions", "routes", "errors", "reloads"}  # fmt: skip
 
 
+@pytest.mark.readonly
 def test_status_counts_match_the_other_endpoints(dash: DevServer) -> None:
     """GET status has the contract's fields, and its counts agree with the lists."""
     status = dash.get("_introspect/api/status").json()
@@ -24,6 +27,7 @@ def test_status_counts_match_the_other_endpoints(dash: DevServer) -> None:
     assert status["errors"] == len(dash.get("_introspect/api/errors").json()["errors"]) >= 1
 
 
+@pytest.mark.readonly
 def test_extensions_lists_loaded_and_failed_with_their_routes(dash: DevServer) -> None:
     """GET extensions gives each extension's contract fields, state, routes and errors."""
     exts = {e["name"]: e for e in dash.get("_introspect/api/extensions").json()["extensions"]}
@@ -44,6 +48,7 @@ def test_extensions_lists_loaded_and_failed_with_their_routes(dash: DevServer) -
     assert broken["errors"][0]["file"].endswith("broken_ext/__init__.py")
 
 
+@pytest.mark.readonly
 def test_one_extension_by_package_or_app_name_and_404(dash: DevServer) -> None:
     """GET extensions/{name} answers one extension, and 404 with an error for unknown names."""
     one = dash.get("_introspect/api/extensions/greeter_app")
@@ -58,6 +63,7 @@ def test_one_extension_by_package_or_app_name_and_404(dash: DevServer) -> None:
     assert "error" in post.json()
 
 
+@pytest.mark.readonly
 def test_routes_are_in_routing_order_with_owners(dash: DevServer) -> None:
     """GET routes lists every rule in order; the server's own routes have a null extension."""
     routes = dash.get("_introspect/api/routes").json()["routes"]
@@ -75,6 +81,7 @@ def test_routes_are_in_routing_order_with_owners(dash: DevServer) -> None:
     assert all(r["shadowed_by"] is None or r["shadowed_by"] < r["order"] for r in routes)
 
 
+@pytest.mark.readonly
 def test_settings_has_three_sections(dash: DevServer) -> None:
     """GET settings has server, tornado and per-extension sections."""
     settings = dash.get("_introspect/api/settings").json()
@@ -88,11 +95,12 @@ def test_settings_has_three_sections(dash: DevServer) -> None:
     assert settings["tornado"]["cookie_secret"] == "********"
 
 
+@pytest.mark.readonly
 def test_specs_and_errors(dash: DevServer) -> None:
     """GET specs answers lists; GET errors gives the load failure with the contract's fields."""
     specs = dash.get("_introspect/api/specs").json()
     assert isinstance(specs["specs"], list)
-    assert isinstance(specs.get("verdicts", []), list)
+    assert isinstance(specs["verdicts"], list)
     errors = dash.get("_introspect/api/errors").json()["errors"]
     assert errors
     assert all(e.keys() >= ERROR_FIELDS for e in errors)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from dashboard.livereload import LiveReloadTransform, inject_script, install
 from dashboard.settings_view import jsonable, server_secrets
 from dashboard.stream import format_event, parse_last_id
 from devserver.agent.registry import SETTINGS_KEY, Registry
+from tests.conftest import wait_until_async
 
 
 @pytest.fixture
@@ -52,13 +52,6 @@ async def _open(port: int, token: str, base: str) -> tuple[asyncio.StreamReader,
     return reader, writer
 
 
-async def until(check: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
-
-
 async def test_stream_unsubscribes_when_the_client_hangs_up(
     registry: Registry, stream: Any
 ) -> None:
@@ -69,7 +62,7 @@ async def test_stream_unsubscribes_when_the_client_hangs_up(
     registry.events.publish("change", {"paths": ["a.html"]})
     await asyncio.wait_for(reader.readuntil(b"event: change"), 5)
     writer.close()
-    await until(lambda: not subscribers)
+    await wait_until_async(lambda: not subscribers)
 
 
 async def test_stream_ends_when_the_dashboard_stops(
@@ -82,7 +75,7 @@ async def test_stream_ends_when_the_dashboard_stops(
     # The response completes: chunked encoding's last, empty chunk arrives.
     await asyncio.wait_for(reader.readuntil(b"\r\n0\r\n\r\n"), 5)
     writer.close()
-    await until(lambda: not registry.events._subscribers)
+    await wait_until_async(lambda: not registry.events._subscribers)
 
 
 async def test_stream_ends_after_a_stopped_event(registry: Registry, stream: Any) -> None:
@@ -176,7 +169,9 @@ def test_jsonable_and_secrets(jp_serverapp: Any) -> None:
     assert data["a"] == [1, 2]
     assert data["b"] == "x"
     assert data["c"].startswith("<class ")
-    assert jsonable([Thing()])[0].startswith("<tests.") or "Thing" in jsonable([Thing()])[0]
+    assert jsonable([Thing()])[0].startswith(
+        f"<{__name__}.test_jsonable_and_secrets.<locals>.Thing "
+    )
     assert jp_serverapp.identity_provider.token in server_secrets(jp_serverapp)
 
 

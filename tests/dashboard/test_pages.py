@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from jupyter_server.auth import passwd
 
 from tests.conftest import DevServer
@@ -17,6 +18,7 @@ PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
 API = ["status", "extensions", "extensions/broken_ext", "routes", "settings", "specs", "errors"]
 
 
+@pytest.mark.readonly
 def test_every_page_renders_its_data(dash: DevServer) -> None:
     """Each page is a complete HTML document showing the extensions, routes and errors."""
     for page in PAGES:
@@ -35,6 +37,7 @@ def test_every_page_renders_its_data(dash: DevServer) -> None:
     assert "RuntimeError" in dash.get("_introspect/errors").text
 
 
+@pytest.mark.readonly
 def test_routes_page_filters_without_javascript(dash: DevServer) -> None:
     """The routes page filters by text and by owner through plain query parameters."""
     hello = dash.get("_introspect/routes", params={"q": "HELLO"}).text
@@ -47,6 +50,7 @@ def test_routes_page_filters_without_javascript(dash: DevServer) -> None:
     assert set(re.findall(r'data-extension="([^"]+)"', owned)) == {"greeter_app"}
 
 
+@pytest.mark.readonly
 def test_templates_escape_what_they_show(dash: DevServer) -> None:
     """Text from extensions is escaped: a route regex's <name> never becomes a tag."""
     routes = dash.get("_introspect/routes").text
@@ -89,6 +93,7 @@ def test_a_password_hash_is_masked_too(
     assert config["PasswordIdentityProvider"] == "********"
 
 
+@pytest.mark.readonly
 def test_live_reload_script_goes_into_other_extensions_pages_only(dash: DevServer) -> None:
     """HTML pages of extensions get the live-reload script; JSON and the dashboard do not."""
     page = dash.get("greeter")

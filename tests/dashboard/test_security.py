@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import DevServer
 
@@ -30,6 +31,7 @@ def logged_in(server: DevServer) -> httpx.Client:
     return client
 
 
+@pytest.mark.readonly
 def test_api_refuses_requests_without_credentials(dash: DevServer) -> None:
     """Every API endpoint answers 403 to a request without token or cookie."""
     with anonymous(dash) as client:
@@ -40,6 +42,7 @@ def test_api_refuses_requests_without_credentials(dash: DevServer) -> None:
         assert bad.status_code == 403
 
 
+@pytest.mark.readonly
 def test_pages_redirect_to_login_without_credentials(dash: DevServer) -> None:
     """Every page redirects an anonymous visitor to the server's login page."""
     with anonymous(dash) as client:

@@ -14,7 +14,7 @@ import pytest
 
 from devserver.cli.client import from_runtime_files
 from devserver.errors import ConfigError
-from devserver.supervisor.report import remove_stale_files
+from devserver.runtime import remove_stale_files
 
 from ..conftest import wait_until
 
