@@ -30,12 +30,17 @@ class RuntimeFile:
 
     @classmethod
     def write(
-        cls, ip: str, port: int, base_url: str, token: str, served: dict[str, list[str]]
+        cls,
+        ip: str,
+        port: int,
+        base_url: str,
+        token: str,
+        served: dict[str, list[str]] | None = None,
     ) -> RuntimeFile:
         """Write this process's file; the URL names a host a client can reach. ``served``: its
         ``projects`` (the PATHs) and ``extensions``, so the CLI can tell two servers apart.
 
-        >>> RuntimeFile.write("::1", 8888, "/", "t", {}).read()["url"]  # doctest: +SKIP
+        >>> RuntimeFile.write("::1", 8888, "/", "t").read()["url"]  # doctest: +SKIP
         'http://[::1]:8888/'
         """
         folder = runtime_folder()
@@ -49,7 +54,7 @@ class RuntimeFile:
             "base_url": base_url,
             "port": port,
             "token": token,
-            **served,
+            **(served or {}),
         }
         # The token is a secret: the file is readable by its owner only, as Jupyter's own are.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
