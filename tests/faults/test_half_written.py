@@ -17,8 +17,8 @@ pytestmark = pytest.mark.e2e
 def test_truncate_then_write_is_not_a_failure(
     devserver_factory: Factory, steady: list[SteadyClient], saves: int
 ) -> None:
-    """An editor that truncates, pauses, then writes (once, or in a storm): no failure line,
-    no failed request, and the last content serves."""
+    """An editor that truncates, pauses, then writes (once, or in a storm): every failed
+    reload of a half-written file is retried, no request fails, and the last content serves."""
     server = devserver_factory("hello_ext")
     client = SteadyClient(server).start()
     steady.append(client)
@@ -31,5 +31,9 @@ def test_truncate_then_write_is_not_a_failure(
         path.write_text(text.replace('"Hello"', f'"Save{i}"'))
     wait_until(lambda: client.last == f"Save{saves - 1}, world!", what="the last save")
     client.stop()
-    assert "reload of hello_ext failed" not in server.log()
+    log = server.log()
+    # The worker logs each failure where it happens (one line per failure, devserver.outcomes);
+    # the supervisor retries each failed reload whose file changed again, and says so.
+    failures = log.count("reload of hello_ext failed")
+    assert log.count("hello_ext changed again while reloading: reloading again") >= failures
     assert client.failed == []
