@@ -12,11 +12,16 @@ EXAMPLES := $(wildcard examples/*/pyproject.toml)
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
+# setuptools warns, once per editable project, that a package folder beside pyproject.toml "may
+# take precedence during imports": true, and what we want (the dev server puts those folders
+# first on sys.path itself). UserWarning is the base of its warning classes.
+QUIET_SETUPTOOLS := PYTHONWARNINGS=ignore::UserWarning
+
 $(STAMP): pyproject.toml $(EXAMPLES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
-	$(PY) -m pip install --quiet -e '.[test]'
-	$(if $(EXAMPLES),$(PY) -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(dir $(EXAMPLES)),-e ./$(p)))
+	$(QUIET_SETUPTOOLS) $(PY) -m pip install --quiet -e '.[test]'
+	$(if $(EXAMPLES),$(QUIET_SETUPTOOLS) $(PY) -m pip install --quiet --no-build-isolation --no-deps $(foreach p,$(dir $(EXAMPLES)),-e ./$(p)))
 	touch $@
 
 venv: $(STAMP)  ## create .venv with the dev server, its test tools and the examples (editable)

@@ -34,10 +34,7 @@ class ExtensionApi(DashboardApiHandler):
     @web.authenticated
     @authorized
     def get(self, name: str) -> None:
-        ext = data.extension_json(self.registry, name)
-        if ext is None:
-            raise web.HTTPError(404, f"no extension named {name!r}")
-        self.write_json(ext)
+        self.write_json(self.extension_or_404(name))
 
 
 @web.stream_request_body
@@ -88,6 +85,15 @@ class ErrorsApi(DashboardApiHandler):
         self.write_json(data.errors_json(self.registry, self.get_argument("extension", None)))
 
 
+class ClearErrorsApi(DashboardApiHandler):
+    """``POST errors/clear``: forget the resolved errors; the open ones stay."""
+
+    @web.authenticated
+    @authorized
+    def post(self) -> None:
+        self.write_json({"cleared": self.registry.clear_resolved()})
+
+
 class OpenApiDoc(DashboardApiHandler):
     """``GET openapi.json``: the OpenAPI document of this API, for this server's base_url."""
 
@@ -107,5 +113,6 @@ API_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/api/settings", SettingsApi),
     ("/api/specs", SpecsApi),
     ("/api/errors", ErrorsApi),
+    ("/api/errors/clear", ClearErrorsApi),
     ("/api/openapi.json", OpenApiDoc),
 ]

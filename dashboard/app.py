@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp, ExtensionAppJinjaMixin
 from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float
+from traitlets import Bool, Float, Unicode
 
 from devserver.agent.registry import SETTINGS_KEY, get_registry
 
@@ -22,6 +22,7 @@ from .base import PREFIX
 from .doctor import AUDIT_HANDLERS
 from .pages import PAGE_HANDLERS
 from .requests_view import REQUEST_HANDLERS
+from .shadowing import find_shadowed
 from .stream import EventsApi
 
 HERE = Path(__file__).parent
@@ -49,12 +50,21 @@ class DashboardApp(ExtensionAppJinjaMixin, ExtensionApp):
         help="Show a logged-in user the traceback and source lines of an extension's 500 "
         "(HTML page, or a `devserver` field in JSON). Never shown without authentication.",
     ).tag(config=True)
+    editor_url = Unicode(
+        "vscode://file/{file}:{line}",
+        help="Link that opens a source file at a line in your editor; {file} and {line} are "
+        "filled in (e.g. 'pycharm://open?file={file}&line={line}'). Empty: no links.",
+    ).tag(config=True)
 
     #: Set when the server stops: open event streams end instead of holding the shutdown up.
     closing: asyncio.Event
 
     def initialize_settings(self) -> None:
         self.closing = asyncio.Event()
+        assert self.serverapp is not None
+        settings = self.serverapp.web_app.settings
+        if SETTINGS_KEY in settings:  # reloads report the routes they shadow from now on
+            get_registry(settings).find_shadowed = find_shadowed
 
     def initialize_handlers(self) -> None:
         for path, handler in [

@@ -15,12 +15,14 @@ from typing import Any
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, ExtensionHandlerMixin
+from jupyter_server.utils import url_path_join
 from tornado import web
 
 from devserver.agent.records import ReloadResult
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
 from devserver.masking import mask, mask_json, mask_text
 
+from .extension_view import editor_href, extension_detail
 from .settings_view import server_secrets
 
 #: The resource name the dashboard asks jupyter_server's authorizer about ("read" for GET,
@@ -70,6 +72,13 @@ class DashboardMixin(ExtensionHandlerMixin):
     def masked(self, data: Any) -> Any:
         return mask(data, self.secrets)
 
+    def extension_or_404(self, name: str) -> dict[str, Any]:
+        """One extension in full (``extension_view.extension_detail``); 404 for other names."""
+        ext = extension_detail(self.registry, name)
+        if ext is None:
+            raise web.HTTPError(404, f"no extension named {name!r}")
+        return ext
+
     async def reload_extension(self, name: str) -> ReloadResult:
         """Reload a known extension; 404 for any other name, 503 before the engine runs."""
         try:
@@ -112,6 +121,8 @@ class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHa
     def render_page(self, template: str, **ns: Any) -> None:
         """Render ``template`` with masked data and the layout's common values."""
         registry = self.registry
+        app = self.extensionapp
+        editor_url = str(getattr(app, "editor_url", ""))
         html = self.render_template(
             template,
             page=self.page,
@@ -122,6 +133,9 @@ class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHa
             now=time.time(),
             fmt_time=fmt_time,
             pretty=pretty_json,
+            # One URL for every page (no version query): one SharedWorker for every tab.
+            events_worker_url=url_path_join(app.static_url_prefix, "events-worker.js"),
+            editor=lambda source: editor_href(editor_url, source),
             **{k: self.masked(v) for k, v in ns.items()},
         )
         # The data was masked above; this catches a secret that reached the page another way

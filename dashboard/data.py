@@ -48,6 +48,12 @@ def routes_json(registry: Registry) -> RoutesBody:
     return {"routes": out}
 
 
+def shadowed_count(registry: Registry) -> int:
+    """How many routes can never match (an earlier rule catches all their paths)."""
+    routes = registry.routes()
+    return len(find_shadowed([(r.pattern, r.host) for r in routes]))
+
+
 def errors_json(registry: Registry, extension: str | None = None) -> ErrorsBody:
     """``{"errors": [...]}``, newest last, optionally of one extension."""
     errors = [e for e in registry.errors if extension is None or e.extension == extension]

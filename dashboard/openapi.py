@@ -6,7 +6,7 @@ listed as ``required`` are the contract (``dashboard.openapi_schemas``).
 
 >>> doc = document("/")
 >>> doc["servers"][0]["url"], sorted(doc["paths"])[:2]
-('/_introspect/api', ['/errors', '/events'])
+('/_introspect/api', ['/errors', '/errors/clear'])
 """
 
 from __future__ import annotations
@@ -165,6 +165,13 @@ def paths() -> dict[str, Schema]:
             )
         },
         "/errors": {"get": errors},
+        "/errors/clear": {
+            "post": operation(
+                "clearErrors",
+                "Forget the resolved errors; the open ones stay.",
+                obj({"cleared": {"type": "integer"}}),
+            )
+        },
         "/events": {"get": events},
         "/openapi.json": {"get": operation("getOpenApi", "This document.", {"type": "object"})},
         **log_paths(),

@@ -39,6 +39,8 @@ ERROR = obj(
     extension={"type": "string"},
     phase={"enum": list(get_args(Phase))},
     time={"type": "number"},
+    id={"type": "integer"},
+    resolved_at={"type": ["number", "null"]},
 )
 ROUTE = obj(
     {
@@ -65,6 +67,7 @@ RELOAD = obj(
     blocked_ms={"type": "number"},
     together_with=array({"type": "string"}),
     time={"type": "number"},
+    shadows={"type": "integer"},
 )
 EXTENSION = obj(
     {
@@ -78,7 +81,11 @@ EXTENSION = obj(
         "routes": array(ref("Route")),
         "errors": array(ref("Error")),
         "last_reload": {"oneOf": [ref("Reload"), {"type": "null"}]},
-    }
+    },
+    # GET extensions/{name} only: the extension's page.
+    error_history=array(ref("Error")),
+    reloads=array(ref("Reload")),
+    config=array({"type": "object"}),
 )
 STATUS = obj(
     {
@@ -93,6 +100,7 @@ STATUS = obj(
         "reloads": {"type": "integer"},
     },
     starter=NULLABLE_STR,
+    resolved_errors={"type": "integer"},
     kernels={"type": "integer"},
     kernels_kept=array({"type": "string"}),
 )

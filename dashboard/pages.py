@@ -7,16 +7,17 @@ credentials a page redirects to the login page, like every page of jupyter_serve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from devserver.protocol import RouteJson
-
 from . import data
 from .base import PREFIX, DashboardPageHandler
+from .config_sources import Sources, describe_traits
+from .extension_view import extension_config, routes_with_sources
 
 
 class OverviewPage(DashboardPageHandler):
@@ -29,8 +30,9 @@ class OverviewPage(DashboardPageHandler):
         self.render_page(
             "overview.html",
             extensions=data.extensions_json(registry)["extensions"],
-            errors=list(reversed(data.errors_json(registry)["errors"]))[:5],
+            errors=[e.to_json() for e in reversed(registry.open_errors())][:5],
             events=data.events_json(registry, limit=15),
+            shadowed=data.shadowed_count(registry),
         )
 
 
@@ -52,6 +54,17 @@ class ExtensionsPage(DashboardPageHandler):
         )
 
 
+class ExtensionPage(DashboardPageHandler):
+    """One extension in full: points, config and its sources, routes, errors, reloads."""
+
+    page = "extension"
+
+    @web.authenticated
+    @authorized
+    def get(self, name: str) -> None:
+        self.render_page("extension.html", ext=self.extension_or_404(name))
+
+
 class ReloadForm(DashboardPageHandler):
     """The reload button without JavaScript: POST (with ``_xsrf``), then back to the list."""
 
@@ -70,24 +83,55 @@ class RoutesPage(DashboardPageHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        routes = data.routes_json(self.registry)["routes"]
+        routes = routes_with_sources(self.registry)
         text = self.get_argument("q", "").strip()
         owner = self.get_argument("extension", "")
         only_shadowed = self.get_argument("shadowed", "") == "1"
-        shown = [r for r in routes if route_matches(r, text, owner, only_shadowed)]
+        own = self.get_argument("own", "") == "1" or owner == "dashboard"
+        shown = visible_routes(routes, text, owner, only_shadowed, own)
+        for route in routes:
+            route["hidden"] = route["order"] not in shown
         self.render_page(
             "routes.html",
-            routes=shown,
+            routes=routes,
+            shown=sum(1 for r in routes if not r["hidden"]),
             total=len(routes),
             shadowed=sum(1 for r in routes if r["shadowed_by"] is not None),
             owners=sorted({r["extension"] for r in routes if r["extension"]}),
             q=text,
             extension=owner,
             only_shadowed=only_shadowed,
+            own=own,
         )
 
 
-def route_matches(route: RouteJson, text: str, owner: str, only_shadowed: bool) -> bool:
+def visible_routes(
+    routes: list[dict[str, Any]], text: str, owner: str, only_shadowed: bool, own: bool
+) -> set[int]:
+    """The ``order`` of each route the filters show; with ``only_shadowed`` the winners too
+    (a "shadowed by #3" link must lead somewhere). The dashboard's own routes show with ``own``.
+    static/app.js's filterRoutes() does the same as you type.
+
+    >>> common = {"handler": "H", "extension": "x"}
+    >>> rs = [{**common, "order": 0, "pattern": "/a/(.*)", "shadowed_by": None},
+    ...       {**common, "order": 1, "pattern": "/a/b", "shadowed_by": 0}]
+    >>> sorted(visible_routes(rs, "", "", True, False))
+    [0, 1]
+    """
+    matched = {
+        r["order"]
+        for r in routes
+        if route_matches(r, text, owner, only_shadowed) and (own or r["extension"] != "dashboard")
+    }
+    winners = {
+        int(r["shadowed_by"])
+        for r in routes
+        if only_shadowed and r["order"] in matched and r["shadowed_by"] is not None
+    }
+    return matched | winners
+
+
+def route_matches(route: Mapping[str, Any], text: str, owner: str, only_shadowed: bool) -> bool:
     """The routes page's filter: text in pattern, handler or owner; owner ``"-"`` is the server.
 
     >>> r = {"pattern": "/api/x", "handler": "m.H", "extension": None, "shadowed_by": None}
@@ -108,7 +152,19 @@ class SettingsPage(DashboardPageHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        self.render_page("settings.html", settings=data.settings_json(self.registry))
+        serverapp = self.registry.serverapp
+        sources = Sources.of(serverapp)
+        self.render_page(
+            "settings.html",
+            settings=data.settings_json(self.registry),
+            server_traits=describe_traits(serverapp, sources),
+            app_traits={
+                point["point"]: point["traits"]
+                for package in self.registry.extensions
+                for point in extension_config(self.registry, package)
+            },
+            config_files=list(sources.files),
+        )
 
 
 class SpecsPage(DashboardPageHandler):
@@ -145,8 +201,22 @@ class ErrorsPage(DashboardPageHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        errors = data.errors_json(self.registry)["errors"]
-        self.render_page("errors.html", errors=list(reversed(errors)))
+        errors = list(reversed(data.errors_json(self.registry)["errors"]))
+        self.render_page(
+            "errors.html",
+            open_errors=[e for e in errors if e["resolved_at"] is None],
+            resolved=[e for e in errors if e["resolved_at"] is not None],
+        )
+
+
+class ClearErrorsForm(DashboardPageHandler):
+    """The Clear button without JavaScript: forget the fixed errors, back to the Errors page."""
+
+    @web.authenticated
+    @authorized
+    def post(self) -> None:
+        self.registry.clear_resolved()
+        self.redirect(f"{self.base_url.rstrip('/')}{PREFIX}/errors", status=303)
 
 
 class EventsPage(DashboardPageHandler):
@@ -161,10 +231,12 @@ class EventsPage(DashboardPageHandler):
 PAGE_HANDLERS: list[tuple[str, type[web.RequestHandler]]] = [
     ("/?", OverviewPage),
     ("/extensions", ExtensionsPage),
+    (r"/extensions/(?P<name>[^/]+)", ExtensionPage),
     (r"/extensions/(?P<name>[^/]+)/reload", ReloadForm),
     ("/routes", RoutesPage),
     ("/settings", SettingsPage),
     ("/specs", SpecsPage),
     ("/errors", ErrorsPage),
+    ("/errors/clear", ClearErrorsForm),
     ("/events", EventsPage),
 ]

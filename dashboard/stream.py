@@ -18,13 +18,13 @@ import asyncio
 import json
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, get_args
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from devserver.agent.events import Event
+from devserver.agent.events import Event, EventKind
 from devserver.masking import mask_json
 
 from .base import DashboardApiHandler
@@ -107,8 +107,15 @@ class EventsApi(DashboardApiHandler):
     async def _stream(self, queue: asyncio.Queue[Event], marker: str | None, last: int) -> None:
         pid = self.registry.pid
         # "hello" has no id, so it leaves the browser's Last-Event-ID alone; it tells a page which
-        # worker answers, so the page can tell a restart from a network blip.
-        hello = json.dumps({"worker": pid, "after": last})
+        # worker answers, so the page can tell a restart from a network blip; and the kinds of
+        # event to listen for (SSE delivers a named event only to listeners of that name).
+        hello = json.dumps(
+            {
+                "worker": pid,
+                "after": last,
+                "kinds": [SSE_NAMES.get(k, k) for k in get_args(EventKind)],
+            }
+        )
         self.write(f"retry: {RETRY_MS}\nevent: hello\ndata: {hello}\n\n")
         # History is replayed only to a client that says where it stopped: a page that has just
         # loaded wants what happens from now on (livereload.js would otherwise reload forever).

@@ -56,6 +56,11 @@ def reload_line(result: ReloadJson) -> str:
             f"(loop held {result.get('blocked_ms', 0.0):.1f} ms), "
             f"routes {result['routes_before']} → {result['routes_after']}"
             + (f"; also reloaded {also}" if also else "")
+            + (
+                f"; {name} now shadows {shadows} routes"
+                if (shadows := result.get("shadows"))
+                else ""
+            )
         )
     error = result["error"]
     if error is None:  # a failure always carries its error; this reads an odd answer plainly

@@ -69,6 +69,10 @@ class ErrorJson(TypedDict):
     count: int
     #: The lines around ``file:line`` as they were when it failed.
     source: list[SourceLineJson]
+    #: Its number in this worker (0: not kept, e.g. a reload's summary of another's failure).
+    id: int
+    #: When a later successful load or reload of the extension replaced the failing code.
+    resolved_at: float | None
 
 
 class SourceLineJson(TypedDict):
@@ -90,6 +94,8 @@ class ReloadJson(TypedDict):
     together_with: list[str]
     error: ErrorJson | None
     time: float
+    #: How many routes a route of this extension now hides (never served).
+    shadows: NotRequired[int]
 
 
 class RouteJson(TypedDict):
@@ -138,7 +144,9 @@ class StatusJson(TypedDict):
     started: float
     extensions: int
     routes: int
+    #: Open errors; ``resolved_errors``: fixed since, still in the history.
     errors: int
+    resolved_errors: int
     reloads: int
     #: The starter app's name (``devserver run --app``), or null.
     starter: str | None

@@ -53,6 +53,9 @@ def test_commands_find_the_local_server_through_its_runtime_file(
     assert "broken_ext" in errors.stdout
     assert "broken_ext/__init__.py:" in errors.stdout
     assert dash.token not in errors.stdout  # masked by the server
+    by_port = devserver("errors", "--port", str(dash.port), env=isolated_env)  # as `run` takes it
+    assert by_port.returncode == ExitCode.OK, by_port.stderr
+    assert "broken_ext" in by_port.stdout
 
 
 def test_json_output_and_explicit_url_and_token(

@@ -1,10 +1,12 @@
-// Injected into the pages of every extension by the dev server: reload this page after an edit
-// (a "change" event), a successful hot reload, or a worker restart. Idle when not logged in.
+// Injected into the pages of every extension by the dev server: reload this page when its own
+// extension changes (a "change" event naming it: template or static edit; a successful hot
+// reload of it) or a new worker takes over; another extension's edits leave the page alone.
 // While the page's extension failed to reload, or the page fails to render after an edit, an
 // overlay shows the error; the reload that follows a fixing save clears it.
+// The event stream is shared with every other tab (static/dashboard/events-worker.js).
+// Idle when not logged in.
 (function () {
   "use strict";
-  if (!window.EventSource) return;
   const script = document.currentScript;
   const src = script ? script.src : "";
   const extension = script ? script.dataset.extension || "" : "";
@@ -12,7 +14,6 @@
   const base = src.replace(/static\/dashboard\/livereload\.js.*$/, "");
   if (!base || base === src) return;
   let worker = null;
-  const source = new EventSource(base + "_introspect/api/events");
   const reload = () => window.location.reload();
 
   function el(tag, style, text) {
@@ -91,21 +92,40 @@
     if (last && !last.ok && last.error) showOverlay(`${extension} failed to reload`, last.error);
   }
 
-  source.addEventListener("change", probeThenReload);
-  source.addEventListener("reload", (msg) => {
-    const result = JSON.parse(msg.data).data;
-    if (result.ok) reload();
-    else if (extension && result.extension === extension && result.error) {
-      showOverlay(`${extension} failed to reload`, result.error);
+  function onEvent(e) {
+    const d = e.data || {};
+    if (!extension) return; // a page of the server itself: only a restart concerns it
+    if (e.kind === "change" && (d.extensions || []).includes(extension)) probeThenReload();
+    if (e.kind === "reload" && d.extension === extension) {
+      if (d.ok) reload();
+      else if (d.error) showOverlay(`${extension} failed to reload`, d.error);
     }
-  });
+  }
+
   // Each connection opens with "hello" naming the worker: another pid means a restart.
-  source.addEventListener("hello", (msg) => {
-    const pid = String(JSON.parse(msg.data).worker);
+  function onHello(hello) {
+    const pid = String(hello.worker);
     if (worker !== null && pid !== worker) reload();
     if (worker === null && extension) showFailedReload().catch(() => {});
     worker = pid;
     document.documentElement.dataset.devserverLive = pid; // listening: edits from now on count
-  });
+  }
+
+  const url = base + "_introspect/api/events";
+  if (window.SharedWorker) {
+    const shared = new SharedWorker(base + "static/dashboard/events-worker.js", { name: "devserver-events" });
+    shared.port.onmessage = (msg) => {
+      if (msg.data.type === "hello") onHello(msg.data.hello);
+      if (msg.data.type === "event") onEvent(msg.data.event);
+    };
+    shared.port.start();
+    shared.port.postMessage({ type: "subscribe", url, after: "" });
+    window.addEventListener("pagehide", () => shared.port.postMessage({ type: "bye" }));
+    return;
+  }
+  if (!window.EventSource) return;
+  const source = new EventSource(url);
+  source.addEventListener("hello", (msg) => onHello(JSON.parse(msg.data)));
+  ["change", "reload"].forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
 })();

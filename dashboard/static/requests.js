@@ -1,11 +1,11 @@
 // The Requests page's live part: new requests (and log records of the filtered extension) are
-// added as they come from the event stream, when they match the page's filters.
+// added as they come from the event stream, when they match the page's filters. The events come
+// from app.js's connection, shared by all tabs, as "devserver:event" DOM events.
 (function () {
   "use strict";
   const rows = document.getElementById("request-rows");
   const form = document.getElementById("request-filter");
-  if (!rows || !form || !window.EventSource) return;
-  const prefix = document.body.dataset.prefix;
+  if (!rows || !form) return;
   const owner = form.extension.value;
   const status = form.status.value;
 
@@ -62,8 +62,11 @@
     list.prepend(li);
   }
 
-  const source = new EventSource(`${prefix}/api/events`);
-  source.onopen = () => { rows.dataset.live = "1"; };
-  source.addEventListener("request", (msg) => addRequest(JSON.parse(msg.data).data));
-  source.addEventListener("log", (msg) => addLog(JSON.parse(msg.data).data));
+  document.addEventListener("devserver:event", (ev) => {
+    if (ev.detail.kind === "request") addRequest(ev.detail.data);
+    if (ev.detail.kind === "log") addLog(ev.detail.data);
+  });
+  const listening = () => { rows.dataset.live = "1"; };
+  if (document.body.dataset.connection === "live") listening();
+  else document.addEventListener("devserver:status", (ev) => { if (ev.detail === "live") listening(); });
 })();

@@ -75,8 +75,10 @@ class ControlChannel:
                 forget_static_hashes()
             paths = message["paths"]
             count = message.get("count", len(paths))
+            owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(
-                "change", {"kind": message["kind"], "paths": paths, "count": count}
+                "change",
+                {"kind": message["kind"], "paths": paths, "count": count, "extensions": owners},
             )
             return {}
         return {"error": f"unknown op {op!r}"}

@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 EventKind = Literal[
-    "started", "reload", "error", "restart", "change", "stopped", "request", "log", "blocked"
+    "started",
+    "reload",
+    "error",
+    "resolved",
+    "cleared",
+    "restart",
+    "change",
+    "stopped",
+    "request",
+    "log",
+    "blocked",
 ]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
+from tornado.routing import Rule
 from traitlets import Dict, Float, Instance
 
 from devserver.masking import console, secret_values
@@ -58,19 +59,21 @@ class AgentExtensionManager(ExtensionManager):
                 self.registry.extension(name).failed()
             self.record_failure(name, phase, exc)
 
-    def record_failure(self, name: str, phase: Phase, exc: BaseException) -> ErrorRecord:
-        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it."""
+    def record_failure(
+        self, name: str, phase: Phase, exc: BaseException, publish: bool = True
+    ) -> ErrorRecord:
+        """Keep ``exc`` as an error of ``name`` in ``phase``, located in its folder, and log it;
+        ``publish=False`` when the caller's own event carries the error (a failed reload)."""
         error = ErrorRecord.from_exception(
             name, phase, exc, source_dir(self.registry.extension(name).source)
         )
-        self.registry.record_error(error)
+        error = self.registry.record_error(error, publish=publish)
         # The token and secret env values stay out of the terminal, and so do raw newlines and
         # escapes, which could forge a "✓ reloaded" line. (The identity provider does not exist
         # yet while extensions are first imported; the token is in the environment then.)
         token = getattr(getattr(self.serverapp, "identity_provider", None), "token", None)
-        self.log.error(
-            "%s", console(error_line(error.to_json()), secret_values([token], os.environ))
-        )
+        secrets = secret_values([token], os.environ)
+        self.log.error("%s", console(error_line(error.to_json()), secrets))
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:
@@ -112,7 +115,7 @@ class AgentExtensionManager(ExtensionManager):
         self.capture.router(name).swap(rules)
         self.settings_keys[name] = set(settings) - before
         record.loaded()
-        self.log.info("%s | extension loaded with %d route rule(s)", name, len(rules))
+        self.log.info("%s | extension loaded with %d route(s)", name, count_routes(rules))
 
     async def start_extension(self, name: str) -> None:
         extension = self.extensions.get(name)
@@ -122,6 +125,11 @@ class AgentExtensionManager(ExtensionManager):
             return
         with self.user_code(name, "start"):
             await extension.start_all_points(self.serverapp)
+
+
+def count_routes(rules: list[Rule]) -> int:
+    """The URL rules inside captured ``add_handlers`` rules (one per call, each holding a list)."""
+    return sum(len(getattr(rule.target, "rules", None) or [rule]) for rule in rules)
 
 
 def describe(record: ExtensionRecord, package: ExtensionPackage) -> None:

@@ -50,6 +50,10 @@ class ErrorRecord:
     file: str | None
     line: int | None
     time: float = field(default_factory=time.time)
+    #: Numbered by the registry when it keeps the error (0: not kept, e.g. a reload's summary).
+    id: int = 0
+    #: When a later successful load or reload of the extension replaced the failing code.
+    resolved_at: float | None = None
     #: The request line (``GET /path``) of a ``request`` error, else None.
     request: str | None = None
     #: How many times the same error (extension, phase, type, file, line) happened.
@@ -91,6 +95,8 @@ class ErrorRecord:
             "file": self.file,
             "line": self.line,
             "time": self.time,
+            "id": self.id,
+            "resolved_at": self.resolved_at,
             "request": self.request,
             "count": self.count,
             "source": [{"line": number, "text": text} for number, text in self.source],
@@ -194,6 +200,8 @@ class ReloadResult:
     blocked_ms: float = 0.0
     together_with: tuple[str, ...] = ()
     time: float = field(default_factory=time.time)
+    #: How many routes (of any owner) a route of this extension now hides: never served.
+    shadows: int = 0
 
     def to_json(self) -> ReloadJson:
         """The contract's reload object."""
@@ -208,6 +216,7 @@ class ReloadResult:
             "together_with": list(self.together_with),
             "error": self.error.to_json() if self.error else None,
             "time": self.time,
+            "shadows": self.shadows,
         }
 
 
@@ -233,8 +242,11 @@ class ExtensionRecord:
     version: str = ""
     source: str | None = None
     points: list[PointJson] = field(default_factory=list)
+    #: The errors of the code that runs now (resolved ones leave; the registry keeps them all).
     errors: list[ErrorRecord] = field(default_factory=list)
     last_reload: ReloadResult | None = None
+    #: The latest reloads, oldest first (bounded by the registry).
+    reloads: list[ReloadResult] = field(default_factory=list)
 
     @property
     def state(self) -> State:

@@ -6,10 +6,12 @@ with ``get_registry(handler.settings)``. Everything the introspection API serves
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_server import __version__ as jupyter_server_version
@@ -29,8 +31,11 @@ if TYPE_CHECKING:
 SETTINGS_KEY = "devserver"
 MAX_ERRORS = 1000
 MAX_ERRORS_PER_EXTENSION = 50
+MAX_RELOADS_PER_EXTENSION = 20
 
 ReloadFn = Callable[[str], Awaitable[ReloadResult]]
+#: ``(pattern, host)`` pairs in routing order -> {index of a shadowed route: index of its winner}.
+ShadowFinder = Callable[[Sequence[tuple[str, str]]], dict[int, int]]
 
 
 class Registry:
@@ -58,6 +63,9 @@ class Registry:
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
         self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
+        #: Set by the dashboard (which owns the analysis): reloads then say what they shadow.
+        self.find_shadowed: ShadowFinder | None = None
+        self._error_ids = itertools.count(1)
         #: Ids of the kernels this worker took over from the one before.
         self.kernels_kept: list[str] = []
         self._routes: list[RouteRecord] = []
@@ -79,29 +87,70 @@ class Registry:
                 return record.name
         return None
 
+    def owners_of(self, paths: Sequence[str]) -> list[str]:
+        """The extensions whose source folder holds one of ``paths`` (a change is theirs)."""
+        folders = {n: Path(r.source) for n, r in self.extensions.items() if r.source}
+        owners = []
+        for name, folder in folders.items():
+            root = folder if folder.is_dir() else folder.parent
+            if any(Path(p).resolve().is_relative_to(root) for p in paths):
+                owners.append(name)
+        return owners
+
     # -- errors -----------------------------------------------------------------------------
-    def record_error(self, error: ErrorRecord) -> None:
-        """Keep an error with its extension and publish it; the log line is the caller's."""
+    def record_error(self, error: ErrorRecord, publish: bool = True) -> ErrorRecord:
+        """Keep an error with its extension, numbered, and publish it unless the caller's own
+        event carries it (a failed reload); the log line is the caller's."""
+        error = replace(error, id=next(self._error_ids))
         errors = self.extension(error.extension).errors
         errors.append(error)
         del errors[:-MAX_ERRORS_PER_EXTENSION]
         self.errors.append(error)
         del self.errors[:-MAX_ERRORS]
-        self.events.publish("error", error.to_json())
+        if publish:
+            self.events.publish("error", error.to_json())
+        return error
+
+    def resolve_errors(self, name: str) -> list[int]:
+        """Mark the open errors of ``name`` resolved (its code loaded fine since); their ids.
+
+        The history keeps them, greyed on the pages; counts and badges leave them out.
+        """
+        now = time.time()
+        ids = [e.id for e in self.errors if e.extension == name and e.resolved_at is None]
+        if ids:
+            self.errors = [replace(e, resolved_at=now) if e.id in ids else e for e in self.errors]
+            self.events.publish("resolved", {"extension": name, "ids": ids, "resolved_at": now})
+        self.extension(name).errors = []
+        return ids
+
+    def clear_resolved(self) -> int:
+        """Forget the resolved errors (the Clear action); how many went."""
+        before = len(self.errors)
+        self.errors = [e for e in self.errors if e.resolved_at is None]
+        cleared = before - len(self.errors)
+        self.events.publish("cleared", {"count": cleared})
+        return cleared
+
+    def open_errors(self) -> list[ErrorRecord]:
+        return [e for e in self.errors if e.resolved_at is None]
 
     def record_repeatable(self, error: ErrorRecord) -> ErrorRecord:
         """Keep a runtime error, folding it into a kept one with the same extension, phase, type
         and file:line (that one moves to the end with ``count`` + 1 and the new time)."""
         key = _repeat_key(error)
-        earlier = next((e for e in reversed(self.errors) if _repeat_key(e) == key), None)
+        # A resolved error stays in the history as it was; the same failure again is a new one.
+        earlier = next(
+            (e for e in reversed(self.errors) if _repeat_key(e) == key and e.resolved_at is None),
+            None,
+        )
         if earlier is not None:
             error = replace(error, count=earlier.count + 1)
             self.errors.remove(earlier)
             mine = self.extension(error.extension).errors
             if earlier in mine:
                 mine.remove(earlier)
-        self.record_error(error)
-        return error
+        return self.record_error(error)
 
     # -- routes -----------------------------------------------------------------------------
     def routes(self) -> list[RouteRecord]:
@@ -142,8 +191,19 @@ class Registry:
 
     def record_reload(self, result: ReloadResult) -> None:
         self.reloads += 1
-        self.extension(result.extension).last_reload = result
+        record = self.extension(result.extension)
+        record.last_reload = result
+        record.reloads.append(result)
+        del record.reloads[:-MAX_RELOADS_PER_EXTENSION]
         self.events.publish("reload", result.to_json())
+
+    def shadowed_by(self, name: str) -> int:
+        """How many routes a route of extension ``name`` hides (0 without the dashboard)."""
+        if self.find_shadowed is None:
+            return 0
+        routes = self.routes()
+        winners = self.find_shadowed([(r.pattern, r.host) for r in routes]).values()
+        return sum(1 for w in winners if routes[w].extension == name)
 
     # -- summary ----------------------------------------------------------------------------
     def status(self) -> StatusJson:
@@ -156,7 +216,8 @@ class Registry:
             "started": self.started,
             "extensions": len(self.extensions),
             "routes": len(self.routes()),
-            "errors": len(self.errors),
+            "errors": len(self.open_errors()),
+            "resolved_errors": len(self.errors) - len(self.open_errors()),
             "reloads": self.reloads,
             "starter": self.starter,
             "kernels": len(self.serverapp.kernel_manager.list_kernel_ids()),

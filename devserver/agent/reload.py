@@ -245,7 +245,8 @@ class ReloadEngine:
             record = self.registry.extension(name)
             describe(record, attempt.new_packages[name])
             record.loaded()
-            record.errors = []  # its errors are of code that no longer runs; GET errors keeps them
+            # Its errors are of code that no longer runs: resolved, kept in the history.
+            self.registry.resolve_errors(name)
         forget_static_hashes()  # the old code's static files may have changed with it
 
     async def _stop_and_start(self, attempt: _Attempt) -> None:
@@ -272,7 +273,8 @@ class ReloadEngine:
         if failed is not None:
             culprit, exc = failed
             if culprit == name:
-                error = self.manager.record_failure(name, "reload", exc)
+                # The reload event carries the error: one event for one failure.
+                error = self.manager.record_failure(name, "reload", exc, publish=False)
             else:
                 message = f"{name} kept its previous code: {culprit}, which it imports, failed"
                 error = ErrorRecord(name, "reload", "NotReloaded", message, "", None, None)
@@ -286,6 +288,7 @@ class ReloadEngine:
             error=error,
             blocked_ms=blocked,
             together_with=tuple(n for n in attempt.group if n != name),
+            shadows=self.registry.shadowed_by(name) if failed is None else 0,
         )
         self.registry.record_reload(result)
         return result

@@ -140,7 +140,8 @@ def is_authenticated(
 
     def guarded(method_name: str) -> bool:
         method = getattr(handler, method_name.lower())
-        if hasattr(method, "__allow_unauthenticated"):
+        # ``@ws_authenticated`` sets the marker too, to False: only a true value opens a method.
+        if getattr(method, "__allow_unauthenticated", False):
             return False
         code = getattr(method, "__code__", None)
         decorated = code is not None and code.co_qualname.startswith(

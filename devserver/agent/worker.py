@@ -47,6 +47,11 @@ class WorkerApp(ServerApp):
     kernel_link: SupervisorLink | None = None
     kept = Kept()
 
+    @property
+    def command_line_config(self) -> Config:
+        """What ``devserver run``'s command line set (the dashboard names it as the source)."""
+        return decode_config(self.spec.server_config)
+
     def load_config_file(self, suppress_errors: bool = True) -> None:  # type: ignore[override]
         super().load_config_file(suppress_errors)
         # The dev server's own options win over the user's config files.

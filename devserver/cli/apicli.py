@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 from urllib.parse import quote
 
-from traitlets import Bool, Unicode
+from traitlets import Bool, Int, Unicode
 from traitlets.config import Application
 
 from devserver import __version__
@@ -23,7 +23,7 @@ from devserver.errors import ConfigError, ReloadFailed
 from devserver.outcomes import is_failure, reload_line, where
 from devserver.protocol import ErrorJson, ReloadJson, RouteJson
 
-from .client import ApiClient, find_server
+from .client import ApiClient, find_server, token_for
 
 MAX_CELL = 60
 
@@ -60,16 +60,29 @@ class ApiCommand(Application):
         config=True
     )
     json_output = Bool(False, help="Print the API's JSON instead of a table.").tag(config=True)
+    port = Int(0, help="Port of a local dev server, as given to `devserver run --port`.").tag(
+        config=True
+    )
+    host = Unicode("127.0.0.1", help="Host of the dev server, with --port.").tag(config=True)
 
     # traitlets reads these class attributes; they are never mutated.
-    aliases = {"url": "ApiCommand.url", "token": "ApiCommand.token"}
+    aliases = {
+        "url": "ApiCommand.url",
+        "token": "ApiCommand.token",
+        "port": "ApiCommand.port",
+        "host": "ApiCommand.host",
+    }
     flags = {
         "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
     }
 
     def client(self, name: str | None = None) -> ApiClient:
         """A client of the dev server meant here (the one with extension ``name``, if given)."""
-        return ApiClient(find_server(self.url or None, self.token or None, name=name))
+        url = self.url
+        if not url and self.port:  # like `devserver run --port`; the token from its runtime file
+            url = f"http://{self.host}:{self.port}/"
+        token = self.token or (token_for(url) if url and not self.url else "")
+        return ApiClient(find_server(url or None, token or None, name=name))
 
     def emit(self, data: Mapping[str, object], human: str) -> None:
         print(json.dumps(data, indent=2) if self.json_output else human)
@@ -172,10 +185,11 @@ class ErrorsApp(ApiCommand):
             self.emit(data, "no errors")
             return
         rows = [
-            [e["extension"], e["phase"], f"{e['type']}: {e['message']}{_context(e)}", where(e)]
+            [e["extension"], e["phase"], "fixed" if e.get("resolved_at") else "open",
+             f"{e['type']}: {e['message']}{_context(e)}", where(e)]
             for e in errors
-        ]
-        human = table(["extension", "phase", "error", "where"], rows)
+        ]  # fmt: skip
+        human = table(["extension", "phase", "state", "error", "where"], rows)
         if self.traceback:
             human += "".join(
                 f"\n\n{e['extension']} ({e['phase']}):\n{e['traceback']}" for e in errors

@@ -115,6 +115,19 @@ def from_runtime_files(folder: Path, name: str | None = None) -> ServerInfo | No
     )
 
 
+def token_for(url: str, folder: Path | None = None) -> str:
+    """The token of the live dev server at ``url`` from its runtime file, or ``""``."""
+    for path in (folder or runtime_folder()).glob("devserver-*.json"):
+        info = _read_json(path)
+        if (
+            info
+            and _alive(info.get("pid"))
+            and str(info.get("url", "")).rstrip("/") == url.rstrip("/")
+        ):
+            return str(info.get("token", ""))
+    return ""
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime

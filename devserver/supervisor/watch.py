@@ -17,8 +17,15 @@ log = logging.getLogger("devserver")
 
 
 class SourceFilter(DefaultFilter):
-    """watchfiles' default filter (VCS folders, caches, editor swap files, bytecode), plus
-    build output and packaging metadata that an editable install rewrites."""
+    """watchfiles' default filter (VCS folders, caches, editor swap files ``*.sw?``, ``*~``,
+    ``.#*``, bytecode), plus build output, packaging metadata that an editable install rewrites,
+    and the temporary files editors write beside the file they save: ``sed -i``'s ``sedXXXXXX``
+    and vim's ``4913`` (its "can I write here?" probe).
+
+    >>> f = SourceFilter()
+    >>> [f(1, "/x/" + name) for name in ("handlers.py", "sedAb12Cd", "4913", "a.swp", "a.py~")]
+    [True, False, False, False, False]
+    """
 
     ignore_dirs: Sequence[str] = (
         *DefaultFilter.ignore_dirs,
@@ -31,6 +38,8 @@ class SourceFilter(DefaultFilter):
         *DefaultFilter.ignore_entity_patterns,
         r"\.egg-info$",
         r"\.tmp$",
+        r"^sed[A-Za-z0-9]{6}$",
+        r"^4913$",
     )
 
 

@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.conftest import DevServer, devservers, make_isolated_env
+from tests.conftest import REPO, DevServer, devservers, make_isolated_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
+# Playwright adds --headless and a fresh temporary --user-data-dir itself.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
 #: An environment secret the worker inherits: its value must never leave the server.
 ENV_SECRET = ("MY_SERVICE_TOKEN", "env-secret-value-31337")
@@ -105,3 +111,30 @@ def read_events(
                     return out
                 message = {}
     raise AssertionError(f"the stream ended early: {out}")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright, with a fresh profile."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def logged_in(browser: Browser, server: DevServer, width: int = 1400) -> BrowserContext:
+    """A browser context (one profile: its tabs share cookies and SharedWorkers) that has logged
+    in with ``?token=`` as the start-up banner prints it."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"{server.url}_introspect?token={server.token}")
+    return context
+
+
+def open_tab(context: BrowserContext, url: str) -> Page:
+    """A new tab on ``url``, marked so a test can tell whether it was reloaded since."""
+    page = context.new_page()
+    page.goto(url)
+    page.evaluate("window.__sameDocument = true")
+    return page

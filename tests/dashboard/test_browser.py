@@ -5,26 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import REPO, DevServer
+from tests.conftest import DevServer
+
+from .conftest import PAGES, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
-PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
-# Playwright adds --headless and a fresh temporary --user-data-dir itself.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, driven by Playwright, with a fresh profile."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -94,6 +81,8 @@ def test_extension_pages_reload_after_a_template_edit(page: Page, dash: DevServe
     page.goto(f"{dash.url}greeter")
     page.wait_for_function("document.querySelector('script[src*=livereload]') !== null")
     page.wait_for_load_state("load")
+    # Set by livereload.js once the shared event stream said hello: edits from then on count.
+    page.wait_for_function("document.documentElement.dataset.devserverLive !== undefined")
     page.evaluate("window.__sameDocument = true")
     template = dash.root / "greeter_app/greeter_app/templates/index.html"
     template.write_text(template.read_text().replace("</body>", "<p id=edited>edited</p></body>"))

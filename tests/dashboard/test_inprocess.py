@@ -203,4 +203,4 @@ async def test_specs_page_renders_the_provider_data(
     assert 'class="method m-put">PUT' in page
     assert "/greeter/files/(?P&lt;path&gt;.+)" in page
     assert "enforced" in page
-    assert "1 other route methods: no spec applies" in page
+    assert "1 method on 1 route that no spec governs" in page

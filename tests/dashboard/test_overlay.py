@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import DevServer
 
-from .test_browser import SCREENSHOTS, browser  # noqa: F401 - the fixture is used by name
+from .conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def greeter(devserver_factory: Callable[..., DevServer]) -> DevServer:
 
 
 @pytest.fixture
-def page(browser: Browser, greeter: DevServer) -> Iterator[Page]:  # noqa: F811 - uses the fixture
+def page(browser: Browser, greeter: DevServer) -> Iterator[Page]:
     """The greeter's page, open and listening to the event stream."""
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()

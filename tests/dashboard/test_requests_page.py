@@ -9,12 +9,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import DevServer
 
-from .test_browser import SCREENSHOTS, browser  # noqa: F401 - the fixture is used by name
+from .conftest import SCREENSHOTS
 from .test_requests import line_of
 
 
 @pytest.fixture
-def page(browser: Browser, raising: DevServer) -> Iterator[Page]:  # noqa: F811 - the fixture
+def page(browser: Browser, raising: DevServer) -> Iterator[Page]:
     """A logged-in page on the shared raising_ext server."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
