@@ -19,6 +19,7 @@ MODULES = [
     "bench_specs",
     "bench_container",
     "bench_realworld",
+    "bench_faults",
 ]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 

@@ -7,6 +7,8 @@ the ``devserver`` resource; POST also needs the XSRF cookie or a token header.
 
 from __future__ import annotations
 
+from typing import Any
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -35,8 +37,18 @@ class ExtensionApi(DashboardApiHandler):
         self.write_json(self.extension_or_404(name))
 
 
+@web.stream_request_body
 class ReloadApi(DashboardApiHandler):
     """``POST extensions/{name}/reload``: 200 with ``ok`` false when the new code failed."""
+
+    def data_received(self, chunk: bytes) -> None:
+        """A reload is named by its URL: the body (at most ``MAX_BODY``) is ignored."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # A request refused before its body was read ends its connection (tornado closes it);
+        # say so, or the client sends its next request into the closed connection.
+        self.set_header("Connection", "close")
+        super().write_error(status_code, **kwargs)
 
     @web.authenticated
     @authorized

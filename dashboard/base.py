@@ -33,6 +33,26 @@ AUTH_RESOURCE = "devserver"
 PREFIX = "/_introspect"
 
 
+#: Bytes of request body the dashboard takes: its POSTs carry none (a reload is named by its URL).
+MAX_BODY = 64 * 1024
+
+
+def refuse_early(handler: JupyterHandler) -> None:
+    """Refuse a POST without credentials or with a body over ``MAX_BODY``. The reload API
+    streams request bodies (``stream_request_body``), so for it this runs in ``prepare`` once
+    the headers are in, before tornado reads (and buffers) a byte of the body. (Only there:
+    tornado closes the connection after refusing a streamed request, and the no-JavaScript
+    reload form needs its body parsed for ``_xsrf``.)"""
+    if handler.request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if handler.current_user is None:
+        raise web.HTTPError(403, "log in, or pass the token, to use the dashboard")
+    if int(handler.request.headers.get("Content-Length") or 0) > MAX_BODY:
+        raise web.HTTPError(413, f"the dashboard takes request bodies up to {MAX_BODY} bytes")
+    if handler.request.connection is not None:
+        handler.request.connection.set_max_body_size(MAX_BODY)  # type: ignore[attr-defined]
+
+
 class DashboardMixin(ExtensionHandlerMixin):
     """Registry access and masking for the dashboard's handlers."""
 
@@ -72,6 +92,11 @@ class DashboardMixin(ExtensionHandlerMixin):
 class DashboardApiHandler(DashboardMixin, APIHandler):
     """Base of the JSON API: 403 without credentials, JSON errors, masked bodies."""
 
+    # APIHandler.prepare drops JupyterHandler's keyword the same way (and ignores it too).
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        refuse_early(self)
+
     def write_json(self, data: Mapping[str, object], status: int = 200) -> None:
         self.set_status(status)
         self.finish(mask_json(data, self.secrets))
@@ -86,6 +111,10 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
 
 class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHandler):
     """Base of the HTML pages: the login redirect without credentials, autoescaped templates."""
+
+    async def prepare(self, *, _redirect_to_login: bool = True) -> None:
+        await super().prepare(_redirect_to_login=_redirect_to_login)
+        refuse_early(self)
 
     page = ""
 

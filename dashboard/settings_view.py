@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from traitlets import HasTraits
 
-from devserver.masking import secret_values
+from devserver.masking import secret_values, values_under_secret_names
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -112,5 +112,9 @@ def server_secrets(serverapp: ServerApp) -> frozenset[str]:
         getattr(identity, "hashed_password", None),
         settings.get("cookie_secret"),
         settings.get("password"),
+        # Values under secret names anywhere in the config, however they were given (a
+        # --ServerApp.tornado_settings dict on the command line): masked wherever they appear.
+        *values_under_secret_names(dict(serverapp.config)),
+        *values_under_secret_names(serverapp.tornado_settings),
     ]
     return secret_values(candidates, os.environ)

@@ -1,7 +1,9 @@
 """``GET /_introspect/api/events``, Server-Sent Events.
 
 The stream opens with a ``hello`` message naming the worker's pid. Each event then goes out as
-``id: <worker pid>:<n>``, ``event: <kind>`` and one JSON ``data`` line.
+``id: <worker pid>:<n>``, ``event: <kind>`` and one JSON ``data`` line; the kind ``error`` goes
+out as ``event: extension-error``, since ``EventSource`` fires its own ``error`` listeners for a
+server-sent event of that name. A malformed ``Last-Event-ID`` or ``?after=`` is a 400.
 Ids carry the worker's pid because a restarted worker numbers its events from 1 again: a browser
 reconnecting with the old worker's ``Last-Event-ID`` gets the new worker's whole history, not a
 gap. A comment line every ``keepalive`` seconds keeps proxies from closing an idle stream.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from functools import cached_property
 from typing import Any, get_args
 
@@ -26,6 +29,11 @@ from devserver.masking import mask_json
 
 from .base import DashboardApiHandler
 
+#: An event number or a pid: ASCII digits, few enough to be a real one.
+EVENT_ID = re.compile(r"[0-9]{1,18}")
+#: The SSE event name of each kind that must not go out under its own: a server-sent event named
+#: ``error`` would also fire ``EventSource``'s own connection-error listeners.
+SSE_NAMES = {"error": "extension-error"}
 #: Milliseconds a browser waits before reconnecting (a worker restart takes about a second).
 RETRY_MS = 1000
 
@@ -34,17 +42,23 @@ def parse_last_id(value: str | None, pid: int) -> int:
     """The number to replay after, from ``Last-Event-ID`` or ``?after=``.
 
     ``"<pid>:<n>"`` of this worker gives n; another worker's id gives 0 (replay everything);
-    a bare number is taken as is; anything else gives 0.
+    a bare number is taken as is; nothing gives 0. Anything else (``"²"``, a number of 5,000
+    digits) raises ``ValueError``: the handler answers 400.
 
     >>> parse_last_id("12:5", 12), parse_last_id("11:5", 12), parse_last_id("7", 12)
     (5, 0, 7)
+    >>> parse_last_id("²", 12)
+    Traceback (most recent call last):
+    ValueError: not an event id: '²'
     """
     if not value:
         return 0
     owner, _, number = value.rpartition(":")
+    if not EVENT_ID.fullmatch(number) or (owner and not EVENT_ID.fullmatch(owner)):
+        raise ValueError(f"not an event id: {value[:40]!r}")
     if owner and owner != str(pid):
         return 0
-    return int(number) if number.isdigit() else 0
+    return int(number)
 
 
 def format_event(pid: int, event: dict[str, Any], secrets: frozenset[str] = frozenset()) -> str:
@@ -52,9 +66,12 @@ def format_event(pid: int, event: dict[str, Any], secrets: frozenset[str] = froz
 
     >>> format_event(3, {"id": 1, "kind": "reload", "data": {}})
     'id: 3:1\\nevent: reload\\ndata: {"id": 1, "kind": "reload", "data": {}}\\n\\n'
+    >>> format_event(3, {"id": 2, "kind": "error", "data": {}}).splitlines()[1]
+    'event: extension-error'
     """
     data = mask_json(event, secrets)
-    return f"id: {pid}:{event['id']}\nevent: {event['kind']}\ndata: {data}\n\n"
+    name = SSE_NAMES.get(event["kind"], event["kind"])
+    return f"id: {pid}:{event['id']}\nevent: {name}\ndata: {data}\n\n"
 
 
 class EventsApi(DashboardApiHandler):
@@ -69,6 +86,11 @@ class EventsApi(DashboardApiHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        marker = self.request.headers.get("Last-Event-ID") or self.get_argument("after", None)
+        try:
+            last = parse_last_id(marker, self.registry.pid)
+        except ValueError as exc:
+            raise web.HTTPError(400, f"{exc}: give the id of an event, as `id:` sent it") from exc
         self._gone = asyncio.Event()
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
@@ -76,20 +98,24 @@ class EventsApi(DashboardApiHandler):
         bus = self.registry.events
         queue = bus.subscribe()
         try:
-            await self._stream(queue)
+            await self._stream(queue, marker, last)
         except StreamClosedError:
             pass  # the client went away mid-write: nothing left to do
         finally:
             bus.unsubscribe(queue)
 
-    async def _stream(self, queue: asyncio.Queue[Event]) -> None:
+    async def _stream(self, queue: asyncio.Queue[Event], marker: str | None, last: int) -> None:
         pid = self.registry.pid
-        marker = self.request.headers.get("Last-Event-ID") or self.get_argument("after", None)
-        last = parse_last_id(marker, pid)
         # "hello" has no id, so it leaves the browser's Last-Event-ID alone; it tells a page which
         # worker answers, so the page can tell a restart from a network blip; and the kinds of
         # event to listen for (SSE delivers a named event only to listeners of that name).
-        hello = json.dumps({"worker": pid, "after": last, "kinds": list(get_args(EventKind))})
+        hello = json.dumps(
+            {
+                "worker": pid,
+                "after": last,
+                "kinds": [SSE_NAMES.get(k, k) for k in get_args(EventKind)],
+            }
+        )
         self.write(f"retry: {RETRY_MS}\nevent: hello\ndata: {hello}\n\n")
         # History is replayed only to a client that says where it stopped: a page that has just
         # loaded wants what happens from now on (livereload.js would otherwise reload forever).

@@ -1,8 +1,12 @@
 """Runs in the worker process (the dashboard) and in the CLI: masking secrets before data leaves.
 
 Pure functions over plain data. A value is secret when its key names a secret (token, secret,
-password, passwd, key, credential; any case) or when it equals, or contains, a known secret value
-such as the server's token. Everything the dashboard serves, JSON or HTML, goes through here.
+password, passwd, key, credential; any case), when it equals, or contains, a known secret value
+such as the server's token, or when text shows it as one: the password of a URL or DSN
+(``postgres://user:PASSWORD@host``), a secret name assigned in a repr or a config string
+(``namespace(api_key='...')``, ``{'db_password': '...'}``), or a ``[name, value]`` pair.
+Everything the dashboard serves, JSON or HTML, goes through here; ``console()`` also escapes
+what a terminal would interpret, for the lines the worker and the supervisor print.
 
 >>> secrets = secret_values(["abcdef123456"], {})
 >>> mask({"token": "x", "url": "http://h/?token=abcdef123456", "port": 8888}, secrets)
@@ -27,6 +31,21 @@ SECRET_WORDS = ("token", "secret", "password", "passwd", "key", "credential")
 MIN_SUBSTRING_LEN = 6
 
 _SECRET_NAME = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
+_WORDS = "|".join(SECRET_WORDS)
+#: The password of a URL or DSN: ``scheme://user:PASSWORD@host``.
+_URL_PASSWORD = re.compile(r"(?P<keep>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@\"']*:)[^@/\s\"']+(?=@)")
+#: A secret name given a value in text: ``api_key='v'``, ``TOKEN=v``, or a quoted name before a
+#: colon as in a dict repr or JSON (``'db_password': 'v'``); a bare ``name:`` is prose
+#: (``KeyError: 'x'``) and is left alone.
+_ASSIGNED = re.compile(
+    rf"(?P<keep>(?:\b[\w.-]*(?:{_WORDS})[\w.-]*\s*=|['\"][\w.-]*(?:{_WORDS})[\w.-]*['\"]\s*:)\s*)"
+    r"(?:(?P<q>['\"])(?P<quoted>[^'\"]*)(?P=q)|(?P<bare>[^\s,;&'\")}\]]+))",
+    re.IGNORECASE,
+)
+#: Bare values after a secret name that are no secret: flags and numbers (``sort_keys=True``).
+_HARMLESS = re.compile(r"(?:true|false|none|null|\d+(?:\.\d+)?)", re.IGNORECASE)
+#: What a terminal would act on: control characters (newlines too) and C1 codes such as CSI.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 @lru_cache(maxsize=4096)
@@ -55,6 +74,79 @@ def secret_values(
             found.add(value)
     found.update(v for k, v in environ.items() if v and is_secret_name(k))
     return frozenset(found)
+
+
+def mask_patterns(text: str) -> str:
+    """``text`` with URL passwords and values assigned to secret names masked.
+
+    >>> mask_patterns("postgres://app:hunter2@db/x namespace(api_key='k1', port=5)")
+    "postgres://app:********@db/x namespace(api_key='********', port=5)"
+    >>> mask_patterns("{'github_client_secret':'X','sort_keys': True}")
+    "{'github_client_secret':'********','sort_keys': True}"
+    >>> mask_patterns("KeyError: 'paths'")
+    "KeyError: 'paths'"
+    """
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group("keep") + MASK, text)
+    if _SECRET_NAME.search(text) is None:
+        return text
+    return _ASSIGNED.sub(_assigned_replacement, text)
+
+
+def _assigned_replacement(match: re.Match[str]) -> str:
+    bare = match.group("bare")
+    if bare is not None:
+        return match.group(0) if _HARMLESS.fullmatch(bare) else match.group("keep") + MASK
+    quote = match.group("q")
+    return f"{match.group('keep')}{quote}{MASK}{quote}"
+
+
+def console(text: str, secrets: frozenset[str]) -> str:
+    """``text`` safe for one terminal line: secrets masked, control characters (newlines,
+    terminal escapes) shown as ``\\n``, ``\\x1b``..., so it cannot forge a line of its own.
+
+    >>> console("bad\\n[devserver 10:00:00] \\x1b[32m✓ reloaded", frozenset())
+    'bad\\\\n[devserver 10:00:00] \\\\x1b[32m✓ reloaded'
+    """
+    return _CONTROL.sub(_escape_control, mask_text(text, secrets))
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return "\\n" if char == "\n" else "\\r" if char == "\r" else f"\\x{ord(char):02x}"
+
+
+def values_under_secret_names(value: Any, depth: int = 0) -> set[str]:
+    """The string values found under secret keys or in ``[name, value]`` pairs, at any depth:
+    masked by value wherever else they appear.
+
+    >>> sorted(values_under_secret_names({"a": {"db_password": "Y"}, "b": [["api_key", "K"]]}))
+    ['K', 'Y']
+    """
+    found: set[str] = set()
+    if depth > 50:
+        return found
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if isinstance(v, str) and v and is_secret_name(str(k)):
+                found.add(v)
+            else:
+                found |= values_under_secret_names(v, depth + 1)
+    elif isinstance(value, list | tuple):
+        if _is_secret_pair(value):
+            found.add(value[1])
+        for v in value:
+            found |= values_under_secret_names(v, depth + 1)
+    return found
+
+
+def _is_secret_pair(value: list[Any] | tuple[Any, ...]) -> bool:
+    return (
+        len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and is_secret_name(value[0])
+    )
 
 
 def mask_text(text: str, secrets: frozenset[str]) -> str:
@@ -86,7 +178,7 @@ def mask_json(value: object, secrets: frozenset[str]) -> str:
     >>> mask_json({"token": "t", "url": "/?token=abcdef123456", "x": "ab"}, secrets)
     '{"token": "********", "url": "/?token=********", "x": "********"}'
     """
-    text = json.dumps(_walk(value))
+    text = json.dumps(_walk(value, mask_patterns))
     finder = _json_finder(secrets)
     return text if finder is None else finder.sub(_json_replacement, text)
 
@@ -112,6 +204,8 @@ def _walk(value: Any, text: Callable[[str], str] | None = None) -> Any:
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
+        if _is_secret_pair(value):
+            return [value[0], MASK]
         return [_scalar(v, text) if type(v) in _SCALARS else _walk(v, text) for v in value]
     return _scalar(value, text)
 
@@ -145,6 +239,7 @@ class _Masker:
     def text(self, text: str) -> str:
         if text in self.whole:
             return MASK
+        text = mask_patterns(text)
         if self.parts is None or self.parts.search(text) is None:
             return text
         return self.parts.sub(MASK, text)

@@ -2,29 +2,36 @@
 the messages of the control channel between them.
 
 The channel is a private socket pair (one end passed to the worker with ``pass_fds``) carrying
-one JSON object per line. Nothing else can reach it, so it needs no authentication.
+framed JSON objects: a 4-byte big-endian length, then that many bytes of JSON. Frames have no
+line limit (a batch of 20,000 paths is one message like any other). Nothing else can reach the
+channel, so it needs no authentication.
 
 supervisor → worker::
 
     {"id": 1, "op": "reload", "extensions": ["hello_ext"]}
-    {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...]}
-    {"id": 3, "op": "frontend", "extensions": [...], "package": "acme-stats",
+    {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...], "count": n}
+    {"id": 3, "op": "ping"}
+    {"id": 4, "op": "frontend", "extensions": [...], "package": "acme-stats",
      "frontend": {"state", "last_build", "duration_ms", "errors": [{"file", "line", "message"}]}}
 
 worker → supervisor::
 
     {"op": "ready", "url": ..., "extensions": {name: {"state", "source", "errors": [...]}}}
-    {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...]}
+    {"op": "reply", "id": 1, "results": [ReloadResult.to_json(), ...], "restart": reason?}
+    {"op": "reply", "id": 2, "error": "what went wrong"}
 
 Two more private descriptors may be passed: the kernel channel (``kernels_fd``, the messages are
-in ``devserver.supervisor.kernels``), and for a standby worker a pipe (``STANDBY_ENV``) that
-carries its ``WorkerSpec`` once a restart needs it.
+in ``devserver.supervisor.kernels``, framed the same way), and for a standby worker a pipe
+(``STANDBY_ENV``) that carries its ``WorkerSpec`` once a restart needs it. ``SUPERVISOR_ENV``
+names the supervisor's pid from the worker's first line on (``devserver.agent.lifeline``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import struct
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NotRequired, TypedDict
@@ -35,6 +42,7 @@ from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 #: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
 STANDBY_ENV = "DEVSERVER_STANDBY_FD"
+SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
 
 Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
@@ -253,7 +261,9 @@ class ChangedRequest(TypedDict):
 
     op: Literal["changed"]
     kind: Literal["template", "static"]
+    #: At most ``LISTED`` of the paths (``devserver.supervisor.plan``); ``count`` of them all.
     paths: list[str]
+    count: int
 
 
 class FrontendRequest(TypedDict):
@@ -266,7 +276,13 @@ class FrontendRequest(TypedDict):
     frontend: FrontendJson
 
 
-Request = ReloadRequest | ChangedRequest | FrontendRequest
+class PingRequest(TypedDict):
+    """supervisor → worker: the heartbeat; answered with an empty reply."""
+
+    op: Literal["ping"]
+
+
+Request = ReloadRequest | ChangedRequest | PingRequest | FrontendRequest
 
 
 @dataclass(frozen=True)
@@ -297,6 +313,10 @@ class WorkerSpec:
     state_dir: str = ""
     #: Extensions that reload only by a restart, each with the reason (shown on the dashboard).
     restart_only: dict[str, str] = field(default_factory=dict)
+    #: Seconds a reload's imports may take before the reload is abandoned.
+    reload_timeout: float = 5.0
+    #: Seconds the event loop may be blocked before the worker reports where.
+    blocked_threshold: float = 1.0
     #: ``devserver run --verbose``: keep jupyter_server's own start-up banner in the log.
     verbose: bool = False
 
@@ -345,14 +365,52 @@ def _unmark(value: object) -> object:
     return value
 
 
+#: The frame header: the length of the JSON body that follows.
+HEADER = struct.Struct(">I")
+#: A frame longer than this is a corrupt stream, not a message (the largest real ones, a reload
+#: of many extensions, are a few hundred KB).
+MAX_FRAME = 64 * 1024 * 1024
+
+
+class ChannelError(Exception):
+    """The control channel carried something that is not a control message."""
+
+
 def encode(message: dict[str, Any]) -> bytes:
-    """One control-channel line."""
-    return json.dumps(message, separators=(",", ":")).encode() + b"\n"
+    """One control-channel frame.
+
+    >>> encode({"op": "ping"})
+    b'\\x00\\x00\\x00\\r{"op":"ping"}'
+    """
+    body = json.dumps(message, separators=(",", ":")).encode()
+    return HEADER.pack(len(body)) + body
 
 
-def decode(line: bytes) -> dict[str, Any]:
-    """Parse one control-channel line; a malformed line is a bug, so it raises."""
-    message = json.loads(line)
+def decode(body: bytes) -> dict[str, Any]:
+    """Parse one frame's body; anything but a control message raises ``ChannelError``."""
+    try:
+        message = json.loads(body)
+    except ValueError as exc:
+        raise ChannelError(f"not JSON ({exc}): {body[:200]!r}") from exc
     if not isinstance(message, dict) or "op" not in message:
-        raise ValueError(f"not a control message: {line[:200]!r}")
+        raise ChannelError(f"not a control message: {body[:200]!r}")
     return message
+
+
+async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+    """The next message, or None at a clean end of the channel; ``ChannelError`` if the stream
+    is cut inside a frame or carries something else."""
+    try:
+        header = await reader.readexactly(HEADER.size)
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial:
+            return None
+        raise ChannelError("the channel ended inside a frame header") from exc
+    (size,) = HEADER.unpack(header)
+    if size > MAX_FRAME:
+        raise ChannelError(f"a frame of {size} bytes: the stream is corrupt")
+    try:
+        body = await reader.readexactly(size)
+    except asyncio.IncompleteReadError as exc:
+        raise ChannelError(f"the channel ended inside a frame of {size} bytes") from exc
+    return decode(body)

@@ -29,14 +29,24 @@ class RuntimeFile:
     path: Path
 
     @classmethod
-    def write(cls, ip: str, port: int, base_url: str, token: str) -> RuntimeFile:
-        """Write this process's file; the URL names a host a client can reach.
+    def write(
+        cls,
+        ip: str,
+        port: int,
+        base_url: str,
+        token: str,
+        served: dict[str, list[str]] | None = None,
+    ) -> RuntimeFile:
+        """Write this process's file; the URL names a host a client can reach. ``served``: its
+        ``projects`` (the PATHs) and ``extensions``, so the CLI can tell two servers apart.
 
         >>> RuntimeFile.write("::1", 8888, "/", "t").read()["url"]  # doctest: +SKIP
         'http://[::1]:8888/'
         """
         folder = runtime_folder()
-        folder.mkdir(parents=True, exist_ok=True)
+        # Private, as Jupyter makes it: it holds tokens and kernel connection files.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        remove_stale_files(folder)
         path = folder / PATTERN.replace("*", str(os.getpid()))
         info = {
             "pid": os.getpid(),
@@ -44,6 +54,7 @@ class RuntimeFile:
             "base_url": base_url,
             "port": port,
             "token": token,
+            **(served or {}),
         }
         # The token is a secret: the file is readable by its owner only, as Jupyter's own are.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -53,6 +64,31 @@ class RuntimeFile:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def remove_stale_files(folder: Path) -> None:
+    """What killed servers left in the runtime folder: ``devserver-<pid>.json`` and
+    ``jpserver-<pid>*`` of processes that are gone, and ``kernel-*.json`` no live process uses."""
+    for path in [*folder.glob("devserver-*.json"), *folder.glob("jpserver-*")]:
+        pid = path.name.split("-")[1].split(".")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            path.unlink(missing_ok=True)
+    kernels = list(folder.glob("kernel-*.json"))
+    if kernels and Path("/proc/self").exists():  # Linux: which files live kernels were given
+        in_use = _command_lines()
+        for path in kernels:
+            if path.name.encode() not in in_use:
+                path.unlink(missing_ok=True)
+
+
+def _command_lines() -> bytes:
+    lines = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            lines.append((proc / "cmdline").read_bytes())
+        except OSError:
+            continue
+    return b"\n".join(lines)
 
 
 def remove_server_files(pid: int) -> None:

@@ -38,7 +38,9 @@ def restart_by_config_edit(server: DevServer) -> None:
 
 
 def restart_by_pyproject_edit(server: DevServer) -> None:
-    server.edit("hello_ext/pyproject.toml", 'version = "', 'description = "edited"\nversion = "')
+    # A valid edit: a second `description` key would make the file invalid TOML, which restarts
+    # nothing (tests/faults/test_unreadable_config.py).
+    server.edit("hello_ext/pyproject.toml", 'description = "', 'description = "Edited. ')
 
 
 def restart_by_worker_sigkill(server: DevServer) -> None:

@@ -275,7 +275,7 @@ def test_worker_failing_at_startup_backs_off_and_says_why(
     )  # three start-ups: slow on a loaded CI machine
     log = server.log()
     assert "No such directory" in log
-    assert "the worker did not start" in log
+    assert "the worker exited with code 1 before serving" in log
     delays = re.findall(r"restarting in ([\d.]+) s", log)
     assert delays[:3] == ["0.5", "1.0", "2.0"]
     assert server.proc.poll() is None, "the supervisor keeps running, waiting for a fix"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -9,7 +10,18 @@ from traitlets import Bool, List, Unicode
 from traitlets.config import Configurable
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
-from devserver.protocol import SPEC_ENV, WorkerSpec, decode, decode_config, encode, encode_config
+from devserver.protocol import (
+    HEADER,
+    MAX_FRAME,
+    SPEC_ENV,
+    ChannelError,
+    WorkerSpec,
+    decode,
+    decode_config,
+    encode,
+    encode_config,
+    read_message,
+)
 
 
 class Probe(Configurable):
@@ -32,8 +44,48 @@ def test_worker_spec_round_trips_through_the_environment() -> None:
     assert WorkerSpec.from_env({SPEC_ENV: spec.to_env()}) == spec
 
 
-def test_messages_are_json_lines_and_bad_lines_raise() -> None:
-    """One JSON object per line; anything else is a bug and says so."""
-    assert decode(encode({"op": "reload", "id": 1})) == {"op": "reload", "id": 1}
-    with pytest.raises(ValueError, match="not a control message"):
-        decode(b"[1, 2]\n")
+def _read_all(data: bytes) -> list[dict[str, object]]:
+    """Every message of ``data`` as the channel's reader gives them."""
+
+    async def read() -> list[dict[str, object]]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        reader.feed_eof()
+        messages = []
+        while (message := await read_message(reader)) is not None:
+            messages.append(message)
+        return messages
+
+    return asyncio.run(read())
+
+
+def test_messages_of_any_size_cross_the_channel_whole() -> None:
+    """A 1 MB message (20,000 paths, over the old 64 KiB line limit) arrives whole, in order."""
+    folder = "/home/user/src/my_extension/my_extension/data"
+    paths = [f"{folder}/file-{i:05}.txt" for i in range(20_000)]
+    big = {"op": "changed", "kind": "static", "paths": paths}
+    data = encode({"op": "ping", "id": 1}) + encode(big) + encode({"op": "ping", "id": 2})
+    assert len(data) > 1_000_000
+    assert _read_all(data) == [{"op": "ping", "id": 1}, big, {"op": "ping", "id": 2}]
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (HEADER.pack(6) + b"[1, 2]", "not a control message"),
+        (HEADER.pack(5) + b"{nope", "not JSON"),
+        (HEADER.pack(100) + b"{}", "inside a frame of 100 bytes"),
+        (b"\x00\x00", "inside a frame header"),
+        (HEADER.pack(MAX_FRAME + 1), "corrupt"),
+    ],
+)
+def test_garbage_on_the_channel_raises_channel_error(data: bytes, match: str) -> None:
+    """Anything but whole framed control messages is an error that names what it saw."""
+    with pytest.raises(ChannelError, match=match):
+        _read_all(data)
+
+
+def test_decode_takes_a_frame_body() -> None:
+    """decode() parses what encode() framed."""
+    frame = encode({"op": "reload", "id": 1})
+    assert decode(frame[HEADER.size :]) == {"op": "reload", "id": 1}

@@ -63,7 +63,7 @@ async def test_reload_plan_sends_one_reload_request(supervisor: FakeSupervisor) 
     [worker] = supervisor.spawned
     assert worker.requests == [
         {"op": "reload", "extensions": ["hello_ext"]},
-        {"op": "changed", "kind": "template", "paths": ["/t/page.html"]},
+        {"op": "changed", "kind": "template", "paths": ["/t/page.html"], "count": 1},
     ]
 
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from devserver.protocol import decode, encode
+from devserver.protocol import encode, read_message
 from devserver.supervisor.kernels import KernelHost, describe_kept
 
 from .conftest import alive
@@ -34,7 +34,7 @@ class FakeWorker:
     async def request(self, op: str, **fields: Any) -> dict[str, Any]:
         self.writer.write(encode({"op": op, "id": next(self.ids), **fields}))
         while True:
-            message = decode(await asyncio.wait_for(self.reader.readline(), 10))
+            message = await self._next()
             if message["op"] == "reply":
                 return message
             await self.notices.put(message)
@@ -42,7 +42,12 @@ class FakeWorker:
     async def notice(self) -> dict[str, Any]:
         if not self.notices.empty():
             return self.notices.get_nowait()
-        return decode(await asyncio.wait_for(self.reader.readline(), 10))
+        return await self._next()
+
+    async def _next(self) -> dict[str, Any]:
+        message = await asyncio.wait_for(read_message(self.reader), 10)
+        assert message is not None, "the channel ended"
+        return message
 
     async def launch(self, kernel_id: str, connection_file: Path) -> int:
         connection_file.write_text("{}")

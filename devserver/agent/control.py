@@ -1,6 +1,8 @@
 """The worker's end of the control channel to the supervisor.
 
-Reads one JSON request per line, runs it on the IOLoop, writes the reply.
+Reads one framed request at a time (``devserver.protocol``), runs it on the IOLoop, writes the
+reply. A request that fails is answered with ``{"error": ...}``; a channel that carries garbage
+or ends stops the loop, and the worker with it (the supervisor starts another).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import socket
 from typing import Any
 
-from devserver.protocol import FrontendJson, decode, encode
+from devserver.protocol import ChannelError, FrontendJson, encode, read_message
 
 from .registry import Registry
 from .reload import ReloadEngine, forget_static_hashes
@@ -27,19 +29,32 @@ class ControlChannel:
         self.engine = engine
         self.registry = registry
         self._writer: asyncio.StreamWriter | None = None
+        #: Requests being answered: each runs in a task of its own, so a heartbeat is answered
+        #: while a reload runs.
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def serve(self, ready: dict[str, Any]) -> None:
-        """Announce readiness, then answer requests; returns when the supervisor goes away."""
+        """Announce readiness, then answer requests; returns when the supervisor goes away or
+        the channel breaks."""
         reader, self._writer = await asyncio.open_unix_connection(sock=self._sock)
         self.send({"op": "ready", **ready})
-        while line := await reader.readline():
-            message = decode(line)
-            try:
-                reply = await self.handle(message)
-            except Exception as exc:  # a bug here must not silence the channel: logged, answered
-                log.exception("devserver: control request %r failed", message.get("op"))
-                reply = {"error": f"{type(exc).__name__}: {exc}"}
-            self.send({"op": "reply", "id": message.get("id"), **reply})
+        try:
+            while (message := await read_message(reader)) is not None:
+                task = asyncio.ensure_future(self._answer(message))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        except (ChannelError, ConnectionError) as exc:
+            log.critical("devserver: the control channel broke: %s", exc)
+        finally:
+            self._writer.close()
+
+    async def _answer(self, message: dict[str, Any]) -> None:
+        try:
+            reply = await self.handle(message)
+        except Exception as exc:  # a bug here must not silence the channel: logged, answered
+            log.exception("devserver: control request %r failed", message.get("op"))
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        self.send({"op": "reply", "id": message.get("id"), **reply})
 
     def send(self, message: dict[str, Any]) -> None:
         if self._writer is not None and not self._writer.is_closing():
@@ -47,16 +62,23 @@ class ControlChannel:
 
     async def handle(self, message: dict[str, Any]) -> dict[str, Any]:
         op = message["op"]
+        if op == "ping":
+            return {}
         if op == "reload":
             results = await self.engine.reload(list(message["extensions"]))
-            return {"results": [r.to_json() for r in results]}
+            reply: dict[str, Any] = {"results": [r.to_json() for r in results]}
+            if self.engine.needs_restart:
+                reply["restart"] = self.engine.needs_restart
+            return reply
         if op == "changed":
             if message["kind"] == "static":
                 forget_static_hashes()
             paths = message["paths"]
+            count = message.get("count", len(paths))
             owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(
-                "change", {"kind": message["kind"], "paths": paths, "extensions": owners}
+                "change",
+                {"kind": message["kind"], "paths": paths, "count": count, "extensions": owners},
             )
             return {}
         if op == "frontend":

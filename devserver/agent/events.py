@@ -25,6 +25,7 @@ EventKind = Literal[
     "stopped",
     "request",
     "log",
+    "blocked",
     "frontend",
 ]
 

@@ -30,7 +30,7 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-from devserver.protocol import decode, encode
+from devserver.protocol import encode, read_message
 
 log = logging.getLogger("devserver.agent")
 
@@ -82,8 +82,7 @@ class SupervisorLink:
         return await future
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            message = decode(line)
+        while (message := await read_message(reader)) is not None:
             if message["op"] == "reply":
                 future = self._replies.pop(int(message["id"]), None)
                 if future is not None and not future.done():

@@ -8,6 +8,7 @@ carries on (the other extensions serve), but each failure becomes an ``ErrorReco
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ from types import ModuleType
 
 from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from tornado.routing import Rule
-from traitlets import Dict, Instance
+from traitlets import Dict, Float, Instance
 
+from devserver.masking import console, secret_values
 from devserver.outcomes import error_line
 from devserver.protocol import Phase
 
+from .deadline import call_with_deadline
 from .records import ErrorRecord, ExtensionRecord
 from .registry import Registry
 from .routing import RouteCapture
@@ -38,6 +41,9 @@ class AgentExtensionManager(ExtensionManager):
     capture = Instance(RouteCapture, allow_none=True)
     #: The tornado settings keys each extension added while it loaded (a reload replaces them).
     settings_keys = Dict()
+    #: Seconds an extension's import may take at start (``DevServer.reload_timeout``): one that
+    #: hangs is a failure of that extension, and the server starts with the others.
+    import_timeout = Float(5.0)
 
     @contextmanager
     def user_code(self, name: str, phase: Phase, fatal: bool = True) -> Iterator[_Step]:
@@ -62,7 +68,12 @@ class AgentExtensionManager(ExtensionManager):
             name, phase, exc, source_dir(self.registry.extension(name).source)
         )
         error = self.registry.record_error(error, publish=publish)
-        self.log.error("%s", error_line(error.to_json()))
+        # The token and secret env values stay out of the terminal, and so do raw newlines and
+        # escapes, which could forge a "✓ reloaded" line. (The identity provider does not exist
+        # yet while extensions are first imported; the token is in the environment then.)
+        token = getattr(getattr(self.serverapp, "identity_provider", None), "token", None)
+        secrets = secret_values([token], os.environ)
+        self.log.error("%s", console(error_line(error.to_json()), secrets))
         return error
 
     def add_extension(self, extension_name: str, enabled: bool = False) -> bool:
@@ -70,7 +81,11 @@ class AgentExtensionManager(ExtensionManager):
         record.enabled = bool(enabled)
         record.module = extension_name
         with self.user_code(extension_name, "import") as step:
-            package = ExtensionPackage(name=extension_name, enabled=enabled)
+            package = call_with_deadline(
+                extension_name,
+                lambda: ExtensionPackage(name=extension_name, enabled=enabled),
+                self.import_timeout,
+            )
         if not step.ok:
             return False
         self.extensions[extension_name] = package

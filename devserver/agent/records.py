@@ -26,6 +26,8 @@ from devserver.protocol import (
     State,
 )
 
+from .deadline import ImportStuck
+
 Outcome = Literal["pending", "loaded", "failed"]
 
 
@@ -122,7 +124,7 @@ def excerpt(file: str | None, line: int | None, context: int = 3) -> list[tuple[
 def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | None]:
     """The file and line the user should open: a syntax error's own, else the deepest frame in
     ``source`` (the extension's folder), else the deepest frame of all."""
-    if isinstance(exc, SyntaxError) and exc.filename:
+    if isinstance(exc, SyntaxError | ImportStuck) and exc.filename:
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(_innermost_tb(exc))
     if not frames:
@@ -135,6 +137,8 @@ def _locate(exc: BaseException, source: Path | None) -> tuple[str | None, int | 
 def _format(exc: BaseException, source: Path | None) -> str:
     """The traceback from the first frame in the extension's folder on: the dev server's,
     asyncio's and importlib's frames above it say nothing to the extension's author."""
+    if isinstance(exc, ImportStuck):
+        return exc.stack
     tb = exc.__traceback__
     while tb is not None and not (source and _is_under(tb.tb_frame.f_code.co_filename, source)):
         tb = tb.tb_next

@@ -33,8 +33,10 @@ from tornado.web import StaticFileHandler
 
 from . import specs
 from .carry import Carried, carry_over, find_carried, hand_back
+from .deadline import ImportStuck, ImportThread
 from .deps import in_package, reload_group, top_level
 from .manager import AgentExtensionManager, describe
+from .origin import foreign_modules, package_folder
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
 from .routing import Capture, RouteCapture
@@ -79,7 +81,15 @@ class ReloadEngine:
         manager: AgentExtensionManager,
         registry: Registry,
         capture: RouteCapture,
+        timeout: float = 5.0,
     ) -> None:
+        #: Seconds a transaction's imports may take (``DevServer.reload_timeout``).
+        self.timeout = timeout
+        #: Imports abandoned at their deadline, by extension; their threads may still run.
+        self.stuck: dict[str, ImportThread[ExtensionPackage]] = {}
+        #: Why the worker must be restarted to load the saved code (a stuck import holds its
+        #: modules' locks), or None.
+        self.needs_restart: str | None = None
         self.serverapp = serverapp
         self.manager = manager
         self.registry = registry
@@ -105,6 +115,13 @@ class ReloadEngine:
                 for name in reload_group(package, live, dict(sys.modules)):
                     if name not in group:
                         group.append(name)
+            stuck = [n for n in group if n in self.stuck and self.stuck[n].running]
+            if stuck:
+                self.needs_restart = (
+                    f"an earlier import of {', '.join(stuck)} is still stuck; restarting the "
+                    "worker to load the saved code"
+                )
+                return disabled
             results = await self._transaction(group) if group else []
             if results and all(r.ok for r in results):
                 for name in self._failed_because_of(group):
@@ -158,6 +175,15 @@ class ReloadEngine:
             self._result(attempt, n, before[n], failed, duration, attempt.loop_ms) for n in group
         ]
 
+    async def _import(self, name: str) -> ExtensionPackage:
+        """Import ``name`` in a thread, within the deadline."""
+        importer = ImportThread(name, lambda: ExtensionPackage(name=name, enabled=True))
+        try:
+            return await importer.result(self.timeout)
+        except ImportStuck:
+            self.stuck[name] = importer
+            raise
+
     async def _import_and_build(self, attempt: _Attempt) -> tuple[str, BaseException] | None:
         """Import every package of the group, then link and load each: the package that failed
         and its error, or None when all of them are ready to swap in."""
@@ -168,12 +194,11 @@ class ReloadEngine:
             # loop serves from, so it runs in a thread. Linking, loading and the swap change
             # server state: they run on the loop, in one go, so no request sees them half done.
             for current in attempt.group:
-                packages[current] = await asyncio.to_thread(
-                    ExtensionPackage, name=current, enabled=True
-                )
+                packages[current] = await self._import(current)
             with attempt.on_loop():
                 for current in attempt.group:
                     self._build(attempt, current, packages[current])
+                _only_from_watched_folders(attempt)
         # SystemExit too: a module that calls sys.exit() at import must not end the worker.
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
             return current, exc
@@ -281,6 +306,24 @@ class ReloadEngine:
 
 def _apps(package: ExtensionPackage) -> list[Any]:
     return [point.app for point in package.extension_points.values() if point.app is not None]
+
+
+def _only_from_watched_folders(attempt: _Attempt) -> None:
+    """Raise if a module of the group came from another copy of its package (its file in the
+    watched folder was deleted, and another finder found the name elsewhere)."""
+    packages = {top_level(p) for p in attempt.group}
+    folders = {
+        p: folder
+        for p in packages
+        if (folder := package_folder(attempt.saved_modules.get(p))) is not None
+    }
+    foreign = foreign_modules(packages, folders, sys.modules)
+    if foreign:
+        raise ModuleNotFoundError(
+            f"{', '.join(foreign)}: not in the watched folder "
+            f"{', '.join(str(f) for f in folders.values())} (was its file deleted there?); "
+            "another copy of the package is not used"
+        )
 
 
 def _forget(attempt: _Attempt) -> None:

@@ -16,6 +16,7 @@ import socket
 import sys
 from typing import Any
 
+from jupyter_core.paths import secure_write
 from jupyter_server.serverapp import ServerApp
 from traitlets import Instance
 from traitlets.config import Config
@@ -23,10 +24,11 @@ from traitlets.config import Config
 from devserver.errors import ConfigError, DevServerError
 from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
 
-from . import codecache, specs
+from . import codecache, lifeline, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
 from .kernels import SupervisorLink
+from .loopwatch import LoopWatch
 from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
@@ -75,7 +77,11 @@ class WorkerApp(ServerApp):
         self.registry = Registry(self)
         self.registry.starter = self.spec.starter
         self.extension_manager = AgentExtensionManager(
-            log=self.log, serverapp=self, registry=self.registry, capture=None
+            log=self.log,
+            serverapp=self,
+            registry=self.registry,
+            capture=None,
+            import_timeout=self.spec.reload_timeout,
         )
         # Inherited from jupyter_server's unannotated ExtensionManager:
         self.extension_manager.from_jpserver_extensions(self.jpserver_extensions)  # type: ignore[no-untyped-call]
@@ -125,7 +131,8 @@ class WorkerApp(ServerApp):
         manager = self.extension_manager
         assert isinstance(manager, AgentExtensionManager)
         manager.capture = self.capture
-        self.engine = ReloadEngine(self, manager, self.registry, self.capture)
+        timeout = self.spec.reload_timeout
+        self.engine = ReloadEngine(self, manager, self.registry, self.capture, timeout)
         self.registry.reload_fn = self.engine.reload_one
         self.registry.requests.install(self.web_app.settings)
         self.registry.logs.install(self.log)
@@ -140,6 +147,12 @@ class WorkerApp(ServerApp):
     def _install_specs(self) -> None:
         spec = self.spec
         specs.install(self, self.registry, spec.starter, spec.enforce_specs)
+
+    def write_browser_open_file(self) -> None:
+        """The file holds the token: written readable by its owner only, as secure_write does
+        for the server info file (jupyter_server writes it with the process umask)."""
+        with secure_write(self.browser_open_file) as f:
+            self._write_browser_open_file(self.default_url[len(self.base_url) :], f)
 
     def start_app(self) -> None:
         """jupyter_server's banner ("is running at", its URLs, "Use Control-C to stop") would
@@ -187,6 +200,14 @@ class WorkerApp(ServerApp):
         )
         channel = ControlChannel(spec.control_fd, self.engine, self.registry)
         self._control_task = asyncio.ensure_future(self._serve_control(channel))
+        self._loopwatch = LoopWatch(spec.blocked_threshold, self._report_blocked)
+        self._loopwatch.start()
+
+    def _report_blocked(self, block: dict[str, Any]) -> None:
+        self.log.warning(
+            "devserver: the event loop was blocked %.1f s in %s", block["ms"] / 1000, block["where"]
+        )
+        self.registry.events.publish("blocked", block)
 
     async def cleanup_kernels(self) -> None:
         """Leave the kernels running for the next worker, unless the supervisor is stopping."""
@@ -203,8 +224,11 @@ class WorkerApp(ServerApp):
 
     async def _serve_control(self, channel: ControlChannel) -> None:
         await channel.serve(self._ready_info())
-        # The supervisor is gone: a worker must never outlive it.
-        self.log.critical("devserver: the supervisor went away; stopping")
+        # A worker must never outlive the supervisor, nor keep its kernels.
+        if lifeline.supervisor_gone(lifeline.supervisor_pid()):
+            lifeline.end_now()
+        # The channel broke under a live supervisor: stop, and the supervisor starts another.
+        self.log.critical("devserver: the control channel ended; stopping")
         self.stop()
 
     def _ready_info(self) -> dict[str, Any]:

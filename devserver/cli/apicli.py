@@ -83,12 +83,13 @@ class ApiCommand(Application):
         "json": ({"ApiCommand": {"json_output": True}}, "Print the API's JSON instead of a table.")
     }
 
-    def client(self) -> ApiClient:
+    def client(self, name: str | None = None) -> ApiClient:
+        """A client of the dev server meant here (the one with extension ``name``, if given)."""
         url = self.url
         if not url and self.port:  # like `devserver run --port`; the token from its runtime file
             url = f"http://{self.host}:{self.port}/"
         token = self.token or (token_for(url) if url and not self.url else "")
-        return ApiClient(find_server(url or None, token or None))
+        return ApiClient(find_server(url or None, token or None, name=name))
 
     def emit(self, data: Mapping[str, object], human: str) -> None:
         print(json.dumps(data, indent=2) if self.json_output else human)
@@ -101,8 +102,10 @@ class StatusApp(ApiCommand):
     description = __doc__ or ""
 
     def start(self) -> None:
-        status = self.client().get("status")
-        shown = dict(status)
+        client = self.client()
+        status = client.get("status")
+        server = client.server
+        shown = {"url": server.url, "pid": server.pid or "?", **status}
         if isinstance(status.get("started"), int | float):
             shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
         if isinstance(status.get("kernels_kept"), list):
@@ -263,7 +266,7 @@ class ReloadApp(ApiCommand):
         if len(self.extra_args) != 1:
             raise ConfigError("usage: devserver reload NAME (one extension name)")
         name = self.extra_args[0]
-        client = self.client()
+        client = self.client(name)
         status, result = client.request("POST", f"extensions/{_quote(name)}/reload")
         if status == 404:
             known = [e["name"] for e in client.get("extensions")["extensions"]]

@@ -4,8 +4,9 @@ Where the server is, first found wins:
 
 1. ``--url`` / ``--token`` (the token may also come from ``DEVSERVER_TOKEN``);
 2. the environment: ``DEVSERVER_URL`` and ``DEVSERVER_TOKEN``;
-3. the supervisor's runtime files, ``devserver-<pid>.json`` in Jupyter's runtime folder, newest
-   first, skipping those whose process is gone;
+3. the supervisor's runtime files, ``devserver-<pid>.json`` in Jupyter's runtime folder,
+   skipping those whose process is gone; of several, the one ``choose()`` picks (its projects
+   contain the current folder, or it has the extension named);
 4. a container running the dev server (``devserver.cli.containers.find_container_server()``).
 
 Only the standard library is used: the CLI must work where only the dev server is installed.
@@ -15,11 +16,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.client import HTTPResponse
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from typing import Any
 from devserver.cli import containers
 from devserver.errors import ApiError, ServerNotFound
 from devserver.runtime import PATTERN, runtime_folder
+
+from .choose import choose
 
 API = "_introspect/api/"
 
@@ -43,6 +45,8 @@ class ServerInfo:
     url: str
     token: str
     found_by: str
+    #: The supervisor's pid, when a runtime file said it.
+    pid: int | None = None
 
     @property
     def api(self) -> str:
@@ -75,22 +79,24 @@ def find_server(
     token: str | None = None,
     environ: Mapping[str, str] | None = None,
     runtime_dir: Path | None = None,
+    name: str | None = None,
 ) -> ServerInfo:
-    """The server the CLI should talk to; raises ServerNotFound with what to do."""
+    """The server the CLI should talk to (for extension ``name``); raises ServerNotFound with
+    what to do, or ConfigError listing the servers when it cannot tell which one."""
     env = os.environ if environ is None else environ
     token = token or env.get("DEVSERVER_TOKEN") or None
     if url:
         return ServerInfo(url, token or "", "--url")
     if env.get("DEVSERVER_URL"):
         return ServerInfo(env["DEVSERVER_URL"], token or "", "DEVSERVER_URL")
-    found = from_runtime_files(runtime_dir or runtime_folder()) or from_container()
+    found = from_runtime_files(runtime_dir or runtime_folder(), name) or from_container()
     if found is None:
         raise ServerNotFound(NOT_FOUND_HELP)
-    return ServerInfo(found.url, token or found.token, found.found_by) if token else found
+    return replace(found, token=token) if token else found
 
 
-def from_runtime_files(folder: Path) -> ServerInfo | None:
-    """The newest live supervisor's runtime file in ``folder``, if any."""
+def from_runtime_files(folder: Path, name: str | None = None) -> ServerInfo | None:
+    """The live supervisor's runtime file in ``folder`` meant from here, if any."""
     files = sorted(folder.glob(PATTERN), key=_mtime, reverse=True)
     live = [
         (path, info)
@@ -99,15 +105,14 @@ def from_runtime_files(folder: Path) -> ServerInfo | None:
     ]
     if not live:
         return None
-    path, info = live[0]
-    if len(live) > 1:
-        others = ", ".join(str(i["url"]) for _, i in live[1:])
-        print(
-            f"devserver: {len(live)} dev servers run; using the newest, {info['url']} "
-            f"(others: {others}). Pick one with --url.",
-            file=sys.stderr,
-        )
-    return ServerInfo(str(info["url"]), str(info.get("token", "")), str(path))
+    path, info = choose(live, Path.cwd(), name)
+    pid = info.get("pid")
+    return ServerInfo(
+        str(info["url"]),
+        str(info.get("token", "")),
+        str(path),
+        pid if isinstance(pid, int) else None,
+    )
 
 
 def token_for(url: str, folder: Path | None = None) -> str:
@@ -191,11 +196,21 @@ class ApiClient:
                 f"{reason}"
             ) from None
         if status == 403:
-            raise ApiError(
-                f"the dev server at {self.server.url} refused the request (403): "
-                "pass the right --token or set DEVSERVER_TOKEN"
-            )
+            raise ApiError(self._refusal(body))
         return status, body
+
+    def _refusal(self, body: dict[str, Any]) -> str:
+        """A 403 is either the token or the server's authorizer (``@authorized``): say which."""
+        detail = str(body.get("error") or body.get("message") or "")
+        if "not authorized" in detail:
+            return (
+                f"the dev server at {self.server.url} accepted the token, but its authorizer "
+                f"(ServerApp.authorizer_class) refused the request: {detail}"
+            )
+        return (
+            f"the dev server at {self.server.url} refused the request (403): "
+            "pass the right --token or set DEVSERVER_TOKEN"
+        )
 
     def _failure(self, status: int, body: dict[str, Any]) -> str:
         detail = body.get("error") or body.get("message") or ""

@@ -11,8 +11,14 @@ can find it. Errors live in the one hierarchy of ``devserver.errors``::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+# openapi-spec-validator 0.9 switches to jsonschema-rs whenever that is installed (schemathesis
+# brings it), whose errors carry a multi-line message and no context to find the precise place.
+# The errors this module reports are built from jsonschema's; a user's own choice still wins.
+os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
 from jsonschema_path import SchemaPath
 from openapi_spec_validator.shortcuts import get_validator_cls

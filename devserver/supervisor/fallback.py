@@ -20,9 +20,19 @@ from devserver.protocol import ReloadJson
 
 log = logging.getLogger("devserver")
 #: Error types of a reload result that no process state explains: not the extension's own
-#: failure, or code that does not even compile. These are not checked in a fresh process.
+#: failure, code that does not even compile, an import stuck past its deadline (never restart
+#: into code known to hang), or a module missing from the watched folder (a fresh process could
+#: find another installed copy of the package). These are not checked in a fresh process.
 NOT_PROCESS_STATE = frozenset(
-    {"Disabled", "NotReloaded", "SyntaxError", "IndentationError", "TabError"}
+    {
+        "Disabled",
+        "NotReloaded",
+        "SyntaxError",
+        "IndentationError",
+        "TabError",
+        "ImportStuck",
+        "ModuleNotFoundError",
+    }
 )
 #: Seconds the fresh process gets to load the extensions.
 PROBE_TIMEOUT = 60.0

@@ -7,7 +7,7 @@ included), in a session of its own, reaps it, and keeps a table of kernel id →
 worker asks for the table and adopts every kernel still running. A kernel that exits while no
 worker is connected is dropped from the table and reported.
 
-One JSON object per line in both directions (``devserver.protocol.encode``/``decode``)::
+Framed JSON objects in both directions (``devserver.protocol.encode``/``read_message``)::
 
     worker → supervisor   {"op": "launch", "id": 1, "kernel_id", "kernel_name", "argv", "env",
                                 "cwd", "connection_file"}      → {"op": "reply", "id": 1, "pid"}
@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devserver.protocol import decode, encode
+from devserver.protocol import ChannelError, encode, read_message
 from devserver.runtime import runtime_folder
 
 log = logging.getLogger("devserver")
@@ -101,8 +101,7 @@ class KernelHost:
         reader, writer = await asyncio.open_unix_connection(sock=sock)
         link = KernelLink(writer)
         try:
-            while line := await reader.readline():
-                message = decode(line)
+            while (message := await read_message(reader)) is not None:
                 if message["op"] == "reply":
                     future = link.replies.pop(int(message["id"]), None)
                     if future is not None and not future.done():
@@ -110,7 +109,7 @@ class KernelHost:
                     continue
                 reply = await self._handle(message, link)
                 link.send({"op": "reply", "id": message.get("id"), **reply})
-        except (ConnectionError, ValueError) as exc:
+        except (ConnectionError, ValueError, ChannelError) as exc:
             log.warning("kernel channel of the worker closed: %s", exc)
         finally:
             if self.link is link:

@@ -16,14 +16,15 @@ import signal
 import socket
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
-from watchfiles import Change, awatch
+from watchfiles import Change
 
-from devserver.errors import ConfigError, ExitCode, StartupError
+from devserver.errors import ConfigError, ExitCode
+from devserver.masking import console, secret_values
 from devserver.protocol import (
     SPEC_ENV,
     FrontendRequest,
@@ -36,6 +37,7 @@ from devserver.protocol import (
 from devserver.runtime import RuntimeFile, remove_server_files
 
 from .backoff import Backoff
+from .configcheck import unreadable
 from .console import announce, report_results
 from .fallback import failed_reloads, loads_in_fresh_process
 from .frontend import frontend_mode
@@ -43,17 +45,19 @@ from .frontends import Frontends
 from .install import editable_roots, install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
+from .listen import bind
+from .liveness import channel_died_first, heartbeat
 from .options import DevServer
 from .ownwrites import OwnWrites, snapshot
-from .plan import Plan, plan_changes
+from .plan import Plan, plan_changes, summarise
 from .process import WorkerGone, WorkerProcess
+from .settle import changed_again, real_failures
 from .standby import Standby
-from .watch import SourceFilter, config_dirs
+from .watch import config_dirs, watch_changes
 
 log = logging.getLogger("devserver")
-#: Seconds a worker gets to answer a reload; one stuck longer (an endless loop at import) is
-#: restarted.
-REQUEST_TIMEOUT = 60.0
+#: Seconds a worker gets to answer a request other than a reload.
+REQUEST_TIMEOUT = 10.0
 
 
 class Supervisor:
@@ -98,8 +102,10 @@ class Supervisor:
         self.restart_only: dict[str, str] = {}
         #: Reload results seen per extension (a newer one outdates a fresh-process check).
         self.reloads: Counter[str] = Counter()
+        #: The exit code of ``run()``: stays 0 unless something ends the dev server on error.
+        self.exit_code = 0
 
-    async def run(self) -> None:
+    async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
         try:
             await self.start()
@@ -107,6 +113,7 @@ class Supervisor:
                 await self.apply(plan)
         finally:
             await self.shutdown()
+        return self.exit_code
 
     # -- start and stop ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -121,7 +128,13 @@ class Supervisor:
         await self._install(self.layout.projects)
         self.frontends.start()  # builds in the background while the worker starts
         port = self.sock.getsockname()[1]
-        self.runtime = RuntimeFile.write(self.options.ip, port, self.options.base_url, self.token)
+        served = {
+            "projects": [str(p) for p in self.layout.paths],
+            "extensions": list(self.layout.extensions),
+        }
+        self.runtime = RuntimeFile.write(
+            self.options.ip, port, self.options.base_url, self.token, served
+        )
         self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
@@ -156,19 +169,16 @@ class Supervisor:
 
     # -- changes -----------------------------------------------------------------------------
     async def _watch(self) -> None:
-        """Feed each batch of file changes into the queue that ``plans()`` reads."""
+        """Feed each batch of file changes into the queue that ``plans()`` reads; a watcher that
+        fails ends the dev server (exit 1): it would otherwise serve code it no longer reloads."""
         watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
-        async for changes in awatch(
-            *watched,
-            watch_filter=SourceFilter(ignore_paths=self.frontends.output_dirs),
-            stop_event=self.stopping,
-            step=self.options.step_ms,
-            force_polling=self.options.poll,
-            poll_delay_ms=self.options.poll_delay_ms,
-            rust_timeout=500,
-        ):
-            self.changes.put_nowait(changes)
-        self.changes.put_nowait(None)
+        try:
+            if not await watch_changes(
+                watched, self.options, self.stopping, self.changes, self.frontends.output_dirs
+            ):
+                self.exit_code = ExitCode.FAILURE
+        finally:
+            self.changes.put_nowait(None)
 
     async def plans(self) -> AsyncIterator[Plan]:
         """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
@@ -180,6 +190,9 @@ class Supervisor:
                     self.changes.put_nowait(None)
                     break
                 batch |= more
+            for path, error in unreadable(batch).items():
+                log.error("%s", error)
+                batch = {(change, p) for change, p in batch if p != path}
             plan = plan_changes(self.own_writes.drop(batch), self.layout, self.watch_paths)
             if plan:
                 yield plan
@@ -207,14 +220,18 @@ class Supervisor:
     async def _hot_apply(self, plan: Plan) -> None:
         """The parts of a plan the running worker applies in place."""
         if plan.reload:
-            await self._request({"op": "reload", "extensions": list(plan.reload)})
+            reload: Request = {"op": "reload", "extensions": list(plan.reload)}
+            reply = await self._request(reload, self.options.reload_request_timeout)
+            await self._report(reply.get("results", []) if reply else [])
         changed: tuple[tuple[Literal["template", "static"], tuple[str, ...]], ...] = (
             ("template", plan.templates),
             ("static", plan.static),
         )
         for kind, paths in changed:
             if paths:
-                await self._request({"op": "changed", "kind": kind, "paths": list(paths)})
+                listed, count = summarise(paths)
+                message: Request = {"op": "changed", "kind": kind, "paths": listed, "count": count}
+                await self._request(message, REQUEST_TIMEOUT)
 
     async def _rescan(self) -> str | None:
         """Look for the extension folders again; a reason to restart if they changed."""
@@ -233,17 +250,34 @@ class Supervisor:
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
 
-    async def _request(self, message: Request) -> None:
+    async def _request(self, message: Request, timeout: float) -> dict[str, Any] | None:
+        """Ask the worker; its reply, or None when it could not answer (it is restarted)."""
         assert self.worker is not None
+        op = message["op"]
         try:
-            reply = await self.worker.request(dict(message), timeout=REQUEST_TIMEOUT)
-        except (WorkerGone, TimeoutError, ConnectionError) as exc:
-            await self._restart(f"the worker did not answer ({exc or type(exc).__name__})")
-            return
-        results: list[ReloadJson] = reply.get("results", [])
-        report_results(results)
-        if message["op"] == "reload":
-            self._restart_if_only_a_restart_helps(results)
+            reply = await self.worker.request(dict(message), timeout)
+        except TimeoutError:
+            await self._restart(f"the worker did not answer {op!r} within {timeout:.0f} s")
+            return None
+        except (WorkerGone, ConnectionError) as exc:
+            await self._restart(f"the worker could not be asked to {op}: {exc}")
+            return None
+        if "error" in reply:
+            error = console(str(reply["error"]), secret_values([self.token], os.environ))
+            log.error("the worker failed to carry out %r: %s", op, error)
+        if reply.get("restart"):
+            await self._restart(str(reply["restart"]))
+        return reply
+
+    async def _report(self, results: list[ReloadJson]) -> None:
+        """The console lines of a reload, but for failures of files still being written."""
+        failed = real_failures(results)
+        again = await changed_again(self.changes, self.layout, failed) if failed else set()
+        if again:
+            log.info("%s changed again while reloading: reloading again", ", ".join(sorted(again)))
+        settled = [r for r in results if r["extension"] not in again]
+        report_results(settled)
+        self._restart_if_only_a_restart_helps(settled)
 
     def _restart_if_only_a_restart_helps(self, results: list[ReloadJson]) -> None:
         """The restart-only hook: a reload that failed only because the worker holds state of
@@ -257,9 +291,7 @@ class Supervisor:
         if failed and self.worker is not None:
             env = {**os.environ, SPEC_ENV: self.worker.spec.to_env()}
             seen = {name: self.reloads[name] for name in failed}
-            task = asyncio.create_task(self._restart_if_fresh(failed, seen, env))
-            self._monitors.add(task)
-            task.add_done_callback(self._monitors.discard)
+            self._track(self._restart_if_fresh(failed, seen, env))
 
     async def _restart_if_fresh(
         self, failed: dict[str, str], seen: dict[str, int], env: dict[str, str]
@@ -333,11 +365,10 @@ class Supervisor:
         timeout = self.options.stop_timeout
         worker = await self.standby.take(spec, self.installs, timeout) or await self._start(spec)
         self.worker = worker
-        monitor = asyncio.create_task(self._watch_worker(worker))
-        self._monitors.add(monitor)
-        monitor.add_done_callback(self._monitors.discard)
+        self._track(self._watch_worker(worker))
         if not await self._await_ready(worker):
             return
+        self._track(heartbeat(worker, self.options.unresponsive_timeout, self._unresponsive))
         if spec.generation:
             took = time.monotonic() - (began or self.worker_started)
             log.info("worker restarted in %.2f s (%s)", took, reason)
@@ -360,6 +391,8 @@ class Supervisor:
             generation=self.generation,
             restart_only=dict(self.restart_only),
             state_dir=str(self.state_dir or ""),
+            reload_timeout=self.options.reload_timeout,
+            blocked_threshold=self.options.blocked_threshold,
             verbose=self.options.verbose,
         )
 
@@ -370,16 +403,30 @@ class Supervisor:
             announce(cast(ReadyMessage, worker.ready_info), self.token)
             await self.frontends.resend()
             return True
-        code = worker.proc.returncode if worker.proc else None
-        if code != ExitCode.CONFIG_ERROR or worker.spec.generation:  # else: _refused_at_start
-            log.error(
-                "the worker did not start (exit code %s): its output is above. "
-                "Fix the error and save: the dev server retries.",
-                code,
-            )
         if worker.running:
+            log.error(
+                "the worker did not start serving within %g s (--DevServer.ready_timeout); "
+                "stopping it. Fix what holds it (its output is above) and save.",
+                self.options.ready_timeout,
+            )
             await worker.stop(self.options.stop_timeout)
+        else:
+            log.error(
+                "the worker exited with code %s before serving: its output is above. "
+                "Fix the error and save: the dev server retries.",
+                worker.proc.returncode if worker.proc else "unknown",
+            )
         return False
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._monitors.add(task)
+        task.add_done_callback(self._monitors.discard)
+
+    async def _unresponsive(self, worker: WorkerProcess, reason: str) -> None:
+        """End a worker that stopped answering; its monitor restarts it as a crash."""
+        log.error("%s (stopped, or its event loop blocked): restarting it", reason)
+        await worker.terminate(min(self.options.stop_timeout, 2.0))
 
     async def _start(self, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
         """A new worker process with its own kernel channel; a ``standby`` one waits for its
@@ -401,7 +448,13 @@ class Supervisor:
     async def _watch_worker(self, worker: WorkerProcess) -> None:
         """Bring this worker back if it dies on its own, with a growing delay while it keeps
         dying. A worker stopped on purpose, or one that refused its configuration (exit 2:
-        retrying cannot help), waits for the next saved file instead."""
+        retrying cannot help), waits for the next saved file instead. A worker whose control
+        channel died while it runs on is restarted at once."""
+        if await channel_died_first(worker):
+            async with self.lock:
+                if worker is self.worker and not (worker.stopped or self.stopping.is_set()):
+                    await self._restart(worker.channel_error or "its control channel closed")
+            return
         code = await worker.wait()
         if worker.pid is not None and code < 0:  # killed: it could not remove its server files
             remove_server_files(worker.pid)
@@ -441,16 +494,3 @@ def warn_skipped(layout: Layout, known: tuple[tuple[Path, str], ...]) -> None:
     for folder, reason in layout.skipped:
         if (folder, reason) not in known:
             log.warning("skipping %s: %s", folder.name, reason)
-
-
-def bind(ip: str, port: int) -> socket.socket:
-    """The listening socket every worker serves on; a clear StartupError when it is taken."""
-    try:
-        sock = socket.create_server((ip, port), backlog=512)
-    except OSError as exc:
-        raise StartupError(
-            f"cannot listen on {ip}:{port}: {exc.strerror}. Another server may be using the port: "
-            "stop it, or pick another with --port."
-        ) from exc
-    sock.set_inheritable(True)
-    return sock

@@ -93,6 +93,25 @@ class DevServer(Configurable):
         help="Keep a standby worker with jupyter_server imported, so a restart serves sooner "
         "(costs the memory of one idle Python process).",
     ).tag(config=True)
+    reload_timeout = Float(
+        5.0,
+        help="Seconds a reload's imports may take. Past it the reload is abandoned, the old code "
+        "keeps serving and the error shows the file:line where the import is stuck.",
+    ).tag(config=True)
+    blocked_threshold = Float(
+        1.0,
+        help="Report the worker's event loop blocked longer than this many seconds, with the "
+        "file:line where it was blocked (log and dashboard events).",
+    ).tag(config=True)
+    unresponsive_timeout = Float(
+        15.0, help="Seconds a worker may leave the heartbeat unanswered before it is restarted."
+    ).tag(config=True)
+
+    @property
+    def reload_request_timeout(self) -> float:
+        """How long the supervisor waits for a reload's reply: the worker abandons each of the
+        reload's transactions (the group, then retries of dependents) at ``reload_timeout``."""
+        return 4 * self.reload_timeout + 10.0
 
     @default("token")
     def _default_token(self) -> str:

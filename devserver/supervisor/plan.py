@@ -18,6 +18,9 @@ from devserver.projects import PROJECT_FILES
 from .layout import Layout, Project
 
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".jinja", ".jinja2", ".j2", ".tpl"})
+#: Paths a ``changed`` message lists; the rest are counted. Pages reload on any change, and a
+#: folder of 20,000 new data files is one event, not 20,000.
+LISTED = 50
 SERVER_CONFIG_NAMES = frozenset(
     {
         "jupyter_server_config.py",
@@ -135,3 +138,12 @@ def is_server_config(path: Path) -> bool:
     return path.name in SERVER_CONFIG_NAMES or (
         path.parent.name == "jupyter_server_config.d" and path.suffix == ".json"
     )
+
+
+def summarise(paths: tuple[str, ...], limit: int = LISTED) -> tuple[list[str], int]:
+    """The first ``limit`` paths and how many there are in all.
+
+    >>> summarise(("a", "b", "c"), limit=2)
+    (['a', 'b'], 3)
+    """
+    return list(paths[:limit]), len(paths)

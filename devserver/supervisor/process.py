@@ -14,7 +14,14 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from devserver.protocol import SPEC_ENV, STANDBY_ENV, WorkerSpec, decode, encode
+from devserver.protocol import (
+    SPEC_ENV,
+    STANDBY_ENV,
+    SUPERVISOR_ENV,
+    WorkerSpec,
+    encode,
+    read_message,
+)
 
 from .standby import standby_pipe
 
@@ -23,6 +30,11 @@ log = logging.getLogger("devserver")
 
 class WorkerGone(Exception):
     """The worker exited or closed its control channel before answering."""
+
+
+#: Seconds to write one request into the channel; a worker that reads nothing for this long
+#: (stopped, or its loop blocked) is not answering.
+WRITE_TIMEOUT = 10.0
 
 
 class WorkerProcess:
@@ -38,6 +50,10 @@ class WorkerProcess:
         self._ids = itertools.count(1)
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
+        #: Set when the control channel ended: the worker closed it, or it carried garbage.
+        self.channel_closed = asyncio.Event()
+        #: Why the channel ended, for the restart's reason.
+        self.channel_error: str | None = None
         #: Set when the supervisor stops this worker on purpose (so it is no crash).
         self.stopped = False
         #: A standby worker's end of the pipe its spec goes through.
@@ -53,6 +69,8 @@ class WorkerProcess:
         parent, child = socket.socketpair()
         spec = self.spec = replace(self.spec, control_fd=child.fileno())
         env, fds = dict(self._env), [spec.listen_fd, child.fileno(), spec.kernels_fd]
+        # Before any spec (a standby worker gets its own later): the worker ends with us.
+        env[SUPERVISOR_ENV] = str(os.getpid())
         if standby:
             fds.append(spec_read := standby_pipe(self))
             env[STANDBY_ENV] = str(spec_read)
@@ -69,23 +87,46 @@ class WorkerProcess:
         child.close()
         if standby:
             os.close(spec_read)
-        reader, self._writer = await asyncio.open_unix_connection(sock=parent)
+        await self.open_channel(parent)
+
+    async def open_channel(self, sock: socket.socket) -> None:
+        """Talk to the worker over ``sock``, the supervisor's end of the socket pair."""
+        reader, self._writer = await asyncio.open_unix_connection(sock=sock)
         self._reader_task = asyncio.create_task(self._read(reader))
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            message = decode(line)
-            if message["op"] == "ready":
-                self.ready_info = message
-                self._ready.set()
-            elif message["op"] == "reply":
-                future = self._replies.pop(int(message["id"]), None)
-                if future is not None and not future.done():
-                    future.set_result(message)
-        for future in self._replies.values():
-            if not future.done():
-                future.set_exception(WorkerGone("the worker closed its control channel"))
-        self._replies.clear()
+        """Dispatch the worker's messages until the channel ends; then fail every waiting
+        request at once, whatever ended it (a request never waits for a reply that cannot come)."""
+        reason = "the worker closed its control channel"
+        try:
+            while (message := await read_message(reader)) is not None:
+                self._dispatch(message)
+        # Whatever ends the channel is reported and the worker restarted, not swallowed.
+        except Exception as exc:  # noqa: BLE001 - a broken channel is a dead worker
+            reason = f"the control channel broke: {type(exc).__name__}: {exc}"
+            log.error("%s", reason)
+            self.channel_error = reason
+        finally:
+            self.channel_closed.set()
+            for future in self._replies.values():
+                if not future.done():
+                    future.set_exception(WorkerGone(reason))
+            self._replies.clear()
+            if self._writer is not None:
+                self._writer.close()
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message["op"] == "ready":
+            self.ready_info = message
+            self._ready.set()
+        elif message["op"] == "reply":
+            future = self._replies.pop(int(message["id"]), None)
+            if future is not None and not future.done():
+                future.set_result(message)
+        else:
+            log.warning(
+                "ignoring a control message the supervisor does not know: %r", message["op"]
+            )
 
     async def wait_ready(self, timeout: float) -> bool:
         """True once the worker serves; False if it exited or timed out first."""
@@ -100,16 +141,20 @@ class WorkerProcess:
                 task.cancel()
         return ready in done
 
-    async def request(self, message: dict[str, Any], timeout: float = 120.0) -> dict[str, Any]:
-        """Send a request and wait for its reply."""
-        if self._writer is None or self._writer.is_closing():
-            raise WorkerGone("no control channel")
+    async def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send a request and wait at most ``timeout`` seconds for its reply (``TimeoutError``);
+        ``WorkerGone`` if the channel is or goes down first."""
+        if self._writer is None or self._writer.is_closing() or self.channel_closed.is_set():
+            raise WorkerGone(self.channel_error or "no control channel")
         request_id = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._replies[request_id] = future
-        self._writer.write(encode({"id": request_id, **message}))
-        await self._writer.drain()
-        return await asyncio.wait_for(future, timeout)
+        try:
+            self._writer.write(encode({"id": request_id, **message}))
+            await asyncio.wait_for(self._writer.drain(), min(timeout, WRITE_TIMEOUT))
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._replies.pop(request_id, None)
 
     async def wait(self) -> int:
         assert self.proc is not None
@@ -120,13 +165,18 @@ class WorkerProcess:
         return self.proc is not None and self.proc.returncode is None
 
     async def stop(self, timeout: float) -> int | None:
-        """SIGTERM, wait ``timeout``; then SIGKILL, wait. Logs each branch."""
+        """Stop on purpose (no crash): SIGTERM, wait ``timeout``; then SIGKILL, wait."""
         self.stopped = True
+        return await self.terminate(timeout)
+
+    async def terminate(self, timeout: float) -> int | None:
+        """SIGTERM, wait ``timeout``; then SIGKILL, wait. Logs each branch."""
         if self.proc is None:
             return None
         if self.proc.returncode is None:
             log.info("stopping worker %s (SIGTERM)", self.proc.pid)
             self._signal(signal.SIGTERM)
+            self._signal(signal.SIGCONT)  # a stopped worker would never see the SIGTERM
             try:
                 await asyncio.wait_for(self.proc.wait(), timeout)
             except TimeoutError:
@@ -145,5 +195,4 @@ class WorkerProcess:
         if self._writer is not None:
             self._writer.close()
         if self._reader_task is not None:
-            with contextlib.suppress(Exception):
-                await self._reader_task
+            await self._reader_task  # it ends with the channel and catches what ends the channel

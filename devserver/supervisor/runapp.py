@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import sys
 from pathlib import Path
 
-from traitlets import Unicode
+from traitlets import TraitError, Unicode
 from traitlets.config import Application, Config
+from traitlets.config.loader import ArgumentError
+
+from devserver.errors import ConfigError
 
 from .loop import Supervisor
 from .options import DevServer
@@ -18,6 +23,27 @@ devserver run ~/src/myext --port 9000    # one project, another port
 devserver run . --app myext              # launch myext's ExtensionApp as the starter app
 devserver run . --ServerApp.root_dir=/data   # any ServerApp option passes through
 """
+
+
+log = logging.getLogger("devserver")
+#: Addresses that listen on every interface.
+EXPOSED = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, not bound
+
+
+def option_error(message: str, names: dict[str, str]) -> str:
+    """traitlets' "The 'port' trait of a DevServer instance expected an int, not the str 'abc'."
+    as the option the user typed.
+
+    >>> option_error("The 'port' trait of a DevServer instance expected an int, not the str "
+    ...              "'abc'.", {"DevServer.port": "--port"})
+    "--port: expected an int, not the str 'abc'."
+    """
+    match = re.match(r"The '(\w+)' trait of an? (\w+) instance (.*)", message, re.DOTALL)
+    if match is None:
+        return message
+    trait, owner, rest = match.groups()
+    option = names.get(f"{owner}.{trait}", f"--{owner}.{trait}")
+    return f"{option}: {rest}"
 
 
 class RunApp(Application):
@@ -61,6 +87,18 @@ class RunApp(Application):
         ),
     }
 
+    def parse_command_line(self, argv: list[str] | None = None) -> None:
+        """traitlets' ``catch_config_error`` turns a bad argument into a CRITICAL log line and
+        exit 1: call the method it wraps, and make the error our one line and exit 2."""
+        parse = Application.parse_command_line.__wrapped__  # type: ignore[attr-defined]
+        try:
+            parse(self, argv)
+        except (TraitError, ArgumentError) as exc:
+            raise ConfigError(option_error(str(exc), self._option_names())) from None
+
+    def _option_names(self) -> dict[str, str]:
+        return {str(target): f"--{alias}" for alias, target in self.aliases.items()}
+
     def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
         path = Path(self.config_file or "devserver_config.py")
@@ -69,9 +107,17 @@ class RunApp(Application):
         if path.is_file():
             self.load_config_file(path.name, path=str(path.parent.resolve()))
             self.update_config(self.cli_config)  # the command line wins over the file
+        self.options = self._options()
+
+    def _options(self) -> DevServer:
+        """The options, checked now: a bad value is one line naming the option, exit 2."""
+        try:
+            return DevServer(parent=self)
+        except TraitError as exc:
+            raise ConfigError(option_error(str(exc), self._option_names())) from None
 
     def start(self) -> None:
-        options = DevServer(parent=self)
+        options = self.options
         logging.basicConfig(
             level=logging.DEBUG if options.verbose else logging.INFO,
             format="[devserver %(asctime)s] %(message)s",
@@ -80,8 +126,14 @@ class RunApp(Application):
         # watchfiles logs every batch at INFO; the plan's outcome is what the user needs to see.
         logging.getLogger("watchfiles").setLevel(logging.WARNING)
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
+        if options.ip in EXPOSED:
+            log.warning(
+                "--ip %r: the server is reachable from the network; anyone who gets the token "
+                "can run code as you. Use --ip 127.0.0.1 unless that is what you want.",
+                options.ip,
+            )
         supervisor = Supervisor(options, paths, passthrough=self._passthrough())
-        asyncio.run(supervisor.run())
+        sys.exit(asyncio.run(supervisor.run()))
 
     def _passthrough(self) -> dict[str, dict[str, object]]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""

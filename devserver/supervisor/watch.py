@@ -1,12 +1,19 @@
-"""Which file events are worth a look, and which folders hold server config to watch."""
+"""Which file events are worth a look, which folders hold server config to watch, and the
+watcher that feeds the changes to the supervisor."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
-from watchfiles import DefaultFilter
+from watchfiles import Change, DefaultFilter, awatch
+
+from .options import DevServer
+
+log = logging.getLogger("devserver")
 
 
 class SourceFilter(DefaultFilter):
@@ -39,3 +46,30 @@ class SourceFilter(DefaultFilter):
 def config_dirs() -> list[Path]:
     """Jupyter's config folders, where server config files and ``jupyter_server_config.d`` live."""
     return [Path(p) for p in jupyter_config_path()]
+
+
+async def watch_changes(
+    paths: list[Path],
+    options: DevServer,
+    stopping: asyncio.Event,
+    batches: asyncio.Queue[set[tuple[Change, str]] | None],
+    ignore_paths: Sequence[Path] = (),
+) -> bool:
+    """Put each batch of changes under ``paths`` into ``batches`` until ``stopping`` is set;
+    False (and the reason logged) if watching failed, an inotify limit say."""
+    try:
+        async for changes in awatch(
+            *paths,
+            # A frontend's build output: the build's own events say when a bundle is complete.
+            watch_filter=SourceFilter(ignore_paths=ignore_paths),
+            stop_event=stopping,
+            step=options.step_ms,
+            force_polling=options.poll,
+            poll_delay_ms=options.poll_delay_ms,
+            rust_timeout=500,
+        ):
+            batches.put_nowait(changes)
+    except Exception as exc:  # noqa: BLE001 - reported, and the caller ends the dev server
+        log.error("watching files failed (%s: %s); stopping", type(exc).__name__, exc)
+        return False
+    return True

@@ -103,11 +103,13 @@ async def test_pages_and_api_without_the_agent_say_so(jp_fetch: Any, jp_serverap
 
 
 def test_parse_last_id() -> None:
-    """Ids of this worker give their number; other workers' ids and junk give 0."""
+    """Ids of this worker give their number, other workers' ids 0; junk is a ValueError."""
     assert parse_last_id("42:7", 42) == 7
     assert parse_last_id("41:7", 42) == 0
-    assert parse_last_id("x", 42) == 0
     assert parse_last_id(None, 42) == 0
+    for junk in ("x", "9" * 5000, "\u00b2", "\u2460", "42:", "a:7"):
+        with pytest.raises(ValueError, match="not an event id"):
+            parse_last_id(junk, 42)
     assert format_event(1, {"id": 2, "kind": "error", "data": {}}).startswith("id: 1:2\n")
 
 
