@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 MODULES = [
+    "bench_startup",
     "bench_reload",
     "bench_restart",
     "bench_dashboard",

@@ -11,6 +11,8 @@ supervisor → worker::
     {"id": 1, "op": "reload", "extensions": ["hello_ext"]}
     {"id": 2, "op": "changed", "kind": "template" | "static", "paths": [...], "count": n}
     {"id": 3, "op": "ping"}
+    {"id": 4, "op": "frontend", "extensions": [...], "package": "acme-stats",
+     "frontend": {"state", "last_build", "duration_ms", "errors": [{"file", "line", "message"}]}}
 
 worker → supervisor::
 
@@ -119,6 +121,28 @@ class PointJson(TypedDict):
     app: str | None
 
 
+FrontendState = Literal["off", "building", "ok", "failed"]
+
+
+class BuildErrorJson(TypedDict):
+    """One error of a frontend build, where its author should look."""
+
+    file: str
+    line: int | None
+    message: str
+
+
+class FrontendJson(TypedDict):
+    """The JupyterLab frontend of an extension's project, as its last build left it."""
+
+    state: FrontendState
+    last_build: float | None
+    duration_ms: float | None
+    errors: list[BuildErrorJson]
+    #: Why it is off (``--frontend=off``, node missing, ...), or what failed before a build.
+    reason: str
+
+
 class ExtensionJson(TypedDict):
     """One extension package (``ExtensionRecord.to_json()``)."""
 
@@ -134,6 +158,8 @@ class ExtensionJson(TypedDict):
     last_reload: ReloadJson | None
     #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
     restart_only: str | None
+    #: None for a project without a JupyterLab frontend.
+    frontend: FrontendJson | None
 
 
 class StatusJson(TypedDict):
@@ -240,13 +266,23 @@ class ChangedRequest(TypedDict):
     count: int
 
 
+class FrontendRequest(TypedDict):
+    """supervisor → worker: a build of a project's frontend finished (or started); its
+    extensions' records keep it and open JupyterLab pages hear of it."""
+
+    op: Literal["frontend"]
+    extensions: list[str]
+    package: str
+    frontend: FrontendJson
+
+
 class PingRequest(TypedDict):
     """supervisor → worker: the heartbeat; answered with an empty reply."""
 
     op: Literal["ping"]
 
 
-Request = ReloadRequest | ChangedRequest | PingRequest
+Request = ReloadRequest | ChangedRequest | PingRequest | FrontendRequest
 
 
 @dataclass(frozen=True)
@@ -281,6 +317,8 @@ class WorkerSpec:
     reload_timeout: float = 5.0
     #: Seconds the event loop may be blocked before the worker reports where.
     blocked_threshold: float = 1.0
+    #: ``devserver run --verbose``: keep jupyter_server's own start-up banner in the log.
+    verbose: bool = False
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

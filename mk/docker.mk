@@ -16,9 +16,10 @@ export DEVSERVER_UID DEVSERVER_GID
 
 ifeq ($(OFFLINE),1)
 # Computed when a recipe runs, not when the Makefile is read: base-image.sh may take a minute.
-OFFLINE_ENV = DEVSERVER_BASE_IMAGE=$$(docker/base-image.sh) \
+# Each recipe line stops at base-image.sh's first error (a failed $$(...) alone would not).
+OFFLINE_ENV = base=$$(docker/base-image.sh) || exit 1; DEVSERVER_BASE_IMAGE=$$base \
 	DEVSERVER_PIP_ARGS="--no-index --find-links /wheelhouse" DEVSERVER_BUILD_ISOLATION=0
-OFFLINE_PREP = docker/wheelhouse.sh "$$(docker/base-image.sh --python)"
+OFFLINE_PREP = python=$$(docker/base-image.sh --python) || exit 1; docker/wheelhouse.sh "$$python"
 else
 OFFLINE_ENV =
 OFFLINE_PREP = true

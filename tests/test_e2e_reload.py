@@ -243,7 +243,7 @@ def test_project_not_installed_is_installed_editable(
         server = devserver_factory(
             install="auto", args=("--DevServer.pip_args=--no-build-isolation",)
         )
-        assert "installed tiny_devserver_probe in" in server.log()
+        assert "installing tiny_devserver_probe (editable): done in" in server.log()
         done = subprocess.run(
             [sys.executable, "-m", "pip", "show", "tiny-devserver-probe"],
             capture_output=True, text=True, check=False,

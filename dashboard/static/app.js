@@ -57,6 +57,11 @@
       }
       case "change":
         return ["changed: " + (d.paths || (d.path ? [d.path] : [])).join(", ")];
+      case "frontend": {
+        const errors = (d.errors || []).map((x) => `${x.file}${x.line ? ":" + x.line : ""} ${x.message}`);
+        const took = d.duration_ms != null && d.state !== "building" ? ` in ${(d.duration_ms / 1000).toFixed(1)} s` : "";
+        return [`frontend ${d.package}: ${d.state}${took}${errors.length ? " · " + errors.join("; ") : ""}`];
+      }
       default:
         return [JSON.stringify(d)];
     }

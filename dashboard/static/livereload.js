@@ -15,6 +15,9 @@
   if (!base || base === src) return;
   let worker = null;
   const reload = () => window.location.reload();
+  // A JupyterLab page keeps its kernels and state across server-side reloads and restarts: it
+  // reloads only after a new build of a frontend, and shows a failed build's errors instead.
+  const lab = Boolean(document.getElementById("jupyter-config-data"));
 
   function el(tag, style, text) {
     const node = document.createElement(tag);
@@ -94,6 +97,10 @@
 
   function onEvent(e) {
     const d = e.data || {};
+    if (lab) {
+      if (e.kind === "frontend") frontendBuilt(d, reload);
+      return;
+    }
     if (!extension) return; // a page of the server itself: only a restart concerns it
     if (e.kind === "change" && (d.extensions || []).includes(extension)) probeThenReload();
     if (e.kind === "reload" && d.extension === extension) {
@@ -105,6 +112,7 @@
   // Each connection opens with "hello" naming the worker: another pid means a restart.
   function onHello(hello) {
     const pid = String(hello.worker);
+    if (lab) return; // JupyterLab reconnects to the new worker by itself
     if (worker !== null && pid !== worker) reload();
     if (worker === null && extension) showFailedReload().catch(() => {});
     worker = pid;
@@ -126,6 +134,24 @@
   if (!window.EventSource) return;
   const source = new EventSource(url);
   source.addEventListener("hello", (msg) => onHello(JSON.parse(msg.data)));
-  ["change", "reload"].forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
+  ["change", "reload", "frontend"].forEach((kind) => source.addEventListener(kind, (msg) => onEvent(JSON.parse(msg.data))));
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
+
+  function frontendBuilt(build, reload) {
+    const old = document.getElementById("devserver-build-errors");
+    if (build.state === "ok") { reload(); return; }
+    if (build.state !== "failed") return;
+    if (old) old.remove();
+    const box = document.createElement("div");
+    box.id = "devserver-build-errors";
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;right:12px;bottom:12px;z-index:100000;max-width:60em;" +
+      "padding:10px 14px;background:#fff5f5;color:#7a1010;border:2px solid #c62828;" +
+      "font:13px/1.4 monospace;white-space:pre-wrap;box-shadow:0 2px 8px rgba(0,0,0,.3)";
+    const lines = build.errors.map((e) => (e.line ? e.file + ":" + e.line : e.file) + "  " + e.message);
+    box.textContent = "frontend " + build.package + ": build failed (the page runs the last good build)\n" +
+      lines.join("\n") + "\n\nEsc closes this; the page reloads when the build is fixed.";
+    document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") box.remove(); }, { once: true });
+    document.body.appendChild(box);
+  }
 })();

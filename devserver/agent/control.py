@@ -12,7 +12,7 @@ import logging
 import socket
 from typing import Any
 
-from devserver.protocol import ChannelError, encode, read_message
+from devserver.protocol import ChannelError, FrontendJson, encode, read_message
 
 from .registry import Registry
 from .reload import ReloadEngine, forget_static_hashes
@@ -81,4 +81,18 @@ class ControlChannel:
                 {"kind": message["kind"], "paths": paths, "count": count, "extensions": owners},
             )
             return {}
+        if op == "frontend":
+            return self._frontend(message)
         return {"error": f"unknown op {op!r}"}
+
+    def _frontend(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A build of a project's frontend: kept on its extensions' records, and published
+        (open JupyterLab pages reload after ``ok`` and show the errors after ``failed``)."""
+        frontend: FrontendJson = message["frontend"]  # built by the supervisor to the contract
+        for name in message["extensions"]:
+            self.registry.extension(name).frontend = frontend
+        self.registry.events.publish(
+            "frontend",
+            {"package": message["package"], "extensions": message["extensions"], **frontend},
+        )
+        return {}

@@ -26,6 +26,7 @@ EventKind = Literal[
     "request",
     "log",
     "blocked",
+    "frontend",
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 from devserver.protocol import (
     ErrorJson,
     ExtensionJson,
+    FrontendJson,
     Mode,
     Phase,
     PointJson,
@@ -249,6 +250,9 @@ class ExtensionRecord:
     reloads: list[ReloadResult] = field(default_factory=list)
     #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
     restart_only: str | None = None
+    #: The project's JupyterLab frontend as the supervisor last reported it (``state``,
+    #: ``last_build``, ``duration_ms``, ``errors``); None for a project without one.
+    frontend: FrontendJson | None = None
 
     @property
     def state(self) -> State:
@@ -276,6 +280,7 @@ class ExtensionRecord:
             "errors": [e.to_json() for e in self.errors],
             "last_reload": self.last_reload.to_json() if self.last_reload else None,
             "restart_only": self.restart_only,
+            "frontend": self.frontend,
         }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import os
 import socket
 import sys
@@ -153,6 +154,19 @@ class WorkerApp(ServerApp):
         with secure_write(self.browser_open_file) as f:
             self._write_browser_open_file(self.default_url[len(self.base_url) :], f)
 
+    def start_app(self) -> None:
+        """jupyter_server's banner ("is running at", its URLs, "Use Control-C to stop") would
+        repeat, differently, what the supervisor prints: it is left out unless ``--verbose``."""
+        if self.spec.verbose:
+            super().start_app()
+            return
+        quiet = DropInfo()
+        self.log.addFilter(quiet)
+        try:
+            super().start_app()
+        finally:
+            self.log.removeFilter(quiet)
+
     def _find_http_port(self) -> None:
         """The supervisor owns the socket: the port is known and never moves."""
 
@@ -246,6 +260,13 @@ def keep_kernels_config(config: Config, state_dir: str) -> Config:
     if state_dir and "database_filepath" not in config.SessionManager:
         extra.SessionManager.database_filepath = sessions_database(state_dir)
     return extra
+
+
+class DropInfo(logging.Filter):
+    """Drops INFO records (and below); warnings and errors pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO
 
 
 def _fix_sys_path(spec: WorkerSpec) -> None:

@@ -21,7 +21,14 @@ from traitlets.config import Application
 from devserver import __version__
 from devserver.errors import ConfigError, ReloadFailed
 from devserver.outcomes import is_failure, reload_line, where
-from devserver.protocol import ErrorJson, ReloadJson, RouteJson
+from devserver.protocol import (
+    ErrorJson,
+    ExtensionJson,
+    ExtensionsBody,
+    FrontendJson,
+    ReloadJson,
+    RouteJson,
+)
 
 from .client import ApiClient, find_server, token_for
 
@@ -104,7 +111,43 @@ class StatusApp(ApiCommand):
         if isinstance(status.get("kernels_kept"), list):
             shown["kernels_kept"] = ", ".join(status["kernels_kept"]) or "none"
         lines = [f"{key:<24}{value}" for key, value in shown.items()]
+        body = cast(ExtensionsBody, self.client().get("extensions"))  # the API's (docs/api.md)
+        frontends = frontends_of(body["extensions"])
+        if frontends:
+            status = {**status, "frontends": frontends}
+            lines.extend(f"{'frontend ' + name:<24}{describe_frontend(f)}"
+                         for name, f in frontends.items())  # fmt: skip
         self.emit(status, "\n".join(lines))
+
+
+def frontends_of(extensions: Sequence[ExtensionJson]) -> dict[str, FrontendJson]:
+    """Each extension's frontend build, by extension name (those that have one)."""
+    return {e["name"]: f for e in extensions if (f := e.get("frontend"))}
+
+
+def describe_frontend(frontend: FrontendJson) -> str:
+    """One line about a frontend build.
+
+    >>> describe_frontend({"state": "failed", "last_build": None, "duration_ms": None,
+    ...                    "errors": [{"file": "src/index.ts", "line": 3, "message": "TS1005"}],
+    ...                    "reason": ""})
+    'failed: src/index.ts:3 TS1005'
+    """
+    text = str(frontend["state"])
+    built, took = frontend["last_build"], frontend["duration_ms"]
+    if built:
+        text += f", built {time.strftime('%H:%M:%S', time.localtime(built))}"
+        if took is not None:
+            text += f" in {took / 1000:.1f} s"
+    errors = [
+        f"{e['file']}:{e['line']} {e['message']}" if e["line"] else f"{e['file']} {e['message']}"
+        for e in frontend["errors"]
+    ]
+    if errors:
+        text += ": " + "; ".join(errors)
+    elif frontend["reason"]:
+        text += f" ({frontend['reason']})"
+    return text
 
 
 class ExtensionsApp(ApiCommand):

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from devserver.errors import ConfigError
 
 from .layout import Project
+from .progress import run_step
 
 #: pip's mark of a failed step, before "Getting requirements to build editable did not run ...".
 FAILED_MARK = "\N{MULTIPLICATION SIGN}"
@@ -80,7 +79,8 @@ def needs_install(
 
 def install_command(projects: Sequence[Project], pip_args: Sequence[str]) -> list[str]:
     editables = [arg for p in projects for arg in ("-e", str(p.root))]
-    return [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q",
+    # Not quiet: pip's step lines are the progress of a long install (progress.run_step).
+    return [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
             *pip_args, *editables]  # fmt: skip
 
 
@@ -92,19 +92,17 @@ def install_editable(
     if not projects:
         return
     names = ", ".join(p.root.name for p in projects)
-    say(f"installing {names} (editable) ...")
-    started = time.monotonic()
     cmd = install_command(projects, pip_args)
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # pip's own lines ("Building editable for …") are the current step of a long install.
+    done = run_step(cmd, f"installing {names} (editable)", say, key=f"install {names}")
     if done.returncode != 0:
         raise ConfigError(
             f"`pip install -e` of {names} failed (exit {done.returncode}): "
-            f"{summary(done.stderr or done.stdout)}\n"
+            f"{summary(done.output)}\n"
             f"  reproduce: {shlex.join(cmd)}\n"
             "  the extension still loads from its folder; fix the packaging and save it, "
             "or run with --install=never"
         )
-    say(f"installed {names} in {time.monotonic() - started:.1f} s")
 
 
 def summary(output: str) -> str:

@@ -27,6 +27,7 @@ from devserver.errors import ConfigError, ExitCode
 from devserver.masking import console, secret_values
 from devserver.protocol import (
     SPEC_ENV,
+    FrontendRequest,
     ReadyMessage,
     ReloadJson,
     Request,
@@ -39,6 +40,8 @@ from .backoff import Backoff
 from .configcheck import unreadable
 from .console import announce, report_results
 from .fallback import failed_reloads, loads_in_fresh_process
+from .frontend import frontend_mode
+from .frontends import Frontends
 from .install import editable_roots, install_editable, is_installed, needs_install
 from .kernels import KernelHost, describe_kept, private_folder
 from .layout import Layout, Project, discover
@@ -85,6 +88,9 @@ class Supervisor:
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
         self._monitors: set[asyncio.Task[None]] = set()
+        self.frontends = Frontends(
+            frontend_mode(options.frontend), self.layout, self._tell, options.poll
+        )
         #: The kernels, started here so that they outlive every worker.
         self.kernels = KernelHost()
         self.state_dir: Path | None = None
@@ -101,8 +107,8 @@ class Supervisor:
 
     async def run(self) -> int:
         """Start, apply the plan of each batch of changes, shut down."""
-        await self.start()
         try:
+            await self.start()
             async for plan in self.plans():
                 await self.apply(plan)
         finally:
@@ -120,6 +126,7 @@ class Supervisor:
         self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
         warn_skipped(self.layout, ())
         await self._install(self.layout.projects)
+        self.frontends.start()  # builds in the background while the worker starts
         port = self.sock.getsockname()[1]
         served = {
             "projects": [str(p) for p in self.layout.paths],
@@ -131,9 +138,20 @@ class Supervisor:
         self.state_dir = private_folder()
         async with self.lock:
             await self._spawn("start")
+        self._refused_at_start()
+
+    def _refused_at_start(self) -> None:
+        """A first worker that refused its configuration (``--app nosuch``: its message, above,
+        names what it found) ends the dev server with exit code 2: no save can fix an option."""
+        worker = self.worker
+        if worker is None or worker.proc is None or worker.running:
+            return
+        if worker.proc.returncode == ExitCode.CONFIG_ERROR:
+            raise ConfigError("the server refused its configuration: see the message above")
 
     async def shutdown(self) -> None:
         self.stopping.set()
+        await self.frontends.stop()
         async with self.lock:
             if self.worker is not None:
                 await self.kernels.final()  # the worker shuts its kernels down as it stops
@@ -155,7 +173,9 @@ class Supervisor:
         fails ends the dev server (exit 1): it would otherwise serve code it no longer reloads."""
         watched = [p for p in (*self.layout.paths, *self.watch_paths, *config_dirs()) if p.exists()]
         try:
-            if not await watch_changes(watched, self.options, self.stopping, self.changes):
+            if not await watch_changes(
+                watched, self.options, self.stopping, self.changes, self.frontends.output_dirs
+            ):
                 self.exit_code = ExitCode.FAILURE
         finally:
             self.changes.put_nowait(None)
@@ -294,6 +314,17 @@ class Supervisor:
                 name, reason, time.monotonic() - started,
             )  # fmt: skip
 
+    async def _tell(self, message: FrontendRequest) -> None:
+        """Tell the worker something that needs no answer; a worker that is down or starting
+        hears it in ``frontends.resend`` once it is ready."""
+        worker = self.worker
+        if worker is None or not worker.running or worker.ready_info is None:
+            return
+        try:
+            await worker.request(dict(message), timeout=REQUEST_TIMEOUT)
+        except (WorkerGone, TimeoutError, ConnectionError) as exc:
+            log.debug("the worker did not hear %s: %s", message.get("op"), exc)
+
     async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
         """Install editable those of ``projects`` that need it (``needs_install``); a failure
         is shown and the dev server carries on with what it has. What the install writes into
@@ -362,6 +393,7 @@ class Supervisor:
             state_dir=str(self.state_dir or ""),
             reload_timeout=self.options.reload_timeout,
             blocked_threshold=self.options.blocked_threshold,
+            verbose=self.options.verbose,
         )
 
     async def _await_ready(self, worker: WorkerProcess) -> bool:
@@ -369,6 +401,7 @@ class Supervisor:
         if await worker.wait_ready(self.options.ready_timeout):
             # Decoded JSON that the worker built to the contract's ReadyMessage.
             announce(cast(ReadyMessage, worker.ready_info), self.token)
+            await self.frontends.resend()
             return True
         if worker.running:
             log.error(
@@ -428,7 +461,8 @@ class Supervisor:
         if self.stopping.is_set() or worker.stopped or worker is not self.worker:
             return
         if code == ExitCode.CONFIG_ERROR:
-            log.error("the worker refused its configuration (see above): fix it and save")
+            if worker.spec.generation:  # the first worker's refusal ends `devserver run`
+                log.error("the worker refused its configuration (see above): fix it and save")
             return
         delay = self.backoff.next(time.monotonic() - self.worker_started)
         log.error("the worker exited (code %s); restarting in %.1f s", code, delay)

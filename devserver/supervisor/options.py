@@ -73,6 +73,17 @@ class DevServer(Configurable):
         help="Install extension projects editable: auto = when not installed yet.",
     ).tag(config=True)
     pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
+    frontend = Enum(
+        ["auto", "off", "watch"], "auto",
+        help="Build and watch a project's JupyterLab frontend (package.json with jupyterlab."
+        "outputDir) with its `watch` script, and reload open JupyterLab pages after each build. "
+        "auto and watch: when node is installed (else one line says why not); off: never.",
+    ).tag(config=True)  # fmt: skip
+    verbose = Bool(
+        False,
+        help="Show more: the worker's own start-up banner, every line of a frontend's watch "
+        "script, and the supervisor's debug messages.",
+    ).tag(config=True)
     stop_timeout = Float(
         10.0, help="Seconds a worker gets to shut down (kernels included) before SIGKILL."
     ).tag(config=True)

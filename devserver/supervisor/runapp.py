@@ -66,12 +66,17 @@ class RunApp(Application):
         "watch": "DevServer.watch",
         "app": "DevServer.app",
         "install": "DevServer.install",
+        "frontend": "DevServer.frontend",
         "stop-timeout": "DevServer.stop_timeout",
         "poll-delay-ms": "DevServer.poll_delay_ms",
         "config": "RunApp.config_file",
     }
     flags = {
         "poll": ({"DevServer": {"poll": True}}, "Poll for file changes (Docker Desktop)."),
+        "verbose": (
+            {"DevServer": {"verbose": True}},
+            "Show the worker's banner, the frontend watch's every line, debug messages.",
+        ),
         "enforce-specs": (
             {"DevServer": {"enforce_specs": True}},
             "Enforce every ExtensionApp's OpenAPI specs, not only the --app's.",
@@ -112,19 +117,22 @@ class RunApp(Application):
             raise ConfigError(option_error(str(exc), self._option_names())) from None
 
     def start(self) -> None:
+        options = self.options
         logging.basicConfig(
-            level=logging.INFO, format="[devserver %(asctime)s] %(message)s", datefmt="%H:%M:%S"
+            level=logging.DEBUG if options.verbose else logging.INFO,
+            format="[devserver %(asctime)s] %(message)s",
+            datefmt="%H:%M:%S",
         )
         # watchfiles logs every batch at INFO; the plan's outcome is what the user needs to see.
         logging.getLogger("watchfiles").setLevel(logging.WARNING)
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
-        if self.options.ip in EXPOSED:
+        if options.ip in EXPOSED:
             log.warning(
                 "--ip %r: the server is reachable from the network; anyone who gets the token "
                 "can run code as you. Use --ip 127.0.0.1 unless that is what you want.",
-                self.options.ip,
+                options.ip,
             )
-        supervisor = Supervisor(self.options, paths, passthrough=self._passthrough())
+        supervisor = Supervisor(options, paths, passthrough=self._passthrough())
         sys.exit(asyncio.run(supervisor.run()))
 
     def _passthrough(self) -> dict[str, dict[str, object]]:

@@ -53,13 +53,15 @@ async def watch_changes(
     options: DevServer,
     stopping: asyncio.Event,
     batches: asyncio.Queue[set[tuple[Change, str]] | None],
+    ignore_paths: Sequence[Path] = (),
 ) -> bool:
     """Put each batch of changes under ``paths`` into ``batches`` until ``stopping`` is set;
     False (and the reason logged) if watching failed, an inotify limit say."""
     try:
         async for changes in awatch(
             *paths,
-            watch_filter=SourceFilter(),
+            # A frontend's build output: the build's own events say when a bundle is complete.
+            watch_filter=SourceFilter(ignore_paths=ignore_paths),
             stop_event=stopping,
             step=options.step_ms,
             force_polling=options.poll,

@@ -1,0 +1,177 @@
+"""What a frontend watch script's output means, line by line, and the state of its builds.
+
+The template's ``watch`` script runs TypeScript (``tsc -w``) and the labextension builder
+(webpack, through ``jupyter-builder watch``) side by side. Their lines are read here without
+any I/O: ``BuildLog.feed`` turns a line into a ``Step`` (a build started, TypeScript finished
+with these errors, the bundle was written or failed), and ``BuildState`` folds the steps into
+``off | building | ok | failed`` with the time and duration of the last build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from devserver.protocol import BuildErrorJson, FrontendJson
+from devserver.protocol import FrontendState as State
+
+StepKind = Literal["started", "compiled", "bundling", "finished", "bundled"]
+
+# tsc: "src/index.ts(12,5): error TS2322: ..." and, when pretty, "src/index.ts:12:5 - error ..."
+TS_ERROR = re.compile(
+    r"^(?P<file>[^\s(:][^(:]*?)(?:\((?P<line>\d+),\d+\)|:(?P<line2>\d+):\d+)"
+    r"\s*(?::|-)\s*error\s+(?P<message>TS\d+:.*)$"
+)
+TS_STARTED = re.compile(r"Starting (?:incremental )?compilation")
+TS_FOUND = re.compile(r"Found (?P<count>\d+) errors?\b")
+# webpack or rspack: "Rspack 2.3.4 compiled successfully in 79 ms", "... compiled with 2 errors"
+WEBPACK_STARTED = re.compile(r"(?:Watch )?Compilation starting")
+# Printed before the "compiled ..." line, and alone when the bundler found nothing to rewrite.
+WEBPACK_FINISHED = re.compile(r"(?:Watch )?Compilation finished")
+WEBPACK_DONE = re.compile(r"compiled (?P<how>successfully|with (?P<count>\d+) errors?)")
+WEBPACK_ERROR = re.compile(r"^ERROR in (?P<file>\S+?)(?:\s+(?P<line>\d+):\d+(?:-\d+)?)?\s*$")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class BuildError:
+    """One error of a build, where its author should look."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def to_json(self) -> BuildErrorJson:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one line said: TypeScript ``started`` or ``compiled`` (with ``errors``); the
+    bundler started (``bundling``) or wrote the bundle (``bundled``, ``ok``) or failed."""
+
+    kind: StepKind
+    ok: bool = True
+    errors: tuple[BuildError, ...] = ()
+
+
+@dataclass
+class BuildLog:
+    """Reads the watch script's output; keeps the errors of the build under way.
+
+    >>> log = BuildLog()
+    >>> log.feed("src/index.ts(3,7): error TS2322: Type 'string' is not assignable.")
+    >>> log.feed("[10:00:01 AM] Found 1 error. Watching for file changes.").errors[0].line
+    3
+    """
+
+    _ts_errors: list[BuildError] = field(default_factory=list)
+    _webpack_errors: list[BuildError] = field(default_factory=list)
+    _in_webpack_error: bool = False
+
+    def feed(self, raw: str) -> Step | None:
+        line = ANSI.sub("", raw).rstrip()
+        if TS_STARTED.search(line):
+            self._ts_errors.clear()
+            return Step("started")
+        if match := TS_ERROR.match(line.strip()):
+            number = match["line"] or match["line2"]
+            self._ts_errors.append(BuildError(match["file"], int(number), match["message"]))
+            return None
+        if match := TS_FOUND.search(line):
+            errors = tuple(self._ts_errors)
+            return Step("compiled", ok=not errors and match["count"] == "0", errors=errors)
+        return self._webpack(line)
+
+    def _webpack(self, line: str) -> Step | None:
+        if match := WEBPACK_ERROR.match(line):
+            number = match["line"]
+            self._webpack_errors.append(
+                BuildError(match["file"], int(number) if number else None, "")
+            )
+            self._in_webpack_error = True
+            return None
+        if WEBPACK_STARTED.search(line):
+            self._webpack_errors.clear()
+            return Step("bundling")
+        if WEBPACK_FINISHED.search(line):
+            return Step("finished")
+        if match := WEBPACK_DONE.search(line):
+            errors = tuple(self._webpack_errors)
+            self._webpack_errors.clear()
+            self._in_webpack_error = False
+            return Step("bundled", ok=match["how"] == "successfully", errors=errors)
+        if self._in_webpack_error and line.strip() and self._webpack_errors:
+            last = self._webpack_errors[-1]
+            if not last.message:  # the line after "ERROR in" says what went wrong
+                self._webpack_errors[-1] = BuildError(last.file, last.line, line.strip())
+        return None
+
+
+@dataclass
+class BuildState:
+    """The frontend's state as the API shows it, folded from the steps of its builds."""
+
+    state: State = "off"
+    last_build: float | None = None
+    duration_ms: float | None = None
+    errors: list[BuildError] = field(default_factory=list)
+    reason: str = ""
+    _started: float | None = None
+    _ts_errors: tuple[BuildError, ...] = ()
+
+    def apply(self, step: Step, now: float) -> bool:
+        """Fold one step in; True when a build finished (state ``ok`` or ``failed``).
+
+        A written bundle finishes a build at once, as Vite does, with the TypeScript errors of
+        the compile under way (the template's ``noEmitOnError`` means a bundle follows a clean
+        emit); TypeScript's verdict, which can come many seconds after its output, turns the
+        state to ``failed`` when it has errors.
+        """
+        if step.kind in ("started", "bundling"):
+            if self.state != "building" or self._started is None:
+                self._started = now
+            self.state = "building"
+            if step.kind == "started":
+                self._ts_errors = ()  # a new compile: the last one's errors are its to repeat
+            return False
+        if step.kind == "compiled":
+            self._ts_errors = step.errors
+            return self._finish(now, list(step.errors)) if step.errors else False
+        if step.kind == "finished":
+            return False  # a "compiled ..." line may follow; else settle() decides
+        errors = [*self._ts_errors, *step.errors]
+        if not step.ok and not step.errors:
+            errors.append(BuildError("bundler", None, "the bundle failed: see the output above"))
+        return self._finish(now, errors)
+
+    def settle(self, now: float) -> bool:
+        """Nothing more came after TypeScript's clean verdict or the bundler's "finished": the
+        bundle on disk stands, with TypeScript's errors if it had any. True when that ends a
+        build."""
+        if self.state != "building":
+            return False
+        return self._finish(now, list(self._ts_errors))
+
+    def _finish(self, now: float, errors: list[BuildError]) -> bool:
+        self.state = "failed" if errors else "ok"
+        self.errors = errors
+        self.last_build = now
+        if self._started is not None:  # a second word on the same build keeps its duration
+            self.duration_ms = round((now - self._started) * 1000, 1)
+        self._started = None
+        return True
+
+    def to_json(self) -> FrontendJson:
+        return {
+            "state": self.state,
+            "last_build": self.last_build,
+            "duration_ms": self.duration_ms,
+            "errors": [e.to_json() for e in self.errors],
+            "reason": self.reason,
+        }

@@ -1,0 +1,164 @@
+"""The frontend's watch script as a supervised child of the supervisor.
+
+``FrontendWatch.run`` prepares the frontend once (node packages installed, a first build,
+the labextension linked for development), then runs ``<jlpm|npm> run watch`` in a process group
+of its own, reads its output through ``BuildLog``, and tells ``on_build`` about each finished
+build. Its output is condensed: one line per rebuild with its duration, or the errors with
+``file:line``; every raw line goes to the debug log (``--verbose``). A watch script that dies is
+started again with a growing delay; ``stop`` ends the whole group (TERM, wait, KILL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from .backoff import Backoff
+from .buildlog import BuildLog, BuildState, Step
+from .frontend import Frontend, link
+from .progress import run_step
+
+log = logging.getLogger("devserver")
+OnBuild = Callable[[Frontend, BuildState], Awaitable[None]]
+#: Seconds of quiet after TypeScript's clean verdict or the bundler's "finished" before the
+#: bundle on disk is taken as current (an edit that changed no emitted JavaScript, or a bundler
+#: round that rewrote nothing, prints no "compiled ..." line).
+SETTLE = 2.0
+
+
+class FrontendWatch:
+    """Builds and watches one project's frontend until ``stop``."""
+
+    def __init__(
+        self, frontend: Frontend, manager: list[str], env: dict[str, str], on_build: OnBuild
+    ) -> None:
+        self.frontend = frontend
+        self.manager = manager
+        self.env = env
+        self.on_build = on_build
+        self.state = BuildState()
+        self.proc: asyncio.subprocess.Process | None = None
+        self._stopping = asyncio.Event()
+        self._settle: asyncio.TimerHandle | None = None
+        self.backoff = Backoff()
+        self.name = frontend.package
+        #: The watch script's latest output, shown when it dies.
+        self.last_lines: deque[str] = deque(maxlen=15)
+
+    async def run(self) -> None:
+        """Prepare, then keep the watch script running until ``stop``."""
+        if not await self._prepare():
+            return
+        while not self._stopping.is_set():
+            started = time.monotonic()
+            code = await self._watch_once()
+            if self._stopping.is_set():
+                return
+            delay = self.backoff.next(time.monotonic() - started)
+            log.error("frontend %s: the watch script exited (code %s); restarting in %.1f s. "
+                      "Its last lines:\n%s", self.name, code, delay,
+                      "\n".join(f"    {line}" for line in self.last_lines))  # fmt: skip
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+
+    async def _prepare(self) -> bool:
+        """Node packages, a first build when there is none, the development link."""
+        steps = []
+        if not self.frontend.installed:
+            steps.append(([*self.manager, "install"], "installing node packages", "install"))
+        if not self.frontend.built:
+            steps.append(([*self.manager, "run", "build"], "building the frontend", "build"))
+        for cmd, what, key in steps:
+            await self._publish("building", "")
+            done = await asyncio.to_thread(
+                run_step, cmd, f"frontend {self.name}: {what} with {os.path.basename(cmd[0])}",
+                log.info, key=f"frontend {self.frontend.root} {key}", cwd=self.frontend.root,
+                env=self.env,
+            )  # fmt: skip
+            if done.returncode != 0:
+                log.error("frontend %s: `%s` failed (exit %s):\n%s", self.name, " ".join(cmd),
+                          done.returncode, done.output[-4000:])  # fmt: skip
+                await self._publish("failed", f"`{' '.join(cmd)}` failed")
+                return False
+        where = link(self.frontend)
+        log.info("frontend %s: %s → %s (development build)", self.name, where,
+                 self.frontend.output_dir)  # fmt: skip
+        return True
+
+    async def _publish(self, state: str, reason: str) -> None:
+        self.state.state = state  # type: ignore[assignment] # one of State, by the callers
+        self.state.reason = reason
+        await self.on_build(self.frontend, self.state)
+
+    async def _watch_once(self) -> int:
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.manager, "run", "watch", cwd=self.frontend.root, env=self.env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        log.info("frontend %s: watching (%s run watch, pid %s)", self.name,
+                 os.path.basename(self.manager[0]), self.proc.pid)  # fmt: skip
+        parser = BuildLog()
+        assert self.proc.stdout is not None
+        while raw := await self.proc.stdout.readline():
+            line = raw.decode(errors="replace").rstrip()
+            if line.strip():
+                log.debug("frontend %s | %s", self.name, line)
+                self.last_lines.append(line)
+            step = parser.feed(line)
+            if step is not None:
+                await self._step(step)
+        return await self.proc.wait()
+
+    async def _step(self, step: Step) -> None:
+        self._cancel_settle()
+        was = self.state.state
+        if self.state.apply(step, time.time()):
+            await self._built()
+        elif step.kind == "finished" or (step.kind == "compiled" and step.ok):
+            self._settle = asyncio.get_running_loop().call_later(SETTLE, self._settled)
+        elif self.state.state == "building" and was != "building":
+            await self.on_build(self.frontend, self.state)
+
+    def _cancel_settle(self) -> None:
+        if self._settle is not None:
+            self._settle.cancel()
+            self._settle = None
+
+    def _settled(self) -> None:
+        if self.state.settle(time.time()):
+            task = asyncio.ensure_future(self._built())
+            task.add_done_callback(lambda t: t.exception())
+
+    async def _built(self) -> None:
+        s = self.state
+        if s.state == "ok":
+            log.info("frontend %s: ✓ built in %.1f s", self.name, (s.duration_ms or 0) / 1000)
+        else:
+            log.error("frontend %s: ✗ build failed, %d error%s:", self.name, len(s.errors),
+                      "" if len(s.errors) == 1 else "s")  # fmt: skip
+            for error in s.errors:
+                log.error("    %s", error)
+        await self.on_build(self.frontend, s)
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """End the watch script and everything it started."""
+        self._stopping.set()
+        self._cancel_settle()
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                await asyncio.wait_for(proc.wait(), timeout)
+                return
+            except TimeoutError:
+                log.warning("frontend %s: the watch script ignored SIGTERM: SIGKILL", self.name)

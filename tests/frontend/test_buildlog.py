@@ -1,0 +1,112 @@
+"""The watch script's output, as the template's `jlpm watch` prints it (tsc -w beside rspack)."""
+
+from __future__ import annotations
+
+from devserver.supervisor.buildlog import BuildLog, BuildState
+
+START = [
+    "Building extension in .",
+    "12:58:37 AM - Starting compilation in watch mode...",
+    "Watch Compilation starting…",
+    "rspack is watching the files…",
+    "Watch Compilation finished",
+    "Rspack 2.3.4 compiled successfully in 1.93 s",
+    "12:59:24 AM - Found 0 errors. Watching for file changes.",
+]
+EDIT = [
+    "12:59:25 AM - File change detected. Starting incremental compilation...",
+    "Watch Compilation starting…",
+    "Removed old assets:  [ 'remoteEntry.790931e5ab6257b2.js' ]",
+    "Rspack 2.3.4 compiled successfully in 95 ms",
+    "12:59:49 AM - Found 0 errors. Watching for file changes.",
+]
+TS_ERROR = [
+    "12:59:49 AM - File change detected. Starting incremental compilation...",
+    "src/index.ts(17,11): error TS2322: Type 'string' is not assignable to type 'number'.",
+    "12:59:50 AM - Found 1 error. Watching for file changes.",
+    "Watch Compilation starting…",
+    "Rspack 2.3.4 compiled successfully in 80 ms",
+]
+
+
+def fold(lines: list[str], state: BuildState, log: BuildLog, start: float) -> list[str]:
+    """Feed lines one second apart; the states at which a build finished."""
+    finished = []
+    for i, line in enumerate(lines):
+        step = log.feed(line)
+        if step is not None and state.apply(step, start + i):
+            finished.append(state.state)
+    return finished
+
+
+def test_first_build_ends_with_the_bundle_and_a_clean_verdict_changes_nothing() -> None:
+    """The written bundle finishes the build, timed from tsc's start; "Found 0 errors" after
+    it is no second build."""
+    state, log = BuildState(), BuildLog()
+    assert fold(START, state, log, 100.0) == ["ok"]
+    assert state.last_build == 105.0
+    assert state.duration_ms == 4000.0  # from "Starting compilation" (t=101)
+    assert state.errors == []
+
+
+def test_rebuild_after_an_edit_is_a_later_ok_build() -> None:
+    """An edit gives a second ok build with a later last_build."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    assert fold(EDIT, state, log, 200.0) == ["ok"]
+    assert state.last_build == 203.0
+
+
+def test_typescript_error_fails_with_file_and_line_and_the_fix_recovers() -> None:
+    """tsc's error gives failed with src/index.ts:17; a clean compile after it gives ok."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    assert fold(TS_ERROR, state, log, 200.0) == ["failed", "failed"]  # the bundle keeps them
+    assert [(e.file, e.line) for e in state.errors] == [("src/index.ts", 17)]
+    assert "TS2322" in state.errors[0].message
+    fold(EDIT, state, log, 300.0)
+    assert state.state == "ok"
+    assert state.errors == []
+
+
+def test_pretty_typescript_errors_and_bundler_errors_are_read() -> None:
+    """tsc's pretty form and a bundler's ERROR block both give file and line."""
+    log = BuildLog()
+    log.feed("\x1b[96msrc/a.ts\x1b[0m:4:2 - error TS1005: ';' expected.")
+    step = log.feed("Found 1 error. Watching for file changes.")
+    assert step is not None
+    assert [(e.file, e.line) for e in step.errors] == [("src/a.ts", 4)]
+    log.feed("ERROR in ./lib/index.js 3:0-40")
+    log.feed("Module not found: Error: Can't resolve './nope'")
+    bundled = log.feed("webpack 5.106.0 compiled with 1 error in 12 ms")
+    assert bundled is not None
+    assert not bundled.ok
+    assert bundled.errors[0].line == 3
+    assert "Can't resolve" in bundled.errors[0].message
+
+
+def test_clean_compile_that_rebuilds_no_bundle_settles_as_ok() -> None:
+    """When tsc emits nothing new, settle() takes the last bundle as current."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    fold(EDIT[:1], state, log, 200.0)
+    fold(EDIT[-1:], state, log, 201.0)
+    assert state.state == "building"
+    assert state.settle(204.0)
+    assert state.state == "ok"
+    assert not state.settle(205.0)
+
+
+def test_bundler_round_that_rewrites_nothing_settles_with_typescripts_errors() -> None:
+    """A bundler round with no "compiled" line leaves the state to settle(): failed while tsc's
+    errors stand, ok after tsc's next clean compile."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    fold(TS_ERROR[:3], state, log, 200.0)
+    fold(["Watch Compilation starting…", "Watch Compilation finished"], state, log, 210.0)
+    assert state.state == "building"
+    assert state.settle(213.0)
+    assert state.state == "failed"
+    fold([EDIT[0], "Watch Compilation starting…", "Watch Compilation finished"], state, log, 300.0)
+    assert state.settle(303.0)
+    assert state.state == "ok"
