@@ -59,7 +59,9 @@ def template_project(tmp_path: Path) -> Path:
     folder = tmp_path / "extensions"
     folder.mkdir(exist_ok=True)
     root = folder / TEMPLATE.name
-    shutil.copytree(TEMPLATE, root)
+    # Only the sources: a frontend build or install the frontend suite left beside them is not.
+    ignore = shutil.ignore_patterns("node_modules", "lib", "labextension", "*.tsbuildinfo", ".yarn")
+    shutil.copytree(TEMPLATE, root, ignore=ignore)
     static = root / "acme_stats" / "labextension" / "static"
     static.mkdir(parents=True)
     (static / "style.js").write_text("/* frontend build skipped in tests */\n")

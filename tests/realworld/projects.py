@@ -21,8 +21,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[2]
-#: The JupyterLab extension template's project, Python side (its README says where it comes from).
-TEMPLATE = Path(__file__).resolve().parent / "fixtures" / "acme_stats"
+#: The JupyterLab extension template's project (one copy for the suites: tests/frontend has it).
+TEMPLATE = REPO / "tests" / "frontend" / "acme_stats"
 EDIT_HEADER = "X-Devserver-Edit"
 
 
