@@ -24,6 +24,9 @@ from devserver.testing.server import stop_process
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 TOKEN = "test-token-0123456789abcdef"
+#: Headless Chromium as these machines run it (no background networking: the network is closed).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 T = TypeVar("T")
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]

@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.conftest import REPO, DevServer, devservers, make_isolated_env
+from tests.conftest import CHROMIUM_ARGS, REPO, DevServer, devservers, make_isolated_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 PAGES = ["", "extensions", "routes", "settings", "specs", "errors", "events"]
 # Playwright adds --headless and a fresh temporary --user-data-dir itself.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 EXAMPLES = ("hello_ext", "greeter_app", "uses_hello")
 #: An environment secret the worker inherits: its value must never leave the server.
 ENV_SECRET = ("MY_SERVICE_TOKEN", "env-secret-value-31337")

@@ -18,8 +18,7 @@ from dashboard.app import DashboardApp
 from dashboard.openapi import document
 from devserver.cli.main import SUBCOMMANDS
 from devserver.supervisor.options import DevServer
-from tests.conftest import REPO
-from tests.dashboard.test_browser import CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, REPO
 
 SCREENSHOTS = REPO / "artifacts" / "docs"
 SHOWN = {

@@ -20,7 +20,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import REPO, TOKEN, DevServer, alive, children, free_port, wait_until
+from tests.conftest import (
+    CHROMIUM_ARGS,
+    REPO,
+    TOKEN,
+    DevServer,
+    alive,
+    children,
+    free_port,
+    wait_until,
+)
 from tests.kernelclient import kernel_pids
 
 from .conftest import copy_template, fake_distribution
@@ -28,8 +37,6 @@ from .conftest import copy_template, fake_distribution
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 ARTIFACTS = REPO / "artifacts" / "frontend"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 INDEX = "src/index.ts"
 
 
