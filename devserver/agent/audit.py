@@ -327,7 +327,14 @@ class Audit:
         packages = self.packages
         web_app = self.registry.serverapp.web_app
         startup = alive_classes(self._old[:1], packages)
-        replaced = alive_classes(self._old[1:], packages)
+        # A live manager carried over on purpose (``carry``) keeps its class, and the apps and
+        # settings of each version refer to it: not a leak, listed apart.
+        kept = {
+            f"{type(v).__module__}.{type(v).__qualname__}" for v in self.registry.carried.values()
+        }
+        replaced = [
+            c for c in alive_classes(self._old[1:], packages) if c.split(":")[0] not in kept
+        ]
         return [
             found("threads", old_threads(packages), "threads of old versions"),
             found("periodic_callbacks", old_periodic_callbacks(packages), "old PeriodicCallbacks"),
@@ -338,6 +345,12 @@ class Audit:
                 "settings of old classes",
             ),
             found("old_classes", replaced, "old classes alive after gc"),
+            Check(
+                "carried",
+                True,
+                f"{len(kept)} live objects carried over on purpose (class updates on restart)",
+                sorted(kept),
+            ),
             Check(
                 "startup_version",
                 True,

@@ -150,6 +150,7 @@ class Supervisor:
             raise ConfigError("the server refused its configuration: see the message above")
 
     async def shutdown(self) -> None:
+        started = self.sock is not None  # a start that failed before binding has nothing to stop
         self.stopping.set()
         await self.frontends.stop()
         async with self.lock:
@@ -165,7 +166,8 @@ class Supervisor:
             self.sock.close()
         if self.runtime is not None:
             self.runtime.remove()
-        log.info("clean shutdown")
+        if started:
+            log.info("clean shutdown")
 
     # -- changes -----------------------------------------------------------------------------
     async def _watch(self) -> None:
