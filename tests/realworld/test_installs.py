@@ -41,7 +41,7 @@ def test_own_install_writes_are_not_edits(
     uninstall_after.append("acme_stats")
     server = start_on(template_project, install="auto", timeout=300)
     assert (template_project / "acme_stats" / "_version.py").exists()
-    assert "installed acme_stats" in server.log()
+    assert "installing acme_stats (editable): done in" in server.log()
     routes = template_project / "acme_stats" / "routes.py"
     replace_text(routes, routes.read_text() + edit_snippet("HelloRouteHandler", "1"))
     wait_until(lambda: edit_header(server, "acme-stats/hello") == "1", 60, what="the edit")
