@@ -28,6 +28,9 @@ class ExitCode(IntEnum):
     API_ERROR = 5
     RELOAD_FAILED = 6
     RELOAD_UNSAFE = 7
+    #: The worker's own: ``--app`` names no ExtensionApp. The supervisor ends ``devserver run``
+    #: with CONFIG_ERROR then, where any other refusal (an invalid spec) waits for a fixing save.
+    NO_SUCH_APP = 8
 
 
 class DevServerError(Exception):
@@ -40,6 +43,12 @@ class ConfigError(DevServerError):
     """Bad input from the user; the message names the file or option and what to do."""
 
     exit_code = ExitCode.CONFIG_ERROR
+
+
+class NoSuchApp(ConfigError):
+    """``--app NAME`` names no loaded ExtensionApp; the message lists those found."""
+
+    exit_code = ExitCode.NO_SUCH_APP
 
 
 class NoExtensionError(ConfigError):

@@ -21,7 +21,7 @@ from jupyter_server.serverapp import ServerApp
 from traitlets import Instance
 from traitlets.config import Config
 
-from devserver.errors import ConfigError, DevServerError
+from devserver.errors import DevServerError, NoSuchApp
 from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
 
 from . import codecache, lifeline, specs
@@ -111,7 +111,7 @@ class WorkerApp(ServerApp):
             apps = sorted(
                 p["name"] for r in self.registry.extensions.values() for p in r.points if p["app"]
             )
-            raise ConfigError(
+            raise NoSuchApp(
                 f"--app {name!r} names no loaded ExtensionApp. "
                 f"Loaded apps: {', '.join(apps) or 'none'}"
             )

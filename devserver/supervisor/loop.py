@@ -141,12 +141,13 @@ class Supervisor:
         self._refused_at_start()
 
     def _refused_at_start(self) -> None:
-        """A first worker that refused its configuration (``--app nosuch``: its message, above,
-        names what it found) ends the dev server with exit code 2: no save can fix an option."""
+        """A first worker whose ``--app`` names no ExtensionApp (its message, above, names those
+        it found) ends the dev server with exit code 2: no save can fix an option. Other refusals
+        (an invalid spec) wait for the save that fixes them."""
         worker = self.worker
         if worker is None or worker.proc is None or worker.running:
             return
-        if worker.proc.returncode == ExitCode.CONFIG_ERROR:
+        if worker.proc.returncode == ExitCode.NO_SUCH_APP:
             raise ConfigError("the server refused its configuration: see the message above")
 
     async def shutdown(self) -> None:
@@ -462,7 +463,7 @@ class Supervisor:
             remove_server_files(worker.pid)
         if self.stopping.is_set() or worker.stopped or worker is not self.worker:
             return
-        if code == ExitCode.CONFIG_ERROR:
+        if code in (ExitCode.CONFIG_ERROR, ExitCode.NO_SUCH_APP):
             if worker.spec.generation:  # the first worker's refusal ends `devserver run`
                 log.error("the worker refused its configuration (see above): fix it and save")
             return
