@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from jupyter_client.blocking.client import BlockingKernelClient
 from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
+from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from .conftest import DevServer, alive, children
 
@@ -77,12 +77,17 @@ async def _run_ws(
                 assert content["status"] == "ok", content
                 return str(content["user_expressions"]["value"]["data"]["text/plain"])
     finally:
-        conn.close()
-        # Read until the server's close frame: the socket is closed before the loop ends.
-        with contextlib.suppress(TimeoutError):
-            while await asyncio.wait_for(conn.read_message(), 5) is not None:
-                pass
+        await close_websocket(conn)
     raise AssertionError("no execute_reply")
+
+
+async def close_websocket(conn: WebSocketClientConnection) -> None:
+    """Close ``conn`` and read until the server's close frame, so that the socket is closed
+    before the event loop ends (else it is reported unclosed when collected, at any later time)."""
+    conn.close()
+    with contextlib.suppress(TimeoutError):
+        while await asyncio.wait_for(conn.read_message(), 5) is not None:
+            pass
 
 
 def _execute_request(msg_id: str, code: str, expression: str) -> dict[str, Any]:

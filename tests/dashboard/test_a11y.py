@@ -26,7 +26,7 @@ RUN_AXE = """async () => {
 
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed at {AXE}: run `make axe`")
+        pytest.fail(f"axe-core is not installed at {AXE}: run `make node-tools`")
     return AXE.read_text()
 
 

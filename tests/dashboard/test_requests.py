@@ -9,6 +9,7 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from tests.conftest import TOKEN, DevServer, wait_until
+from tests.kernelclient import close_websocket
 
 HANDLERS = "raising_ext/raising_ext/handlers.py"
 AUTH = {"Authorization": f"token {TOKEN}"}
@@ -115,7 +116,7 @@ def test_websocket_and_callback_errors_are_recorded(raising: DevServer) -> None:
             await conn.write_message("boom")
             assert await conn.read_message() is None  # the server aborts the connection
         finally:
-            conn.close()
+            await close_websocket(conn)
 
     asyncio.run(asyncio.wait_for(talk(), 20))
     assert raising.client.post("raising/task").status_code == 200

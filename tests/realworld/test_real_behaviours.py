@@ -12,6 +12,7 @@ import pytest
 from tornado.websocket import websocket_connect
 
 from tests.conftest import TOKEN, DevServer, alive, children, wait_until
+from tests.kernelclient import close_websocket
 
 from .conftest import Start
 from .cycle import API, edit_header, edit_snippet, extension
@@ -24,13 +25,15 @@ async def shell_echo(server: DevServer, name: str) -> str:
     """Open terminal ``name``'s websocket, run an echo, and return what came back."""
     url = f"ws://127.0.0.1:{server.port}/terminals/websocket/{name}?token={TOKEN}"
     ws = await websocket_connect(url)
-    ws.write_message(json.dumps(["stdin", "echo devserver-$((6*7))\r"]))
-    seen = ""
-    while "devserver-42" not in seen:
-        message = await asyncio.wait_for(ws.read_message(), 15)
-        assert message is not None, f"the websocket closed; got {seen!r}"
-        seen += "".join(str(part) for part in json.loads(message)[1:])
-    ws.close()
+    try:
+        ws.write_message(json.dumps(["stdin", "echo devserver-$((6*7))\r"]))
+        seen = ""
+        while "devserver-42" not in seen:
+            message = await asyncio.wait_for(ws.read_message(), 15)
+            assert message is not None, f"the websocket closed; got {seen!r}"
+            seen += "".join(str(part) for part in json.loads(message)[1:])
+    finally:
+        await close_websocket(ws)
     return seen
 
 
