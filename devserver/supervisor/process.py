@@ -23,8 +23,6 @@ from devserver.protocol import (
     read_message,
 )
 
-from .standby import standby_pipe
-
 log = logging.getLogger("devserver")
 
 
@@ -72,7 +70,8 @@ class WorkerProcess:
         # Before any spec (a standby worker gets its own later): the worker ends with us.
         env[SUPERVISOR_ENV] = str(os.getpid())
         if standby:
-            fds.append(spec_read := standby_pipe(self))
+            spec_read, self.spec_pipe = os.pipe()
+            fds.append(spec_read)
             env[STANDBY_ENV] = str(spec_read)
         else:
             env[SPEC_ENV] = spec.to_env()
@@ -88,6 +87,24 @@ class WorkerProcess:
         if standby:
             os.close(spec_read)
         await self.open_channel(parent)
+
+    async def configure(self, spec: WorkerSpec) -> bool:
+        """Hand a standby worker its spec (the descriptors it was started with stay); False if
+        it is gone."""
+        fd, self.spec_pipe = self.spec_pipe, None
+        if fd is None or not self.running:
+            return False
+        self.spec = replace(
+            spec,
+            listen_fd=self.spec.listen_fd,
+            control_fd=self.spec.control_fd,
+            kernels_fd=self.spec.kernels_fd,
+        )
+        try:
+            await asyncio.to_thread(_write_all, fd, self.spec.to_env().encode())
+        except OSError:
+            return False
+        return True
 
     async def open_channel(self, sock: socket.socket) -> None:
         """Talk to the worker over ``sock``, the supervisor's end of the socket pair."""
@@ -196,3 +213,12 @@ class WorkerProcess:
             self._writer.close()
         if self._reader_task is not None:
             await self._reader_task  # it ends with the channel and catches what ends the channel
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)

@@ -8,54 +8,16 @@ started as before.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from devserver.protocol import WorkerSpec
 
-if TYPE_CHECKING:
-    from .process import WorkerProcess
+from .process import WorkerProcess
 
 log = logging.getLogger("devserver")
-
-
-def standby_pipe(worker: WorkerProcess) -> int:
-    """A pipe for ``worker``'s spec: returns the end the process inherits."""
-    read, worker.spec_pipe = os.pipe()
-    return read
-
-
-async def configure(worker: WorkerProcess, spec: WorkerSpec) -> bool:
-    """Hand a standby worker its spec (the descriptors it was started with stay); False if it
-    is gone."""
-    fd, worker.spec_pipe = worker.spec_pipe, None
-    if fd is None or not worker.running:
-        return False
-    worker.spec = replace(
-        spec,
-        listen_fd=worker.spec.listen_fd,
-        control_fd=worker.spec.control_fd,
-        kernels_fd=worker.spec.kernels_fd,
-    )
-    try:
-        await asyncio.to_thread(_write_all, fd, worker.spec.to_env().encode())
-    except OSError:
-        return False
-    return True
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
 
 
 class Standby:
@@ -76,7 +38,7 @@ class Standby:
         worker, self.worker = self.worker, None
         if worker is None:
             return None
-        if installs == self._installs and await configure(worker, spec):
+        if installs == self._installs and await worker.configure(spec):
             return worker
         await worker.stop(timeout)
         return None
