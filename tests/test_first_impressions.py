@@ -34,7 +34,8 @@ def test_verbose_keeps_the_workers_banner(devserver_factory: Factory) -> None:
 def test_unknown_app_exits_2_naming_the_apps_found(
     tmp_path: Path, isolated_env: dict[str, str]
 ) -> None:
-    """`devserver run --app nosuch` ends with exit code 2 and names the apps it found."""
+    """`devserver run --app nosuch` ends with exit code 2 and names the apps it found, without
+    first saying that the worker exited and will be retried."""
     root = tmp_path / "extensions"
     root.mkdir()
     copy_example("greeter_app", root)
@@ -48,6 +49,8 @@ def test_unknown_app_exits_2_naming_the_apps_found(
     assert "--app 'nosuch' names no loaded ExtensionApp. Loaded apps: " in out
     assert "greeter" in out.split("Loaded apps: ")[1].splitlines()[0]
     assert "refused its configuration" in out
+    assert "retries" not in out, out
+    assert "exited with code" not in out, out
     assert not list((tmp_path / "home" / "runtime").glob("devserver-*.json"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import select
 import sys
 
 from devserver.protocol import STANDBY_ENV, WorkerSpec
@@ -20,16 +21,23 @@ PRELOAD = (
     "dashboard",
     "devserver.agent.worker",
 )
+#: Imported only while no spec is waiting yet (a standby kept for a restart): needed by apps that
+#: declare specs, and not worth delaying a first start that already has its spec.
+WHILE_IDLE = ("openapi_spec_validator.shortcuts", "openapi_schema_validator", "jsonschema_path")
 
 
 def wait_for_spec() -> WorkerSpec:
-    """Import ``PRELOAD``, then read the spec; exit quietly if the supervisor discarded us."""
+    """Import ``PRELOAD`` (and ``WHILE_IDLE`` if no spec is there yet), then read the spec;
+    exit quietly if the supervisor discarded us."""
     fd = int(os.environ.pop(STANDBY_ENV))
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:  # optional ones (terminals) may be absent
             continue
+    if not select.select([fd], [], [], 0)[0]:
+        for name in WHILE_IDLE:
+            importlib.import_module(name)
     with os.fdopen(fd, "rb") as pipe:
         raw = pipe.read()
     if not raw:

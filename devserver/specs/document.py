@@ -20,9 +20,6 @@ from typing import Any
 # The errors this module reports are built from jsonschema's; a user's own choice still wins.
 os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
-from jsonschema_path import SchemaPath
-from openapi_spec_validator.shortcuts import get_validator_cls
-from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 from referencing.exceptions import Unresolvable
 
 from devserver.errors import ConfigError
@@ -75,6 +72,11 @@ def validate_document(doc: object, owner: str) -> str:
     version = str(doc.get("openapi", ""))
     if not version.startswith("3."):
         raise SpecError(owner, "$.openapi", f"expected an OpenAPI 3.x version, got {version!r}")
+    # Imported on first use: about a tenth of a worker's start, for the apps that declare specs.
+    from jsonschema_path import SchemaPath  # noqa: PLC0415
+    from openapi_spec_validator.shortcuts import get_validator_cls  # noqa: PLC0415
+    from openapi_spec_validator.validation.exceptions import ValidatorDetectError  # noqa: PLC0415
+
     try:
         validator_cls = get_validator_cls(doc)
     except ValidatorDetectError as exc:

@@ -15,14 +15,6 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from openapi_schema_validator import (
-    OAS30Validator,
-    OAS31Validator,
-    OAS32Validator,
-    oas30_format_checker,
-    oas31_format_checker,
-    oas32_format_checker,
-)
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012
@@ -79,6 +71,17 @@ def _get(doc: Mapping[str, Any], where: list[PathPart]) -> Any:
 
 
 def _validator(doc: Mapping[str, Any], version: str, at: list[PathPart]) -> Any:
+    # Imported on first use, like openapi-spec-validator in ``document``: most extensions
+    # declare no specs, and a worker's start should not wait for it.
+    from openapi_schema_validator import (  # noqa: PLC0415
+        OAS30Validator,
+        OAS31Validator,
+        OAS32Validator,
+        oas30_format_checker,
+        oas31_format_checker,
+        oas32_format_checker,
+    )
+
     if version == "3.0":
         cls: Any = OAS30Validator
         checker: Any = oas30_format_checker

@@ -9,6 +9,7 @@ fails still loads from its folder when its dependencies are there).
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -43,6 +44,34 @@ def editable_roots() -> set[Path]:
         if editable and url.startswith("file:"):
             roots.add(Path(unquote(urlparse(url).path)).resolve())
     return roots
+
+
+def installed_versions() -> dict[str, str]:
+    """Every distribution of this environment, by normalised name, with its version."""
+    return {normalised(d.metadata["Name"] or ""): d.version for d in metadata.distributions()}
+
+
+def others_changed(
+    before: dict[str, str], after: dict[str, str], projects: Sequence[Project]
+) -> bool:
+    """Whether an install of ``projects`` added, removed or changed another distribution (a
+    dependency): code a worker that imported before the install may hold in an old version.
+
+    >>> from pathlib import Path
+    >>> p = Project(Path("/x"), Path("/x"), "My_Ext", {}, ("my_ext",))
+    >>> others_changed({"tornado": "6.5"}, {"tornado": "6.5", "my-ext": "0.1"}, [p])
+    False
+    >>> others_changed({"tornado": "6.5"}, {"tornado": "6.4", "my-ext": "0.1"}, [p])
+    True
+    """
+    ours = {normalised(p.distribution) for p in projects if p.distribution}
+    names = (before.keys() | after.keys()) - ours
+    return any(before.get(name) != after.get(name) for name in names)
+
+
+def normalised(name: str) -> str:
+    """A distribution name as PEP 503 compares it: ``My_Ext`` is ``my-ext``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def is_installed(project: Project, editable: set[Path]) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import shutil
 import signal
 import socket
@@ -28,21 +27,28 @@ from devserver.runtime import RuntimeFile
 
 from .afterreload import AfterReload
 from .backoff import Backoff
+from .boot import Boot
 from .configcheck import unreadable
 from .frontend import frontend_mode
 from .frontends import Frontends
-from .install import editable_roots, install_editable, is_installed, needs_install
-from .kernels import KernelHost, private_folder
+from .install import (
+    editable_roots,
+    install_editable,
+    installed_versions,
+    is_installed,
+    needs_install,
+    others_changed,
+)
+from .kernels import private_folder
 from .layout import Layout, Project, discover
 from .listen import bind
 from .options import DevServer
 from .ownwrites import OwnWrites, snapshot
 from .plan import Plan, plan_changes, summarise
 from .process import WorkerProcess
-from .standby import Standby
 from .talk import REQUEST_TIMEOUT, Talk
 from .watch import config_dirs, watch_changes
-from .workers import Workers
+from .workers import Workers, ends_the_dev_server
 
 log = logging.getLogger("devserver")
 
@@ -58,19 +64,21 @@ class Supervisor(Workers, Talk, AfterReload):
         options: DevServer,
         paths: list[Path],
         passthrough: dict[str, dict[str, object]] | None = None,
+        boot: Boot | None = None,
     ) -> None:
+        boot = boot or Boot.unbound(options)
         self.options = options
         self.paths = paths
         self.passthrough = passthrough or {}
         self.layout: Layout = discover(paths)
-        self.token = options.token or secrets.token_hex(24)
+        self.token = boot.token
         self.stopping = asyncio.Event()
         self.lock = asyncio.Lock()
         self.backoff = Backoff()
         self.worker: WorkerProcess | None = None
         self.generation = 0
         self.worker_started = 0.0
-        self.sock: socket.socket | None = None
+        self.sock: socket.socket | None = boot.sock
         self.runtime: RuntimeFile | None = None
         self.changes: asyncio.Queue[set[tuple[Change, str]] | None] = asyncio.Queue()
         self.watch_paths = [Path(p).expanduser().resolve() for p in options.watch]
@@ -79,10 +87,11 @@ class Supervisor(Workers, Talk, AfterReload):
             frontend_mode(options.frontend), self.layout, self._tell, options.poll
         )
         #: The kernels, started here so that they outlive every worker.
-        self.kernels = KernelHost()
+        self.kernels = boot.kernels
         self.state_dir: Path | None = None
-        self.standby = Standby(options.standby)
-        #: Editable installs done so far: a standby started before one is not used.
+        #: The standby worker: at start, the first worker (``boot``), then the next restart's.
+        self.standby = boot.standby
+        #: Installs so far that changed a dependency: a standby started before one is not used.
         self.installs = 0
         self.own_writes = OwnWrites()
         #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
@@ -110,7 +119,8 @@ class Supervisor(Workers, Talk, AfterReload):
         # Watch before anything else starts, so that no edit made from now on is missed.
         self._watch_task = asyncio.create_task(self._watch())
         await asyncio.sleep(0)  # the watcher registers its OS watches in its first step
-        self.sock = bind(self.options.ip, self.options.port)  # a taken port fails before pip runs
+        if self.sock is None:  # bound already by ``boot`` but in unit tests
+            self.sock = bind(self.options.ip, self.options.port)  # fails before pip runs
         warn_skipped(self.layout, ())
         await self._install(self.layout.projects)
         self.frontends.start()  # builds in the background while the worker starts
@@ -131,10 +141,7 @@ class Supervisor(Workers, Talk, AfterReload):
         """A first worker whose ``--app`` names no ExtensionApp (its message, above, names those
         it found) ends the dev server with exit code 2: no save can fix an option. Other refusals
         (an invalid spec) wait for the save that fixes them."""
-        worker = self.worker
-        if worker is None or worker.proc is None or worker.running:
-            return
-        if worker.proc.returncode == ExitCode.NO_SUCH_APP:
+        if self.worker is not None and ends_the_dev_server(self.worker):
             raise ConfigError("the server refused its configuration: see the message above")
 
     async def shutdown(self) -> None:
@@ -253,15 +260,18 @@ class Supervisor(Workers, Talk, AfterReload):
         ]
         if not todo:
             return
-        self.installs += 1  # a standby started before this install is not used
         roots = [p.root for p in todo] + [d for d in config_dirs() if d.exists()]
-        before = await asyncio.to_thread(snapshot, roots)
+        before, versions = await asyncio.to_thread(lambda: (snapshot(roots), installed_versions()))
         try:
             await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
         except ConfigError as exc:
             log.error("%s", exc)
         after = await asyncio.to_thread(snapshot, roots)
         self.own_writes.record(before, after, [p.root for p in todo])
+        # A standby imported jupyter_server and the agent, no project: it is still fit unless
+        # the install changed one of their dependencies (its projects load from their folders).
+        if others_changed(versions, await asyncio.to_thread(installed_versions), todo):
+            self.installs += 1
 
     def _track(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

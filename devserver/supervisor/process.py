@@ -57,6 +57,21 @@ class WorkerProcess:
         #: A standby worker's end of the pipe its spec goes through.
         self.spec_pipe: int | None = None
 
+    @classmethod
+    async def launch(
+        cls, spec: WorkerSpec, token: str, kernels_end: socket.socket, standby: bool = False
+    ) -> WorkerProcess:
+        """A started worker serving with ``token``, its kernel channel ``kernels_end`` (closed
+        here once inherited); a ``standby`` one waits for its spec."""
+        worker = cls(
+            replace(spec, kernels_fd=kernels_end.fileno()), {**os.environ, "JUPYTER_TOKEN": token}
+        )
+        try:
+            await worker.start(standby)
+        finally:
+            kernels_end.close()
+        return worker
+
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None

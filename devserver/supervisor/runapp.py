@@ -14,7 +14,7 @@ from traitlets.config.loader import ArgumentError
 
 from devserver.errors import ConfigError
 
-from .loop import Supervisor
+from . import boot
 from .options import DevServer
 
 EXAMPLES = """
@@ -132,8 +132,7 @@ class RunApp(Application):
                 "can run code as you. Use --ip 127.0.0.1 unless that is what you want.",
                 options.ip,
             )
-        supervisor = Supervisor(options, paths, passthrough=self._passthrough())
-        sys.exit(asyncio.run(supervisor.run()))
+        sys.exit(asyncio.run(boot.run(options, paths, self._passthrough())))
 
     def _passthrough(self) -> dict[str, dict[str, object]]:
         """Config sections meant for the worker (ServerApp, IdentityProvider, extension apps)."""

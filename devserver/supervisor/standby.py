@@ -1,9 +1,9 @@
 """A standby worker: started ahead of need, it imports jupyter_server and waits for its spec on
 a pipe, so a restart does not wait for those imports (about a second of the worker's start).
 
-It is started once a worker serves, and used by the next restart, unless something it may have
-imported differently changed since (an editable install), or it died: then a fresh process is
-started as before.
+It is started once a worker serves (the first one at once, by ``boot``), and used by the next
+start, unless something it may have imported differently changed since (an install that changed
+a dependency), or it died: then a fresh process is started as before.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import asyncio
 import logging
 import os
 import time
-from dataclasses import replace
 from typing import cast
 
 from devserver.errors import ExitCode
@@ -92,7 +91,7 @@ class Workers:
                 self.options.ready_timeout,
             )
             await worker.stop(self.options.stop_timeout)
-        else:
+        elif not ends_the_dev_server(worker):
             log.error(
                 "the worker exited with code %s before serving: its output is above. "
                 "Fix the error and save: the dev server retries.",
@@ -108,16 +107,7 @@ class Workers:
     async def _start(self: Core, spec: WorkerSpec, standby: bool = False) -> WorkerProcess:
         """A new worker process with its own kernel channel; a ``standby`` one waits for its
         spec."""
-        kernels_end = self.kernels.connect()
-        worker = WorkerProcess(
-            replace(spec, kernels_fd=kernels_end.fileno()),
-            {**os.environ, "JUPYTER_TOKEN": self.token},
-        )
-        try:
-            await worker.start(standby)
-        finally:
-            kernels_end.close()
-        return worker
+        return await WorkerProcess.launch(spec, self.token, self.kernels.connect(), standby)
 
     async def _start_standby(self: Core) -> WorkerProcess:
         return await self._start(self._spec("standby"), standby=True)
@@ -164,3 +154,11 @@ class Workers:
             server.setdefault("allow_root", True)
         config.setdefault("IdentityProvider", {})["token"] = self.token
         return config
+
+
+def ends_the_dev_server(worker: WorkerProcess) -> bool:
+    """Whether ``worker`` is a first worker whose ``--app`` names no ExtensionApp: its own message
+    names the apps it found, and ``devserver run`` ends with exit code 2, since no save can fix
+    an option (nothing is retried, so nothing may say so)."""
+    refused = worker.proc is not None and worker.proc.returncode == ExitCode.NO_SUCH_APP
+    return refused and not worker.spec.generation
