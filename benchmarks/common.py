@@ -86,9 +86,15 @@ def isolated_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str
 
 @contextmanager
 def server(
-    cmd: list[str], workdir: Path, port: int, env: dict[str, str], ready_path: str = "api/status"
+    cmd: list[str],
+    workdir: Path,
+    port: int,
+    env: dict[str, str],
+    ready_path: str = "api/status",
+    interval: float = 0.05,
 ) -> Iterator[Server]:
-    """Start a server command, wait until it answers, stop it with SIGTERM afterwards."""
+    """Start a server command, wait until it answers (asking every ``interval`` seconds), stop it
+    with SIGTERM afterwards."""
     log = (workdir / "server.log").open("ab")
     proc = subprocess.Popen(
         cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -99,7 +105,7 @@ def server(
         headers={"Authorization": f"token {TOKEN}"},
     )
     try:
-        poll(lambda: client.get(ready_path).status_code == 200, timeout=60, interval=0.05)
+        poll(lambda: client.get(ready_path).status_code == 200, timeout=60, interval=interval)
         yield Server(proc, f"http://127.0.0.1:{port}/", client, workdir)
     finally:
         client.close()
