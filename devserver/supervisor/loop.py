@@ -15,7 +15,7 @@ import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from watchfiles import Change
 
@@ -273,7 +273,7 @@ class Supervisor(Workers, Talk, AfterReload):
         if others_changed(versions, await asyncio.to_thread(installed_versions), todo):
             self.installs += 1
 
-    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+    def _track(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work)
         self._monitors.add(task)
         task.add_done_callback(self._monitors.discard)
