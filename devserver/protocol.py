@@ -34,7 +34,7 @@ import os
 import struct
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict, TypeGuard, TypeVar
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
@@ -44,6 +44,7 @@ SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
+T = TypeVar("T")
 
 Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
 State = Literal["pending", "loaded", "failed", "disabled"]
@@ -240,6 +241,16 @@ class ReadyExtension(TypedDict):
     errors: list[ErrorJson]
 
 
+class KeptJson(TypedDict, total=False):
+    """What a worker took over from the one before (``devserver.agent.adopt.Kept``)."""
+
+    kernels: list[str]
+    sessions: int
+    #: One line per kernel or session that could not be kept, and why.
+    dropped: list[str]
+    terminals_closed: int
+
+
 class ReadyMessage(TypedDict):
     """worker → supervisor, once it serves."""
 
@@ -247,16 +258,43 @@ class ReadyMessage(TypedDict):
     url: str
     pid: int
     extensions: dict[str, ReadyExtension]
+    kept: NotRequired[KeptJson]
 
 
-class ReloadRequest(TypedDict):
+class Answer(TypedDict, total=False):
+    """A request's answer as the worker's handler gives it. ``results`` for a reload;
+    ``restart``: why the changes need a new worker; ``error``: the request failed."""
+
+    results: list[ReloadJson]
+    restart: str
+    error: str
+
+
+class ReplyMessage(Answer):
+    """worker → supervisor: the answer to the request with this ``id``."""
+
+    op: Literal["reply"]
+    id: int | None
+
+
+#: What the worker sends on the control channel.
+WorkerMessage = ReadyMessage | ReplyMessage
+
+
+class Numbered(TypedDict):
+    """The ``id`` the supervisor gives a request on the wire; its reply carries it back."""
+
+    id: NotRequired[int]
+
+
+class ReloadRequest(Numbered):
     """supervisor → worker: reload these extensions (with those that import them)."""
 
     op: Literal["reload"]
     extensions: list[str]
 
 
-class ChangedRequest(TypedDict):
+class ChangedRequest(Numbered):
     """supervisor → worker: templates or static files changed; pages that show them refresh."""
 
     op: Literal["changed"]
@@ -266,7 +304,7 @@ class ChangedRequest(TypedDict):
     count: int
 
 
-class FrontendRequest(TypedDict):
+class FrontendRequest(Numbered):
     """supervisor → worker: a build of a project's frontend finished (or started); its
     extensions' records keep it and open JupyterLab pages hear of it."""
 
@@ -276,13 +314,15 @@ class FrontendRequest(TypedDict):
     frontend: FrontendJson
 
 
-class PingRequest(TypedDict):
+class PingRequest(Numbered):
     """supervisor → worker: the heartbeat; answered with an empty reply."""
 
     op: Literal["ping"]
 
 
 Request = ReloadRequest | ChangedRequest | PingRequest | FrontendRequest
+#: Any JSON value, once parsed: narrow it with ``isinstance`` before use.
+JSON = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -376,7 +416,7 @@ class ChannelError(Exception):
     """The control channel carried something that is not a control message."""
 
 
-def encode(message: dict[str, Any]) -> bytes:
+def encode(message: Mapping[str, object]) -> bytes:
     """One control-channel frame.
 
     >>> encode({"op": "ping"})
@@ -386,7 +426,7 @@ def encode(message: dict[str, Any]) -> bytes:
     return HEADER.pack(len(body)) + body
 
 
-def decode(body: bytes) -> dict[str, Any]:
+def decode(body: bytes) -> dict[str, object]:
     """Parse one frame's body; anything but a control message raises ``ChannelError``."""
     try:
         message = json.loads(body)
@@ -394,10 +434,52 @@ def decode(body: bytes) -> dict[str, Any]:
         raise ChannelError(f"not JSON ({exc}): {body[:200]!r}") from exc
     if not isinstance(message, dict) or "op" not in message:
         raise ChannelError(f"not a control message: {body[:200]!r}")
-    return message
+    return {str(k): v for k, v in message.items()}
 
 
-async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+#: The fields each kind of message needs, by its ``op`` (``tests/test_protocol.py`` holds them
+#: to the TypedDicts above).
+REQUEST_FIELDS: dict[str, frozenset[str]] = {
+    "reload": frozenset({"op", "extensions"}),
+    "changed": frozenset({"op", "kind", "paths", "count"}),
+    "ping": frozenset({"op"}),
+    "frontend": frozenset({"op", "extensions", "package", "frontend"}),
+}
+WORKER_FIELDS: dict[str, frozenset[str]] = {
+    "ready": frozenset({"op", "url", "pid", "extensions"}),
+    "reply": frozenset({"op", "id"}),
+}
+
+
+def conforms(data: Mapping[str, object], kind: type[T]) -> TypeGuard[T]:
+    """True if ``data`` has every key the TypedDict ``kind`` requires: how a reader that trusts
+    the other end to keep the contract (the same package wrote it) takes decoded JSON as ``kind``.
+    The values are not checked.
+
+    >>> conforms({"routes": []}, RoutesBody), conforms({"errors": []}, RoutesBody)
+    (True, False)
+    """
+    required: frozenset[str] = getattr(kind, "__required_keys__", frozenset())
+    return required <= data.keys()
+
+
+def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:
+    """True for a request the worker knows, with the fields its kind needs.
+
+    >>> is_request({"op": "reload", "extensions": ["a"]}), is_request({"op": "reload"})
+    (True, False)
+    """
+    needs = REQUEST_FIELDS.get(str(message.get("op")))
+    return needs is not None and needs <= message.keys()
+
+
+def is_worker_message(message: Mapping[str, object]) -> TypeGuard[WorkerMessage]:
+    """True for a message the supervisor knows, with the fields its kind needs."""
+    needs = WORKER_FIELDS.get(str(message.get("op")))
+    return needs is not None and needs <= message.keys()
+
+
+async def read_message(reader: asyncio.StreamReader) -> dict[str, object] | None:
     """The next message, or None at a clean end of the channel; ``ChannelError`` if the stream
     is cut inside a frame or carries something else."""
     try:

@@ -49,7 +49,9 @@ def same_kind(old: object, new: object) -> bool:
     )
 
 
-def find_carried(old: MutableMapping[str, Any], new: MutableMapping[str, Any]) -> list[Carried]:
+def find_carried(
+    old: MutableMapping[str, object], new: MutableMapping[str, object]
+) -> list[Carried]:
     """The settings the new code replaced with a fresh object of the same kind as a live one."""
     return [
         Carried(key, value, new[key])
@@ -60,7 +62,7 @@ def find_carried(old: MutableMapping[str, Any], new: MutableMapping[str, Any]) -
 
 def carry_over(
     carried: list[Carried],
-    settings: MutableMapping[str, Any],
+    settings: MutableMapping[str, object],
     apps: Iterable[Any],
     rules: Iterable[Rule],
 ) -> None:
@@ -91,7 +93,7 @@ def _rebind(app: Any, swap: dict[int, Any]) -> None:
             _replace_values(settings, swap)
 
 
-def _replace_values(mapping: MutableMapping[str, Any], swap: dict[int, Any]) -> None:
+def _replace_values(mapping: MutableMapping[str, object], swap: dict[int, Any]) -> None:
     for key, value in list(mapping.items()):
         if id(value) in swap:
             mapping[key] = swap[id(value)]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jupyter_server import __version__ as jupyter_server_version
 
@@ -229,7 +229,7 @@ def _repeat_key(error: ErrorRecord) -> tuple[object, ...]:
     return (error.extension, error.phase, error.type, error.file, error.line)
 
 
-def get_registry(settings: Mapping[str, Any]) -> Registry:
+def get_registry(settings: Mapping[str, object]) -> Registry:
     """The registry kept in a tornado settings mapping (``handler.settings``)."""
     registry = settings[SETTINGS_KEY]
     if not isinstance(registry, Registry):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the checks_* modules import this one; these are only annotations here
     from .meta import Metadata
@@ -52,7 +52,7 @@ class Finding:
             return ""
         return f"{self.file}:{self.line}" if self.line else self.file
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
 
 

@@ -37,9 +37,9 @@ class Metadata:
     """The parsed packaging files of one project; empty parts for the files it lacks."""
 
     root: Path
-    pyproject: dict[str, Any] = field(default_factory=dict)
+    pyproject: dict[str, object] = field(default_factory=dict)
     #: Literal keyword arguments of ``setup()`` (UNKNOWN for computed ones).
-    setup: dict[str, Any] = field(default_factory=dict)
+    setup: dict[str, object] = field(default_factory=dict)
     #: ``setup()`` also takes ``**kwargs``: any missing keyword may hide there.
     setup_opaque: bool = False
     cfg: configparser.ConfigParser = field(default_factory=configparser.ConfigParser)
@@ -59,7 +59,7 @@ class Metadata:
         """``[tool.<keys>]`` of pyproject.toml, or None."""
         return self.table("tool", *keys[:-1]).get(keys[-1]) if keys else None
 
-    def table(self, *keys: str) -> dict[str, Any]:
+    def table(self, *keys: str) -> dict[str, object]:
         """The pyproject.toml table at ``keys``; empty when absent or not a table."""
         value: Any = self.pyproject
         for key in keys:
@@ -90,7 +90,7 @@ def read_metadata(root: Path) -> tuple[Metadata, list[Finding]]:
     return Metadata(root, pyproject, setup, opaque, cfg), problems
 
 
-def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, Any]:
+def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, object]:
     if not path.is_file():
         return {}
     try:
@@ -110,7 +110,7 @@ def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, Any]:
         return {}
 
 
-def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any], bool]:
+def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, object], bool]:
     if not path.is_file():
         return {}, False
     try:
