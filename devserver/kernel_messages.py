@@ -8,7 +8,9 @@ fields before either end reads it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, NotRequired, TypedDict, TypeGuard
+from typing import Literal, NotRequired, TypedDict, TypeGuard, get_args
+
+from devserver.protocol import by_op
 
 
 class KernelState(TypedDict, total=False):
@@ -104,21 +106,8 @@ ToSupervisor = LaunchRequest | ListRequest | DetachRequest | KernelReply
 ToWorker = ExitedNotice | FinalRequest | KernelReply
 WorkerRequest = LaunchRequest | ListRequest | DetachRequest
 
-#: The fields each kind needs, by its ``op`` (``tests/test_protocol.py`` holds them to the
-#: TypedDicts above).
-TO_SUPERVISOR: dict[str, frozenset[str]] = {
-    "launch": frozenset(
-        {"op", "kernel_id", "kernel_name", "argv", "env", "cwd", "connection_file"}
-    ),
-    "list": frozenset({"op"}),
-    "detach": frozenset({"op", "kernels", "terminals"}),
-    "reply": frozenset({"op", "id"}),
-}
-TO_WORKER: dict[str, frozenset[str]] = {
-    "exited": frozenset({"op", "kernel_id", "pid", "code"}),
-    "final": frozenset({"op"}),
-    "reply": frozenset({"op", "id"}),
-}
+_TO_SUPERVISOR = by_op(*get_args(ToSupervisor))
+_TO_WORKER = by_op(*get_args(ToWorker))
 
 
 def for_supervisor(message: Mapping[str, object]) -> TypeGuard[ToSupervisor]:
@@ -127,11 +116,11 @@ def for_supervisor(message: Mapping[str, object]) -> TypeGuard[ToSupervisor]:
     >>> for_supervisor({"op": "list", "id": 1}), for_supervisor({"op": "exited"})
     (True, False)
     """
-    needs = TO_SUPERVISOR.get(str(message.get("op")))
+    needs = _TO_SUPERVISOR.get(str(message.get("op")))
     return needs is not None and needs <= message.keys()
 
 
 def for_worker(message: Mapping[str, object]) -> TypeGuard[ToWorker]:
     """True for a message the worker's end knows, with the fields its kind needs."""
-    needs = TO_WORKER.get(str(message.get("op")))
+    needs = _TO_WORKER.get(str(message.get("op")))
     return needs is not None and needs <= message.keys()

@@ -29,12 +29,22 @@ names the supervisor's pid from the worker's first line on (``devserver.agent.li
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import struct
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Literal, NotRequired, TypedDict, TypeGuard, TypeVar
+from typing import (
+    Literal,
+    NotRequired,
+    TypedDict,
+    TypeGuard,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
@@ -437,20 +447,6 @@ def decode(body: bytes) -> dict[str, object]:
     return {str(k): v for k, v in message.items()}
 
 
-#: The fields each kind of message needs, by its ``op`` (``tests/test_protocol.py`` holds them
-#: to the TypedDicts above).
-REQUEST_FIELDS: dict[str, frozenset[str]] = {
-    "reload": frozenset({"op", "extensions"}),
-    "changed": frozenset({"op", "kind", "paths", "count"}),
-    "ping": frozenset({"op"}),
-    "frontend": frozenset({"op", "extensions", "package", "frontend"}),
-}
-WORKER_FIELDS: dict[str, frozenset[str]] = {
-    "ready": frozenset({"op", "url", "pid", "extensions"}),
-    "reply": frozenset({"op", "id"}),
-}
-
-
 def conforms(data: Mapping[str, object], kind: type[T]) -> TypeGuard[T]:
     """True if ``data`` has every key the TypedDict ``kind`` requires: how a reader that trusts
     the other end to keep the contract (the same package wrote it) takes decoded JSON as ``kind``.
@@ -459,8 +455,31 @@ def conforms(data: Mapping[str, object], kind: type[T]) -> TypeGuard[T]:
     >>> conforms({"routes": []}, RoutesBody), conforms({"errors": []}, RoutesBody)
     (True, False)
     """
-    required: frozenset[str] = getattr(kind, "__required_keys__", frozenset())
-    return required <= data.keys()
+    klass: type = kind
+    return required_keys(klass) <= data.keys()
+
+
+@functools.cache
+def required_keys(kind: type) -> frozenset[str]:
+    """The keys the TypedDict ``kind`` requires. Under ``from __future__ import annotations``,
+    Python 3.11's ``__required_keys__`` misses ``NotRequired[...]`` (it sees only a string):
+    the evaluated hints tell.
+
+    >>> sorted(required_keys(ReplyMessage)), "shadowed_by" in required_keys(RouteJson)
+    (['id', 'op'], False)
+    """
+    hints = get_type_hints(kind, include_extras=True)
+    declared: frozenset[str] = getattr(kind, "__required_keys__", frozenset())
+    return frozenset(k for k in declared if get_origin(hints[k]) is not NotRequired)
+
+
+def by_op(*kinds: type) -> dict[str, frozenset[str]]:
+    """The keys each message kind requires, by its ``op``.
+
+    >>> {op: sorted(keys) for op, keys in by_op(ReloadRequest).items()}
+    {'reload': ['extensions', 'op']}
+    """
+    return {get_args(get_type_hints(k)["op"])[0]: required_keys(k) for k in kinds}
 
 
 def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:
@@ -469,13 +488,13 @@ def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:
     >>> is_request({"op": "reload", "extensions": ["a"]}), is_request({"op": "reload"})
     (True, False)
     """
-    needs = REQUEST_FIELDS.get(str(message.get("op")))
+    needs = _REQUEST_FIELDS.get(str(message.get("op")))
     return needs is not None and needs <= message.keys()
 
 
 def is_worker_message(message: Mapping[str, object]) -> TypeGuard[WorkerMessage]:
     """True for a message the supervisor knows, with the fields its kind needs."""
-    needs = WORKER_FIELDS.get(str(message.get("op")))
+    needs = _WORKER_FIELDS.get(str(message.get("op")))
     return needs is not None and needs <= message.keys()
 
 
@@ -496,3 +515,7 @@ async def read_message(reader: asyncio.StreamReader) -> dict[str, object] | None
     except asyncio.IncompleteReadError as exc:
         raise ChannelError(f"the channel ended inside a frame of {size} bytes") from exc
     return decode(body)
+
+
+_REQUEST_FIELDS = by_op(*get_args(Request))
+_WORKER_FIELDS = by_op(*get_args(WorkerMessage))
