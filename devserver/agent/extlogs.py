@@ -12,18 +12,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from traitlets import Int
 from traitlets.config import LoggingConfigurable
 
 from devserver.apijson import LogJson
 
-from .records import _is_under
+from .events import EventBus
+from .records import ExtensionRecord, _is_under
 
-if TYPE_CHECKING:
-    from .registry import Registry
+
+class Owners(Protocol):
+    """What the logs need of the registry (``devserver.agent.registry``, which owns them): the
+    extensions, to tell whose a record is, and the event bus."""
+
+    events: EventBus
+
+    @property
+    def extensions(self) -> Mapping[str, ExtensionRecord]: ...
 
 
 class ExtensionLogs(LoggingConfigurable):
@@ -31,7 +40,7 @@ class ExtensionLogs(LoggingConfigurable):
 
     size = Int(200, help="How many log records are kept for each extension.").tag(config=True)
 
-    def __init__(self, registry: Registry, **kwargs: object) -> None:
+    def __init__(self, registry: Owners, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.registry = registry
         self.records: dict[str, deque[LogJson]] = {}

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from tornado import web
@@ -33,10 +33,17 @@ from traitlets.config import LoggingConfigurable
 from devserver.apijson import RequestJson, WebSocketJson
 from devserver.masking import MASK, is_secret_name
 
+from .events import EventBus
 from .records import RouteRecord
 
-if TYPE_CHECKING:
-    from .registry import Registry
+
+class RouteTable(Protocol):
+    """What the request log needs of the registry (``devserver.agent.registry``, which owns
+    it): the routes, to name each request's, and the event bus."""
+
+    events: EventBus
+
+    def routes(self) -> list[RouteRecord]: ...
 
 #: Query names jupyter_server also scrubs from its access log (OAuth's ``code`` and ``state``).
 EXTRA_SECRET_PARAMS = ("auth", "code", "state", "xsrf")
@@ -171,7 +178,7 @@ class RequestLog(LoggingConfigurable):
         config=True
     )
 
-    def __init__(self, registry: Registry, **kwargs: object) -> None:
+    def __init__(self, registry: RouteTable, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.registry = registry
         self.entries: deque[RequestRecord] = deque(maxlen=max(1, self.size))
