@@ -24,7 +24,6 @@ import os
 import signal
 import socket
 import uuid
-from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
@@ -107,7 +106,7 @@ class SupervisorLink:
                 future.set_result(code)
 
 
-def find_link(obj: Any) -> SupervisorLink | None:
+def find_link(obj: object) -> SupervisorLink | None:
     """The link of the ServerApp above ``obj`` in its traitlets parents, if it has one."""
     while obj is not None:
         link = getattr(obj, "kernel_link", None)
@@ -189,7 +188,9 @@ class KeptKernelManager(ServerKernelManager):
     """A ServerKernelManager whose kernels the supervisor starts, so they outlive the worker.
     A kernel spec that names a provisioner of its own keeps it (and is not kept)."""
 
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+    async def _async_pre_start_kernel(
+        self, *, transport_encryption: str | None = None, **kw: object
+    ) -> tuple[list[str], dict[str, object]]:
         self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
         spec = self.kernel_spec
         named = spec is not None and spec.metadata.get("kernel_provisioner")
@@ -197,4 +198,6 @@ class KeptKernelManager(ServerKernelManager):
             self.provisioner = SupervisedProvisioner(
                 kernel_id=self.kernel_id, kernel_spec=spec, parent=self
             )
-        return await super()._async_pre_start_kernel(**kw)
+        return await super()._async_pre_start_kernel(
+            transport_encryption=transport_encryption, **kw
+        )
