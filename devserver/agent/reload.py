@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
+
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.manager import ExtensionPackage
 from jupyter_server.serverapp import ServerApp

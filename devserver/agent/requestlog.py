@@ -45,6 +45,7 @@ class RouteTable(Protocol):
 
     def routes(self) -> list[RouteRecord]: ...
 
+
 #: Query names jupyter_server also scrubs from its access log (OAuth's ``code`` and ``state``).
 EXTRA_SECRET_PARAMS = ("auth", "code", "state", "xsrf")
 #: The owner of a request no extension's route answered (jupyter_server's own, or a 404).
