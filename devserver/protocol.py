@@ -331,7 +331,7 @@ class PingRequest(Numbered):
 
 
 Request = ReloadRequest | ChangedRequest | PingRequest | FrontendRequest
-#: Any JSON value, once parsed: narrow it with ``isinstance`` before use.
+#: A JSON value, once parsed: narrow it with ``isinstance`` before use.
 JSON = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
 
 

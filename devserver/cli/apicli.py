@@ -227,17 +227,19 @@ class ErrorsApp(ApiCommand):
         if not errors:
             self.emit(data, "no errors")
             return
-        rows = [
-            [e["extension"], e["phase"], "fixed" if e.get("resolved_at") else "open",
-             f"{e['type']}: {e['message']}{_context(e)}", where(e)]
-            for e in errors
-        ]  # fmt: skip
+        rows = [_error_row(e) for e in errors]
         human = table(["extension", "phase", "state", "error", "where"], rows)
         if self.traceback:
             human += "".join(
                 f"\n\n{e['extension']} ({e['phase']}):\n{e['traceback']}" for e in errors
             )
         self.emit(data, human)
+
+
+def _error_row(error: ErrorJson) -> list[object]:
+    state = "fixed" if error.get("resolved_at") else "open"
+    message = f"{error['type']}: {error['message']}{_context(error)}"
+    return [error["extension"], error["phase"], state, message, where(error)]
 
 
 def _context(error: ErrorJson) -> str:
