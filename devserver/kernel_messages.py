@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict, TypeGuard, get_args
 
-from devserver.protocol import by_op
+from devserver.protocol import by_op, known_kind
 
 
 class KernelState(TypedDict, total=False):
@@ -21,7 +21,7 @@ class KernelState(TypedDict, total=False):
 
 
 class KernelJson(TypedDict):
-    """One kernel the supervisor runs (its ``KernelRecord``), as ``list`` tells a worker."""
+    """One kernel the supervisor runs, as its table keeps it and ``list`` tells a worker."""
 
     kernel_id: str
     kernel_name: str
@@ -116,11 +116,9 @@ def for_supervisor(message: Mapping[str, object]) -> TypeGuard[ToSupervisor]:
     >>> for_supervisor({"op": "list", "id": 1}), for_supervisor({"op": "exited"})
     (True, False)
     """
-    needs = _TO_SUPERVISOR.get(str(message.get("op")))
-    return needs is not None and needs <= message.keys()
+    return known_kind(message, _TO_SUPERVISOR)
 
 
 def for_worker(message: Mapping[str, object]) -> TypeGuard[ToWorker]:
     """True for a message the worker's end knows, with the fields its kind needs."""
-    needs = _TO_WORKER.get(str(message.get("op")))
-    return needs is not None and needs <= message.keys()
+    return known_kind(message, _TO_WORKER)

@@ -482,20 +482,25 @@ def by_op(*kinds: type) -> dict[str, frozenset[str]]:
     return {get_args(get_type_hints(k)["op"])[0]: required_keys(k) for k in kinds}
 
 
+def known_kind(message: Mapping[str, object], kinds: Mapping[str, frozenset[str]]) -> bool:
+    """Whether ``message``'s ``op`` is one of ``kinds`` (see ``by_op``) and it has that kind's
+    keys."""
+    needs = kinds.get(str(message.get("op")))
+    return needs is not None and needs <= message.keys()
+
+
 def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:
     """True for a request the worker knows, with the fields its kind needs.
 
     >>> is_request({"op": "reload", "extensions": ["a"]}), is_request({"op": "reload"})
     (True, False)
     """
-    needs = _REQUEST_FIELDS.get(str(message.get("op")))
-    return needs is not None and needs <= message.keys()
+    return known_kind(message, _REQUEST_FIELDS)
 
 
 def is_worker_message(message: Mapping[str, object]) -> TypeGuard[WorkerMessage]:
     """True for a message the supervisor knows, with the fields its kind needs."""
-    needs = _WORKER_FIELDS.get(str(message.get("op")))
-    return needs is not None and needs <= message.keys()
+    return known_kind(message, _WORKER_FIELDS)
 
 
 async def read_message(reader: asyncio.StreamReader) -> dict[str, object] | None:

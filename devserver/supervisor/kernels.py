@@ -38,7 +38,6 @@ from devserver.kernel_messages import (
     FinalRequest,
     KernelJson,
     KernelReply,
-    KernelState,
     LaunchRequest,
     ToSupervisor,
     for_supervisor,
@@ -47,35 +46,6 @@ from devserver.protocol import ChannelError, encode, read_message
 from devserver.runtime import runtime_folder
 
 log = logging.getLogger("devserver")
-
-
-@dataclass
-class KernelRecord:
-    """One kernel process the supervisor started, as the workers see it."""
-
-    kernel_id: str
-    kernel_name: str
-    pid: int
-    connection_file: str
-    argv: list[str]
-    env: dict[str, str]
-    cwd: str | None
-    started: float = field(default_factory=time.time)
-    #: What the last worker knew (``execution_state``, ``last_activity``) when it detached.
-    state: KernelState = field(default_factory=KernelState)
-
-    def to_json(self) -> KernelJson:
-        return KernelJson(
-            kernel_id=self.kernel_id,
-            kernel_name=self.kernel_name,
-            pid=self.pid,
-            connection_file=self.connection_file,
-            argv=self.argv,
-            env=self.env,
-            cwd=self.cwd,
-            started=self.started,
-            state=self.state,
-        )
 
 
 @dataclass
@@ -102,7 +72,9 @@ class KernelHost:
     """The table of kernels and the processes behind it."""
 
     def __init__(self) -> None:
-        self.kernels: dict[str, KernelRecord] = {}
+        #: The kernels by id, as ``list`` tells them (``state``: what the last worker knew when
+        #: it detached).
+        self.kernels: dict[str, KernelJson] = {}
         self.procs: dict[int, asyncio.subprocess.Process] = {}
         #: Kernels that exited while no worker was there to see it, not yet reported to one.
         self.dropped: list[DroppedKernel] = []
@@ -156,13 +128,13 @@ class KernelHost:
             await self._take_over(link)
             reply["dropped"], self.dropped = self.dropped, []
             reply["terminals"], self.terminals_closed = self.terminals_closed, 0
-            reply["kernels"] = [r.to_json() for r in self.kernels.values()]
+            reply["kernels"] = [r.copy() for r in self.kernels.values()]
             for record in self.kernels.values():
-                record.state = {}  # told once: after a crash, the state is no one's to tell
+                record["state"] = {}  # told once: after a crash, the state is no one's to tell
         elif message["op"] == "detach":
             for kernel_id, state in message["kernels"].items():
                 if kernel_id in self.kernels:
-                    self.kernels[kernel_id].state = state
+                    self.kernels[kernel_id]["state"] = state
             self.terminals_closed = message["terminals"]
         return reply
 
@@ -197,7 +169,7 @@ class KernelHost:
             # an interrupt reaches the kernel and what it started.
             start_new_session=True,
         )
-        record = KernelRecord(
+        record = KernelJson(
             kernel_id=str(message["kernel_id"]),
             kernel_name=message["kernel_name"],
             pid=proc.pid,
@@ -205,33 +177,35 @@ class KernelHost:
             argv=[str(a) for a in message["argv"]],
             env={k: v for k, v in env.items() if k != "JPY_PARENT_PID"},
             cwd=cwd,
+            started=time.time(),
+            state={},
         )
-        self.kernels[record.kernel_id] = record
+        self.kernels[record["kernel_id"]] = record
         self.procs[proc.pid] = proc
         self._spawn(self._reap(record, proc))
         return proc.pid
 
-    async def _reap(self, record: KernelRecord, proc: asyncio.subprocess.Process) -> None:
+    async def _reap(self, record: KernelJson, proc: asyncio.subprocess.Process) -> None:
         code = await proc.wait()
         self.procs.pop(proc.pid, None)
-        current = self.kernels.get(record.kernel_id)
-        if current is not None and current.pid == proc.pid:
-            del self.kernels[record.kernel_id]
+        current = self.kernels.get(record["kernel_id"])
+        if current is not None and current["pid"] == proc.pid:
+            del self.kernels[record["kernel_id"]]
         else:
             current = None  # restarted under the same id: the table already has the new one
         if self.link is not None:
             self.link.send(
-                {"op": "exited", "kernel_id": record.kernel_id, "pid": proc.pid, "code": code}
+                {"op": "exited", "kernel_id": record["kernel_id"], "pid": proc.pid, "code": code}
             )
         elif current is not None:
             log.warning(
                 "kernel %s (pid %s) exited with code %s while no worker was running: dropped",
-                record.kernel_id,
+                record["kernel_id"],
                 proc.pid,
                 code,
             )
-            self.dropped.append({"kernel_id": record.kernel_id, "pid": proc.pid, "code": code})
-            Path(record.connection_file).unlink(missing_ok=True)
+            self.dropped.append({"kernel_id": record["kernel_id"], "pid": proc.pid, "code": code})
+            Path(record["connection_file"]).unlink(missing_ok=True)
 
     async def stop_all(self, timeout: float) -> None:
         """SIGTERM every kernel still running, wait ``timeout``; then SIGKILL. Their connection
@@ -249,7 +223,7 @@ class KernelHost:
             self._signal_all(signal.SIGKILL)
             await asyncio.gather(*(p.wait() for p in list(self.procs.values())))
         for record in records:
-            Path(record.connection_file).unlink(missing_ok=True)
+            Path(record["connection_file"]).unlink(missing_ok=True)
         self.kernels.clear()
 
     async def close(self) -> None:
