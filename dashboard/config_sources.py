@@ -23,7 +23,7 @@ from traitlets import HasTraits, TraitType, Undefined
 from traitlets.config import Application, Config, Configurable
 
 from devserver.masking import MASK, is_secret_name
-from devserver.protocol import JSON
+from devserver.typedjson import JSON
 
 from .settings_view import jsonable
 

@@ -11,14 +11,8 @@ from collections import defaultdict
 from devserver.agent.events import EventJson
 from devserver.agent.records import RouteRecord
 from devserver.agent.registry import Registry
-from devserver.protocol import (
-    ErrorsBody,
-    ExtensionJson,
-    ExtensionsBody,
-    RoutesBody,
-    SpecsBody,
-    conforms,
-)
+from devserver.protocol import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody, SpecsBody
+from devserver.typedjson import conforms
 
 from .settings_view import collect_settings
 from .shadowing import find_shadowed

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from traitlets import HasTraits
 
 from devserver.masking import secret_values, values_under_secret_names
-from devserver.protocol import JSON
+from devserver.typedjson import JSON
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NotRequired, TypedDict, TypeGuard, get_args
 
-from devserver.protocol import by_op, known_kind
+from devserver.typedjson import by_op, known_kind
 
 
 class KernelState(TypedDict, total=False):

@@ -29,7 +29,6 @@ names the supervisor's pid from the worker's first line on (``devserver.agent.li
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import os
 import struct
@@ -40,21 +39,19 @@ from typing import (
     NotRequired,
     TypedDict,
     TypeGuard,
-    TypeVar,
     get_args,
-    get_origin,
-    get_type_hints,
 )
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
+
+from devserver.typedjson import by_op, known_kind
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 #: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
 STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
-T = TypeVar("T")
 
 Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
 State = Literal["pending", "loaded", "failed", "disabled"]
@@ -331,8 +328,6 @@ class PingRequest(Numbered):
 
 
 Request = ReloadRequest | ChangedRequest | PingRequest | FrontendRequest
-#: A JSON value, once parsed: narrow it with ``isinstance`` before use.
-JSON = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -445,48 +440,6 @@ def decode(body: bytes) -> dict[str, object]:
     if not isinstance(message, dict) or "op" not in message:
         raise ChannelError(f"not a control message: {body[:200]!r}")
     return {str(k): v for k, v in message.items()}
-
-
-def conforms(data: Mapping[str, object], kind: type[T]) -> TypeGuard[T]:
-    """True if ``data`` has every key the TypedDict ``kind`` requires: how a reader that trusts
-    the other end to keep the contract (the same package wrote it) takes decoded JSON as ``kind``.
-    The values are not checked.
-
-    >>> conforms({"routes": []}, RoutesBody), conforms({"errors": []}, RoutesBody)
-    (True, False)
-    """
-    klass: type = kind
-    return required_keys(klass) <= data.keys()
-
-
-@functools.cache
-def required_keys(kind: type) -> frozenset[str]:
-    """The keys the TypedDict ``kind`` requires. Under ``from __future__ import annotations``,
-    Python 3.11's ``__required_keys__`` misses ``NotRequired[...]`` (it sees only a string):
-    the evaluated hints tell.
-
-    >>> sorted(required_keys(ReplyMessage)), "shadowed_by" in required_keys(RouteJson)
-    (['id', 'op'], False)
-    """
-    hints = get_type_hints(kind, include_extras=True)
-    declared: frozenset[str] = getattr(kind, "__required_keys__", frozenset())
-    return frozenset(k for k in declared if get_origin(hints[k]) is not NotRequired)
-
-
-def by_op(*kinds: type) -> dict[str, frozenset[str]]:
-    """The keys each message kind requires, by its ``op``.
-
-    >>> {op: sorted(keys) for op, keys in by_op(ReloadRequest).items()}
-    {'reload': ['extensions', 'op']}
-    """
-    return {get_args(get_type_hints(k)["op"])[0]: required_keys(k) for k in kinds}
-
-
-def known_kind(message: Mapping[str, object], kinds: Mapping[str, frozenset[str]]) -> bool:
-    """Whether ``message``'s ``op`` is one of ``kinds`` (see ``by_op``) and it has that kind's
-    keys."""
-    needs = kinds.get(str(message.get("op")))
-    return needs is not None and needs <= message.keys()
 
 
 def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:

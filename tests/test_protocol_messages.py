@@ -13,13 +13,12 @@ from devserver.protocol import (
     ReadyMessage,
     RouteJson,
     RoutesBody,
-    conforms,
     encode,
     is_request,
     is_worker_message,
     read_message,
-    required_keys,
 )
+from devserver.typedjson import conforms, required_keys
 
 
 @pytest.mark.parametrize(

@@ -30,8 +30,8 @@ from devserver.protocol import (
     RouteJson,
     RoutesBody,
     StatusJson,
-    conforms,
 )
+from devserver.typedjson import conforms
 
 from .client import ApiClient, find_server, token_for
 

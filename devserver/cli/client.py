@@ -25,8 +25,8 @@ from pathlib import Path
 
 from devserver.cli import containers
 from devserver.errors import ApiError, ServerNotFound
-from devserver.protocol import T, conforms
 from devserver.runtime import PATTERN, RuntimeInfo, runtime_folder
+from devserver.typedjson import T, conforms
 
 from .choose import choose
 

@@ -15,7 +15,7 @@ from traitlets import Int
 
 from devserver.apijson import AuditJson
 from devserver.errors import ApiError, ConfigError, ReloadFailed, ReloadUnsafe
-from devserver.protocol import conforms
+from devserver.typedjson import conforms
 
 from .apicli import ApiCommand, table
 

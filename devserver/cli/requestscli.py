@@ -16,7 +16,8 @@ from traitlets import Bool, Int, Unicode
 
 from devserver.apijson import LogJson, LogsBody, RequestJson, RequestsBody
 from devserver.errors import ConfigError
-from devserver.protocol import ExtensionsBody, T, conforms
+from devserver.protocol import ExtensionsBody
+from devserver.typedjson import T, conforms
 
 from .apicli import ApiCommand
 from .follow import follow

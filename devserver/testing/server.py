@@ -27,7 +27,8 @@ from urllib.parse import quote
 
 from devserver.apijson import AuditJson
 from devserver.cli.client import open_url
-from devserver.protocol import ReloadJson, conforms
+from devserver.protocol import ReloadJson
+from devserver.typedjson import conforms
 
 T = TypeVar("T")
 #: What is not copied from the author's project.
