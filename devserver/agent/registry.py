@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from jupyter_server import __version__ as jupyter_server_version
 
 from devserver import __version__
-from devserver.protocol import StatusJson
+from devserver.protocol import SpecsBody, StatusJson
 
 from .events import EventBus
 from .extlogs import ExtensionLogs
@@ -62,7 +62,7 @@ class Registry:
         #: Set by the reload engine once the server is up.
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
-        self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
+        self.providers: dict[str, Callable[[], SpecsBody]] = {}
         #: Set by the dashboard (which owns the analysis): reloads then say what they shadow.
         self.find_shadowed: ShadowFinder | None = None
         self._error_ids = itertools.count(1)
