@@ -22,7 +22,14 @@ from devserver.agent.audit import (
 from devserver.cli.doctor import describe_audit
 from devserver.errors import ExitCode
 from tests.conftest import DevServer, Factory
-from tests.realworld.projects import EXTENSIONS, download, linked_copy, unpack
+from tests.realworld.projects import (
+    EXTENSIONS,
+    download,
+    install_requirements,
+    linked_copy,
+    runtime_requirements,
+    unpack,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -43,19 +50,24 @@ def doctor(server: DevServer, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(600)  # a cold cache downloads jupyter-archive's sdist first
+@pytest.mark.timeout(600)  # a cold cache downloads the real extensions' sdists first
 def test_doctor_names_leaks_and_passes_clean_extensions(
     devserver_factory: Factory, tmp_path: Path
 ) -> None:
     """A leaking extension gets a FAIL row per leak and exit 7; a clean one (hello_ext, and
-    jupyter_server_terminals and jupyter-archive from PyPI) exits 0; a bad name or --times
-    exits 2 with the reason; a reload that fails exits 6; --json gives the API's answer."""
+    jupyter_server_terminals and jupyter-archive from PyPI) exits 0; jupyter_server_fileid's
+    listener per load is found; a bad name or --times exits 2 with the reason; a reload that
+    fails exits 6; --json gives the API's answer."""
     root = tmp_path / "extensions"
     root.mkdir()
     shutil.copytree(FIXTURES / "leaky_ext", root / "leaky_ext")
-    archive = EXTENSIONS["jupyter_archive"]  # the real-world suite's pinned sdist (it needs
-    download([archive])  # nothing jupyter_server does not)
-    linked_copy(unpack(archive, tmp_path / "sdists"), root)
+    # The real-world suite's pinned sdists (tests/realworld/projects.py), cached.
+    real = [EXTENSIONS["jupyter_archive"], EXTENSIONS["jupyter_server_fileid"]]
+    download(real)
+    for ext in real:
+        source = unpack(ext, tmp_path / "sdists")
+        install_requirements(runtime_requirements(source))
+        linked_copy(source, root)
     # jupyter-archive has a JupyterLab frontend: its node build is not what is audited here.
     server = devserver_factory("hello_ext", args=("--frontend=off",))
 
@@ -74,8 +86,8 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     assert result["packages"] == ["hello_ext"]
 
     # A real extension from PyPI, loaded by every server: reload-safe by the audit's checks.
-    real = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
-    assert real.returncode == ExitCode.OK, real.stdout + real.stderr
+    terminals = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
+    assert terminals.returncode == ExitCode.OK, terminals.stdout + terminals.stderr
     # A second one, from its sdist: reload-safe too. Its ExtensionApp's start-up instance stays
     # in the settings (carried over as live, listed, not counted as a leak).
     archive_audit = doctor(server, "jupyter_archive", "--times", "3", "--json")
@@ -84,6 +96,13 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     assert all(c["ok"] for c in checks.values()), checks
     assert checks["routes"]["summary"].startswith("extension 2 → 2"), checks["routes"]
     assert "jupyter_archive.JupyterArchive" in checks["carried"]["items"], checks["carried"]
+    # jupyter_server_fileid adds a contents-event listener to the server's event logger on
+    # every load and never removes it: each reload keeps a whole version of its code alive.
+    fileid = doctor(server, "jupyter_server_fileid", "--times", "3")
+    assert fileid.returncode == ExitCode.RELOAD_UNSAFE, fileid.stdout + fileid.stderr
+    assert "FAIL    old_classes" in fileid.stdout
+    assert "jupyter_server_fileid.manager.LocalFileIdManager: 2 old version(s)" in fileid.stdout
+    assert "jupyter_server_fileid is not reload-safe: old_classes" in fileid.stderr
 
     unknown = doctor(server, "nope")
     assert unknown.returncode == ExitCode.CONFIG_ERROR
