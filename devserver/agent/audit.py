@@ -225,7 +225,10 @@ def _label(holder: object, held: object) -> str:
     if isinstance(holder, dict):
         key = next((k for k, v in holder.items() if v is held), None)
         return f"dict[{key!r}]" if key is not None else "a dict"
-    attr = next((k for k, v in vars(holder).items() if v is held), None)
+    # A set, a bound method, a slotted object: no __dict__ to name the attribute from.
+    fields = getattr(holder, "__dict__", None)
+    items = fields.items() if isinstance(fields, dict) else ()
+    attr = next((k for k, v in items if v is held), None)
     owner = type(holder).__qualname__
     return f"{owner}.{attr}" if attr else f"a {owner}"
 
