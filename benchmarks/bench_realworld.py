@@ -2,7 +2,10 @@
 --autoreload` on the same code.
 
 Each extension's handler module gets a line that makes its responses carry a header; the figure
-is the time from writing the file until a response carries the new value. The sources are the
+is the time from writing the file until a response carries the new value. Beside it, the reload
+transaction's own duration as the worker reports it (``last_reload.duration_ms``): what is left
+between the two is the watcher, the control channel and the new code's first response (for
+jupyter-lsp, its manager's lazy ``initialize()``: see docs/realworld.md). The sources are the
 real-world test suite's (``tests/realworld/projects.py``): downloaded once into the cache.
 ``BENCH_REALWORLD_EDITS`` sets the number of edits (default 10; the baseline gets a third as
 many, each after ``SETTLE`` seconds for its watcher to settle); ``BENCH_REALWORLD_ONLY=a,b`` picks
@@ -61,7 +64,15 @@ def edit_and_wait(srv: Server, ext: RealExtension, path: Path, original: str, ta
     return (time.perf_counter() - started) * 1000
 
 
-def measure(srv: Server, ext: RealExtension, root: Path, count: int, settle: float) -> list[float]:
+def measure(
+    srv: Server,
+    ext: RealExtension,
+    root: Path,
+    count: int,
+    settle: float,
+    reloads: list[float] | None = None,
+) -> list[float]:
+    """Edit → new response for ``count`` edits; each reload's own duration into ``reloads``."""
     path = root / ext.module
     original = path.read_text(encoding="utf-8")
     out = []
@@ -69,9 +80,17 @@ def measure(srv: Server, ext: RealExtension, root: Path, count: int, settle: flo
         for i in range(count):
             time.sleep(settle)
             out.append(edit_and_wait(srv, ext, path, original, f"e{i}"))
+            if reloads is not None:
+                reloads.append(reload_ms(srv, ext.name))
     finally:
         replace_text(path, original)  # the next server starts from the same code
     return out
+
+
+def reload_ms(srv: Server, name: str) -> float:
+    """The duration of the extension's last reload transaction, as the worker measured it."""
+    last = srv.client.get(f"_introspect/api/extensions/{name}").json()["last_reload"]
+    return float(last["duration_ms"])
 
 
 def one(ext: RealExtension, source: Path, count: int) -> list[dict[str, Any]]:
@@ -81,8 +100,9 @@ def one(ext: RealExtension, source: Path, count: int) -> list[dict[str, Any]]:
         root = linked_copy(source, work / "extensions")
         port = free_port()
         cmd = [*devserver_cmd(work, port, *ext.args)]
+        reloads: list[float] = []
         with server(cmd, work, port, isolated_env(work)) as srv:
-            ours = measure(srv, ext, root, count, 0.0)
+            ours = measure(srv, ext, root, count, 0.0, reloads)
         port = free_port()
         env = isolated_env(work, {"PYTHONPATH": str(root)})
         base_cmd = jupyter_cmd(
@@ -101,6 +121,8 @@ def one(ext: RealExtension, source: Path, count: int) -> list[dict[str, Any]]:
         row(name, f"p50 ({edits_done})", round(p50(ours), 1), BASELINE, _fig(p50, base), "ms"),
         row(name, f"p95 ({edits_done})", round(percentile(ours, 95), 1), BASELINE,
             _fig(lambda v: percentile(v, 95), base), "ms"),
+        row(f"{ext.name}: reload transaction (in the worker)", f"p50 ({len(reloads)} reloads)",
+            round(p50(reloads), 1), "its edit → new response p50", round(p50(ours), 1), "ms"),
     ]  # fmt: skip
 
 

@@ -18,6 +18,9 @@ from .test_e2e_reload import run_cli
 pytestmark = pytest.mark.e2e
 
 CONFIG = "hello_ext/jupyter-config/jupyter_server_config.d/hello_ext.json"
+#: An extension whose handlers module registers a prometheus metric at import: a reload fails
+#: with ``DuplicateTimeseries`` in the worker, and loads in a fresh process (restart-only).
+REGISTERED = Path(__file__).parent / "fixtures" / "registered_ext"
 
 
 def start_kernel_with_state(server: DevServer) -> tuple[str, int, str]:
@@ -75,6 +78,27 @@ def test_kernel_and_session_survive_worker_restart(devserver_factory: Factory, h
     sessions = server.get("api/sessions").json()
     assert [(s["id"], s["kernel"]["id"]) for s in sessions] == [(session_id, kernel_id)]
     assert server.get("_introspect/api/status").json()["kernels_kept"] == [kernel_id]
+
+
+def test_kernel_survives_a_reload_that_falls_back_to_a_restart(
+    devserver_factory: Factory,
+) -> None:
+    """A reload that fails only because the worker holds the previous version's state restarts
+    the worker by itself, and the kernel is kept: same id, same pid, x == 42, same session."""
+    server = devserver_factory(str(REGISTERED))
+    assert server.get("registered").json() == {"message": "first"}
+    kernel_id, pid, session_id = start_kernel_with_state(server)
+    worker = server.worker_pid()
+    server.edit("registered_ext/registered_ext/handlers.py", '"first"', '"second"')
+    wait_until(lambda: server.worker_pid() not in (None, worker), 120, what="a new worker")
+    server.wait_for_log("kept 1 kernel and 1 session across the restart")
+    server.wait_for_log("hot reload not possible for registered_ext: DuplicateTimeseries:")
+    assert server.get("registered").json() == {"message": "second"}
+    assert [k["id"] for k in server.get("api/kernels").json()] == [kernel_id]
+    assert kernel_pids(server.proc.pid) == [pid]
+    assert evaluate_ws(server, kernel_id, "x") == "42"
+    sessions = server.get("api/sessions").json()
+    assert [(s["id"], s["kernel"]["id"]) for s in sessions] == [(session_id, kernel_id)]
 
 
 def test_adopted_kernel_interrupts_restarts_and_shuts_down(devserver_factory: Factory) -> None:

@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
 
+from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.manager import ExtensionPackage
+from jupyter_server.serverapp import ServerApp
 from tornado.web import StaticFileHandler
 
 from . import specs
@@ -40,6 +41,7 @@ from .origin import foreign_modules, package_folder
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
 from .routing import Capture, RouteCapture
+from .steps import StepTimes
 
 
 @dataclass
@@ -57,6 +59,8 @@ class _Attempt:
     carried: dict[str, list[Carried]] = field(default_factory=dict)
     #: Milliseconds the transaction held the event loop (imports run in a thread).
     loop_ms: float = 0.0
+    #: Milliseconds per step (purge, import, link, load, carry, swap, stop, start), logged.
+    steps: StepTimes = field(default_factory=StepTimes)
 
     def owned_modules(self) -> list[str]:
         """The names in ``sys.modules`` of the top-level packages of the extensions reloaded."""
@@ -77,7 +81,7 @@ class ReloadEngine:
 
     def __init__(
         self,
-        serverapp: Any,
+        serverapp: ServerApp,
         manager: AgentExtensionManager,
         registry: Registry,
         capture: RouteCapture,
@@ -111,10 +115,12 @@ class ReloadEngine:
             live = [n for n, r in self.registry.extensions.items() if r.state != "disabled"]
             disabled = [self._disabled(p) for p in packages if p not in live]
             group: list[str] = []
-            for package in (p for p in packages if p in live):
-                for name in reload_group(package, live, dict(sys.modules)):
-                    if name not in group:
-                        group.append(name)
+            steps = StepTimes()
+            with steps.timed("group"):  # finding the dependents reads every module of theirs
+                for package in (p for p in packages if p in live):
+                    for name in reload_group(package, live, dict(sys.modules)):
+                        if name not in group:
+                            group.append(name)
             stuck = [n for n in group if n in self.stuck and self.stuck[n].running]
             if stuck:
                 self.needs_restart = (
@@ -122,7 +128,7 @@ class ReloadEngine:
                     "worker to load the saved code"
                 )
                 return disabled
-            results = await self._transaction(group) if group else []
+            results = await self._transaction(group, steps) if group else []
             if results and all(r.ok for r in results):
                 for name in self._failed_because_of(group):
                     results.extend(await self._transaction([name]))
@@ -153,24 +159,30 @@ class ReloadEngine:
             and any(package in record.errors[-1].traceback for package in group)
         ]
 
-    async def _transaction(self, group: list[str]) -> list[ReloadResult]:
+    async def _transaction(
+        self, group: list[str], steps: StepTimes | None = None
+    ) -> list[ReloadResult]:
         """Steps 1-3 of the module docstring for ``group``; a result per package."""
         started = time.perf_counter()
         before = {name: len(self.registry.routes_of(name)) for name in group}
-        attempt = _Attempt(group)
-        with attempt.on_loop():
+        attempt = _Attempt(group, steps=steps or StepTimes())
+        with attempt.on_loop(), attempt.steps.timed("purge"):
             attempt.saved_settings = dict(self.serverapp.web_app.settings)
             _forget(attempt)
         failed = await self._import_and_build(attempt)
-        with attempt.on_loop():
+        with attempt.on_loop(), attempt.steps.timed("swap" if failed is None else "rollback"):
             if failed is not None:
                 self._rollback(attempt)
             else:
                 self._swap(attempt)
         if failed is None:
             await self._stop_and_start(attempt)
-            specs.refresh(self.registry)  # a reloaded app may bring new specs to enforce
+            with attempt.steps.timed("specs"):
+                specs.refresh(self.registry)  # a reloaded app may bring new specs to enforce
         duration = (time.perf_counter() - started) * 1000
+        self.manager.log.debug(
+            "%s: reloaded in %.1f ms: %s", ", ".join(group), duration, attempt.steps.describe()
+        )
         return [
             self._result(attempt, n, before[n], failed, duration, attempt.loop_ms) for n in group
         ]
@@ -194,7 +206,8 @@ class ReloadEngine:
             # loop serves from, so it runs in a thread. Linking, loading and the swap change
             # server state: they run on the loop, in one go, so no request sees them half done.
             for current in attempt.group:
-                packages[current] = await self._import(current)
+                with attempt.steps.timed("import"):
+                    packages[current] = await self._import(current)
             with attempt.on_loop():
                 for current in attempt.group:
                     self._build(attempt, current, packages[current])
@@ -219,12 +232,14 @@ class ReloadEngine:
         keys = self.manager.settings_keys.get(name, ())
         old_values = {key: settings.pop(key) for key in keys if key in settings}
         before = set(settings)
-        package.link_all_points(self.serverapp)
-        with self.capture.capturing(name) as captured:
+        with attempt.steps.timed("link"):
+            package.link_all_points(self.serverapp)
+        with attempt.steps.timed("load"), self.capture.capturing(name) as captured:
             package.load_all_points(self.serverapp)
         attempt.new_rules[name] = captured
-        attempt.carried[name] = carried = find_carried(old_values, settings)
-        carry_over(carried, settings, _apps(package), captured.rules())
+        with attempt.steps.timed("carry"):
+            attempt.carried[name] = carried = find_carried(old_values, settings)
+            carry_over(carried, settings, _apps(package), captured.rules())
         attempt.settings_keys[name] = set(settings) - before
 
     def _rollback(self, attempt: _Attempt) -> None:
@@ -265,9 +280,12 @@ class ReloadEngine:
             # The new code serves whatever these raise: the errors are kept, the state stays.
             for point in old.extension_points.values() if old else ():
                 if point.app is not None:
-                    with self.manager.user_code(name, "reload", fatal=False):
+                    with (
+                        attempt.steps.timed("stop"),
+                        self.manager.user_code(name, "reload", fatal=False),
+                    ):
                         await point.app.stop_extension()
-            with self.manager.user_code(name, "start", fatal=False):
+            with attempt.steps.timed("start"), self.manager.user_code(name, "start", fatal=False):
                 await attempt.new_packages[name].start_all_points(self.serverapp)
 
     def _result(
@@ -304,7 +322,7 @@ class ReloadEngine:
         return result
 
 
-def _apps(package: ExtensionPackage) -> list[Any]:
+def _apps(package: ExtensionPackage) -> list[ExtensionApp]:
     return [point.app for point in package.extension_points.values() if point.app is not None]
 
 

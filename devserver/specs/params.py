@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Protocol
 
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from .document import PathPart, SpecError, json_path, pointer, resolve
+from .document import PathPart, SpecError, follow, json_path, pointer, resolve
 
 ValueCheck = Callable[[str], bool]
 
@@ -31,14 +31,14 @@ _SAMPLES = ("x", "1", "true")
 
 
 def compile_check(
-    doc: Mapping[str, Any], version: str, where: list[PathPart], owner: str
+    doc: Mapping[str, object], version: str, where: list[PathPart], owner: str
 ) -> ValueCheck | None:
     """A check for the parameter whose ``schema`` sits at ``where`` in ``doc``; None: any value.
 
     Raises SpecError when the schema cannot be used on a path segment (array, object, a bad
     regular expression).
     """
-    schema, at = resolve(doc, _get(doc, where), where, owner)
+    schema, at = resolve(doc, follow(doc, where), where, owner)
     if schema is None or schema == {}:
         return None
     types = schema.get("type") if isinstance(schema, Mapping) else None
@@ -63,14 +63,13 @@ def compile_check(
     return check
 
 
-def _get(doc: Mapping[str, Any], where: list[PathPart]) -> Any:
-    node: Any = doc
-    for part in where:
-        node = node[part]
-    return node
+class SchemaValidator(Protocol):
+    """What this module uses of a jsonschema validator (openapi-schema-validator's are untyped)."""
+
+    def is_valid(self, instance: object) -> bool: ...
 
 
-def _validator(doc: Mapping[str, Any], version: str, at: list[PathPart]) -> Any:
+def _validator(doc: Mapping[str, object], version: str, at: list[PathPart]) -> SchemaValidator:
     # Imported on first use, like openapi-spec-validator in ``document``: most extensions
     # declare no specs, and a worker's start should not wait for it.
     from openapi_schema_validator import (  # noqa: PLC0415
@@ -83,16 +82,17 @@ def _validator(doc: Mapping[str, Any], version: str, at: list[PathPart]) -> Any:
     )
 
     if version == "3.0":
-        cls: Any = OAS30Validator
-        checker: Any = oas30_format_checker
+        cls, checker = (OAS30Validator, oas30_format_checker)
         resource = DRAFT4.create_resource(doc)
     else:
         cls, checker = (OAS31Validator, oas31_format_checker)
         if version >= "3.2":
             cls, checker = (OAS32Validator, oas32_format_checker)
         resource = DRAFT202012.create_resource(doc)
-    registry: Registry[Any] = Registry().with_resource(_DOC_URI, resource)
-    return cls({"$ref": f"{_DOC_URI}#{pointer(at)}"}, registry=registry, format_checker=checker)
+    registry: Registry[object] = Registry().with_resource(_DOC_URI, resource)
+    ref = {"$ref": f"{_DOC_URI}#{pointer(at)}"}
+    validator: SchemaValidator = cls(ref, registry=registry, format_checker=checker)
+    return validator
 
 
 def _readings(value: str) -> list[object]:

@@ -12,10 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from devserver.agent.audit import code_globals, is_old_class, old_settings, stale_globals
+from devserver.agent.audit import (
+    code_globals,
+    held_by,
+    is_old_class,
+    old_settings,
+    stale_globals,
+)
 from devserver.cli.doctor import describe_audit
 from devserver.errors import ExitCode
 from tests.conftest import DevServer, Factory
+from tests.realworld.projects import (
+    EXTENSIONS,
+    download,
+    install_requirements,
+    linked_copy,
+    runtime_requirements,
+    unpack,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,16 +50,26 @@ def doctor(server: DevServer, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.timeout(600)  # a cold cache downloads the real extensions' sdists first
 def test_doctor_names_leaks_and_passes_clean_extensions(
     devserver_factory: Factory, tmp_path: Path
 ) -> None:
     """A leaking extension gets a FAIL row per leak and exit 7; a clean one (hello_ext, and
-    jupyter_server_terminals from PyPI) exits 0; a bad name or --times exits 2 with the reason;
-    a reload that fails exits 6; --json gives the API's answer."""
+    jupyter_server_terminals and jupyter-archive from PyPI) exits 0; jupyter_server_fileid's
+    listener per load is found; a bad name or --times exits 2 with the reason; a reload that
+    fails exits 6; --json gives the API's answer."""
     root = tmp_path / "extensions"
     root.mkdir()
     shutil.copytree(FIXTURES / "leaky_ext", root / "leaky_ext")
-    server = devserver_factory("hello_ext")
+    # The real-world suite's pinned sdists (tests/realworld/projects.py), cached.
+    real = [EXTENSIONS["jupyter_archive"], EXTENSIONS["jupyter_server_fileid"]]
+    download(real)
+    for ext in real:
+        source = unpack(ext, tmp_path / "sdists")
+        install_requirements(runtime_requirements(source))
+        linked_copy(source, root)
+    # jupyter-archive has a JupyterLab frontend: its node build is not what is audited here.
+    server = devserver_factory("hello_ext", args=("--frontend=off",))
 
     leaky = doctor(server, "leaky_ext", "--times", "2")
     assert leaky.returncode == ExitCode.RELOAD_UNSAFE, leaky.stderr
@@ -62,8 +86,23 @@ def test_doctor_names_leaks_and_passes_clean_extensions(
     assert result["packages"] == ["hello_ext"]
 
     # A real extension from PyPI, loaded by every server: reload-safe by the audit's checks.
-    real = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
-    assert real.returncode == ExitCode.OK, real.stdout + real.stderr
+    terminals = doctor(server, "jupyter_server_terminals", "--times", "3", "--json")
+    assert terminals.returncode == ExitCode.OK, terminals.stdout + terminals.stderr
+    # A second one, from its sdist: reload-safe too. Its ExtensionApp's start-up instance stays
+    # in the settings (carried over as live, listed, not counted as a leak).
+    archive_audit = doctor(server, "jupyter_archive", "--times", "3", "--json")
+    assert archive_audit.returncode == ExitCode.OK, archive_audit.stdout + archive_audit.stderr
+    checks = {c["check"]: c for c in json.loads(archive_audit.stdout)["checks"]}
+    assert all(c["ok"] for c in checks.values()), checks
+    assert checks["routes"]["summary"].startswith("extension 2 → 2"), checks["routes"]
+    assert "jupyter_archive.JupyterArchive" in checks["carried"]["items"], checks["carried"]
+    # jupyter_server_fileid adds a contents-event listener to the server's event logger on
+    # every load and never removes it: each reload keeps a whole version of its code alive.
+    fileid = doctor(server, "jupyter_server_fileid", "--times", "3")
+    assert fileid.returncode == ExitCode.RELOAD_UNSAFE, fileid.stdout + fileid.stderr
+    assert "FAIL    old_classes" in fileid.stdout
+    assert "jupyter_server_fileid.manager.LocalFileIdManager: 2 old version(s)" in fileid.stdout
+    assert "jupyter_server_fileid is not reload-safe: old_classes" in fileid.stderr
 
     unknown = doctor(server, "nope")
     assert unknown.returncode == ExitCode.CONFIG_ERROR
@@ -112,6 +151,18 @@ def test_old_classes_and_settings_holding_them() -> None:
         assert found == ["settings['x'] holds pkg_audit2.A (old)"]
     finally:
         del sys.modules["pkg_audit2"]
+
+
+def test_a_holder_without_a_dict_is_named_by_its_class() -> None:
+    """An object kept alive by a slotted object (no ``__dict__``) is reported as held by it."""
+
+    class Slotted:
+        __slots__ = ("value",)
+
+    held = type("Held", (), {})()
+    holder = Slotted()
+    holder.value = held
+    assert held_by(held, []).startswith(f"a {Slotted.__qualname__}")
 
 
 def test_describe_audit_prints_a_row_per_check_and_each_finding() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,3 +113,19 @@ def test_nbclassic_wildcard_routes_are_owned_and_swapped(
     wait_until(lambda: edit_header(server, "terminals/1") == "1", 60, what="the edit")
     after = server.get(f"{API}/routes").json()["routes"]
     assert len(after) == len(routes)
+
+
+def test_a_reload_logs_its_steps_at_debug_level(
+    real_project: Callable[[str], Path], start_on: Start
+) -> None:
+    """With the worker's log at DEBUG, a reload of jupyter-lsp logs its duration and the time of
+    each step of the transaction, in the order they ran."""
+    server = start_on(real_project("jupyter_lsp"), args=("--ServerApp.log_level=DEBUG",))
+    reloaded = server.client.post(f"{API}/extensions/jupyter_lsp/reload").json()
+    assert reloaded["ok"], reloaded
+    server.wait_for_log("jupyter_lsp: reloaded in ")
+    line = next(x for x in server.log().splitlines() if "jupyter_lsp: reloaded in " in x)
+    steps = re.findall(r"(\w+) \d+\.\d", line.partition(" ms: ")[2])
+    # No "stop": jupyter-lsp is a module extension, with no app to stop.
+    expected = ["group", "purge", "import", "link", "load", "carry", "swap", "start", "specs"]
+    assert steps == expected, line
