@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
+from devserver.supervisor.frontend import detect, link
 from tests.conftest import CHROMIUM_ARGS
 from tests.frontend.conftest import copy_template, ensure_node_cache, fake_distribution, lab_env
 
@@ -144,6 +145,11 @@ def baseline_edits(count: int) -> list[float]:
         # The builder imports the Python package, as `pip install -e .` would let it.
         project_dir = root / "extensions/acme_stats"
         env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(project_dir)])
+        # `jupyter labextension develop`, as the template's README says (into the bench's own
+        # data folder): else the builder's watch links into this Python's environment.
+        frontend = detect(project_dir)
+        assert frontend is not None
+        link(frontend, Path(env["JUPYTER_DATA_DIR"]) / "labextensions")
         log = root / "watch.log"
         jlpm = str(Path(sys.executable).parent / "jlpm")
         # The template's README: `jlpm build` once, then `jlpm watch` (the dev server does both).
