@@ -6,8 +6,6 @@ for the pages and docs/api.md for the JSON API.
 
 from __future__ import annotations
 
-from typing import Any
-
 from devserver import __version__
 
 from .app import DashboardApp
@@ -15,5 +13,5 @@ from .app import DashboardApp
 __all__ = ["DashboardApp", "__version__"]
 
 
-def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+def _jupyter_server_extension_points() -> list[dict[str, object]]:
     return [{"module": "dashboard", "app": DashboardApp}]

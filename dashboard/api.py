@@ -7,8 +7,6 @@ the ``devserver`` resource; POST also needs the XSRF cookie or a token header.
 
 from __future__ import annotations
 
-from typing import Any
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
@@ -44,7 +42,7 @@ class ReloadApi(DashboardApiHandler):
     def data_received(self, chunk: bytes) -> None:
         """A reload is named by its URL: the body (at most ``MAX_BODY``) is ignored."""
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
+    def write_error(self, status_code: int, **kwargs: object) -> None:
         # A request refused before its body was read ends its connection (tornado closes it);
         # say so, or the client sends its next request into the closed connection.
         self.set_header("Connection", "close")

@@ -11,7 +11,6 @@ import json
 import time
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, ExtensionHandlerMixin
@@ -22,7 +21,7 @@ from devserver.agent.records import ReloadResult
 from devserver.agent.registry import SETTINGS_KEY, Registry, get_registry
 from devserver.masking import mask, mask_json, mask_text
 
-from .extension_view import editor_href, extension_detail
+from .extension_view import ExtensionDetailJson, editor_href, extension_detail
 from .settings_view import server_secrets
 
 #: The resource name the dashboard asks jupyter_server's authorizer about ("read" for GET,
@@ -69,10 +68,10 @@ class DashboardMixin(ExtensionHandlerMixin):
         """The secret values of this server, collected once per request."""
         return server_secrets(self.registry.serverapp)
 
-    def masked(self, data: Any) -> Any:
+    def masked(self, data: object) -> object:
         return mask(data, self.secrets)
 
-    def extension_or_404(self, name: str) -> dict[str, Any]:
+    def extension_or_404(self, name: str) -> ExtensionDetailJson:
         """One extension in full (``extension_view.extension_detail``); 404 for other names."""
         ext = extension_detail(self.registry, name)
         if ext is None:
@@ -101,9 +100,10 @@ class DashboardApiHandler(DashboardMixin, APIHandler):
         self.set_status(status)
         self.finish(mask_json(data, self.secrets))
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
+    def write_error(self, status_code: int, **kwargs: object) -> None:
         """Errors as ``{"error": ...}`` (the contract's shape), masked like every answer."""
-        exc = kwargs.get("exc_info", (None, None, None))[1]
+        exc_info = kwargs.get("exc_info")  # tornado's (type, value, traceback), if any
+        exc = exc_info[1] if isinstance(exc_info, tuple) else None
         message = getattr(exc, "log_message", None) or self._reason
         self.set_header("Content-Type", "application/json")
         self.finish(mask_json({"error": message, "status": status_code}, self.secrets))
@@ -118,7 +118,7 @@ class DashboardPageHandler(DashboardMixin, ExtensionHandlerJinjaMixin, JupyterHa
 
     page = ""
 
-    def render_page(self, template: str, **ns: Any) -> None:
+    def render_page(self, template: str, **ns: object) -> None:
         """Render ``template`` with masked data and the layout's common values."""
         registry = self.registry
         app = self.extensionapp

@@ -17,14 +17,27 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
-from traitlets import HasTraits, Undefined
-from traitlets.config import Config, Configurable
+from traitlets import HasTraits, TraitType, Undefined
+from traitlets.config import Application, Config, Configurable
 
 from devserver.masking import MASK, is_secret_name
+from devserver.typedjson import JSON
 
 from .settings_view import jsonable
+
+
+class TraitJson(TypedDict):
+    """One configurable value and where it came from (``source``: ``"command line"``,
+    ``"FILE:LINE"``, ``"default"`` or ``"set by code"``)."""
+
+    name: str
+    value: JSON
+    default: JSON
+    changed: bool
+    source: str
+    help: str
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,7 @@ class Sources:
     files: tuple[str, ...]
 
     @classmethod
-    def of(cls, app: Any) -> Sources:
+    def of(cls, app: Application) -> Sources:
         """The sources an ``Application`` (the ServerApp) loaded; the dev server's worker says
         what ``devserver run`` was given (its own ``cli_config`` is empty: argv is)."""
         cli = getattr(app, "command_line_config", None) or getattr(app, "cli_config", None)
@@ -50,7 +63,7 @@ def sections_of(obj: HasTraits) -> list[str]:
 
 def describe_traits(
     obj: HasTraits, sources: Sources, names: list[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[TraitJson]:
     """``[{"name", "value", "default", "changed", "source", "help"}]`` of ``obj``'s config traits.
 
     A trait never read has no value yet: it is shown with its default rather than computed.
@@ -63,7 +76,9 @@ def describe_traits(
     ]
 
 
-def _describe(obj: HasTraits, name: str, trait: Any, source: str) -> dict[str, Any]:
+def _describe(
+    obj: HasTraits, name: str, trait: TraitType[object, object], source: str
+) -> TraitJson:
     default = trait.default_value
     known_default = default is not Undefined and not callable(default)
     value = obj._trait_values.get(name, default if known_default else None)

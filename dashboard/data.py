@@ -7,11 +7,11 @@ Nothing here is masked yet: handlers mask on the way out.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
+from devserver.agent.events import EventJson
 from devserver.agent.records import RouteRecord
 from devserver.agent.registry import Registry
-from devserver.protocol import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody
+from devserver.protocol import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody, SpecsBody
 
 from .settings_view import collect_settings
 from .shadowing import find_shadowed
@@ -60,20 +60,20 @@ def errors_json(registry: Registry, extension: str | None = None) -> ErrorsBody:
     return {"errors": [e.to_json() for e in errors]}
 
 
-def specs_json(registry: Registry) -> dict[str, Any]:
+def specs_json(registry: Registry) -> SpecsBody:
     """The spec provider's answer, or empty lists when no ExtensionApp restricts its endpoints."""
     provider = registry.providers.get("specs")
-    data: dict[str, Any] = {"specs": [], "verdicts": []}
+    body: SpecsBody = {"specs": [], "verdicts": [], "starter": None}
     if provider is not None:
-        data.update(provider())
-    return data
+        body.update(provider())
+    return body
 
 
-def settings_json(registry: Registry) -> dict[str, Any]:
+def settings_json(registry: Registry) -> dict[str, object]:
     """``{"server", "tornado", "extensions"}``, unmasked."""
     return collect_settings(registry.serverapp)
 
 
-def events_json(registry: Registry, limit: int | None = None) -> list[dict[str, Any]]:
+def events_json(registry: Registry, limit: int | None = None) -> list[EventJson]:
     """Recent events, newest first (the order pages show them in)."""
     return [e.to_json() for e in reversed(registry.events.recent(limit=limit))]

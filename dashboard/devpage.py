@@ -23,7 +23,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from jinja2 import Environment
 from tornado import httputil, web
@@ -53,7 +53,7 @@ def handler_of(exc: BaseException) -> web.RequestHandler | None:
     return None
 
 
-def describe(exc: BaseException, extension: str, folder: Path, request: str) -> dict[str, Any]:
+def describe(exc: BaseException, extension: str, folder: Path, request: str) -> dict[str, object]:
     """The dev page's data: the error, and each frame in the extension's folder with its source."""
     frames = [
         {
@@ -114,7 +114,7 @@ class DevErrorTransform(web.OutputTransform):
             headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
 
-    def _error(self) -> dict[str, Any] | None:
+    def _error(self) -> dict[str, object] | None:
         """The data of the exception being handled, when the dev page applies to it."""
         exc = sys.exc_info()[1]
         if exc is None or isinstance(exc, web.HTTPError):
@@ -127,7 +127,7 @@ class DevErrorTransform(web.OutputTransform):
         return describe(exc, owner[0], owner[1], line)
 
 
-def _json_or_empty(chunk: bytes) -> dict[str, Any]:
+def _json_or_empty(chunk: bytes) -> dict[str, object]:
     try:
         body = json.loads(chunk or b"{}")
     except ValueError:

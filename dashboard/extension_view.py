@@ -8,16 +8,47 @@ import inspect
 import linecache
 import re
 import sys
-from typing import Any
+from typing import TypedDict
 from urllib.parse import quote
 
 from devserver.agent.registry import Registry
+from devserver.protocol import ErrorJson, ExtensionJson, ReloadJson, RouteJson
 
-from .config_sources import Sources, describe_traits
+from .config_sources import Sources, TraitJson, describe_traits
 from .data import routes_json
 
 
-def extension_detail(registry: Registry, name: str) -> dict[str, Any] | None:
+class SourceJson(TypedDict):
+    """Where a class is defined; ``line`` None when its ``class`` line is not found."""
+
+    file: str
+    line: int | None
+
+
+class RouteDetailJson(RouteJson):
+    """A route as the extension and routes pages show it: with its handler's source."""
+
+    source: SourceJson | None
+
+
+class ConfigPointJson(TypedDict):
+    """The configurable traits of one ExtensionApp point."""
+
+    point: str
+    app: str
+    traits: list[TraitJson]
+
+
+class ExtensionDetailJson(ExtensionJson):
+    """``GET extensions/{name}``: the extension's contract object (its ``routes`` are
+    ``RouteDetailJson``), with every error, every reload and its config."""
+
+    error_history: list[ErrorJson]
+    reloads: list[ReloadJson]
+    config: list[ConfigPointJson]
+
+
+def extension_detail(registry: Registry, name: str) -> ExtensionDetailJson | None:
     """The extension's contract object plus ``error_history`` (resolved ones too, newest
     last), ``reloads`` (oldest first), ``config`` per ExtensionApp point, and each route's
     ``source`` and ``shadowed_by``; None for an unknown name."""
@@ -25,31 +56,34 @@ def extension_detail(registry: Registry, name: str) -> dict[str, Any] | None:
     if package is None:
         return None
     record = registry.extensions[package]
-    out: dict[str, Any] = dict(record.to_json(registry.routes_of(package)))
+    own = record.to_json(registry.routes_of(package))
     by_order = {r["order"]: r for r in routes_with_sources(registry)}
-    out["routes"] = [by_order[r["order"]] for r in out["routes"]]
-    out["error_history"] = [e.to_json() for e in registry.errors if e.extension == package]
-    out["reloads"] = [r.to_json() for r in record.reloads]
-    out["config"] = extension_config(registry, package)
-    return out
+    routes: list[RouteJson] = [by_order[r["order"]] for r in own["routes"]]
+    return {
+        **own,
+        "routes": routes,
+        "error_history": [e.to_json() for e in registry.errors if e.extension == package],
+        "reloads": [r.to_json() for r in record.reloads],
+        "config": extension_config(registry, package),
+    }
 
 
-def routes_with_sources(registry: Registry) -> list[dict[str, Any]]:
+def routes_with_sources(registry: Registry) -> list[RouteDetailJson]:
     """The routes API's items, each with its handler's ``source`` (``{"file", "line"}``)."""
-    routes: list[dict[str, Any]] = [dict(r) for r in routes_json(registry)["routes"]]
-    for item in routes:
-        item["source"] = handler_source(item["handler"])
-    return routes
+    return [
+        {**route, "source": handler_source(route["handler"])}
+        for route in routes_json(registry)["routes"]
+    ]
 
 
-def extension_config(registry: Registry, package: str) -> list[dict[str, Any]]:
+def extension_config(registry: Registry, package: str) -> list[ConfigPointJson]:
     """``[{"point", "app", "traits": [...]}]`` for each ExtensionApp point of ``package``."""
     serverapp = registry.serverapp
     extension = serverapp.extension_manager.extensions.get(package)
     if extension is None:
         return []
     sources = Sources.of(serverapp)
-    out = []
+    out: list[ConfigPointJson] = []
     for point_name, point in extension.extension_points.items():
         app = point.app
         if app is None:
@@ -61,10 +95,10 @@ def extension_config(registry: Registry, package: str) -> list[dict[str, Any]]:
     return out
 
 
-def handler_source(dotted: str) -> dict[str, Any] | None:
+def handler_source(dotted: str) -> SourceJson | None:
     """``{"file", "line"}`` of a handler class named ``module.Qualname``, when it is loaded."""
     # The module is the longest prefix found in sys.modules (the class may be nested).
-    obj: Any = None
+    obj: object = None
     parts = dotted.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         module = sys.modules.get(".".join(parts[:cut]))
@@ -89,12 +123,12 @@ def handler_source(dotted: str) -> dict[str, Any] | None:
     return {"file": file, "line": line}
 
 
-def editor_href(template: str, source: dict[str, Any] | None) -> str:
+def editor_href(template: str, source: SourceJson | None) -> str:
     """The open-in-editor link for a ``{"file", "line"}``; empty without a template or source.
 
     >>> editor_href("vscode://file/{file}:{line}", {"file": "/a b.py", "line": 3})
     'vscode://file//a%20b.py:3'
     """
-    if not template or not source or not source.get("file"):
+    if not template or not source or not source["file"]:
         return ""
-    return template.format(file=quote(str(source["file"])), line=source.get("line") or 1)
+    return template.format(file=quote(source["file"]), line=source["line"] or 1)

@@ -11,8 +11,6 @@ listed as ``required`` are the contract (``dashboard.openapi_schemas``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from devserver import __version__
 
 from .openapi_schemas import SCHEMAS, Schema, array, obj, ref
@@ -118,11 +116,13 @@ def paths() -> dict[str, Schema]:
             "schema": {"type": "string"},
         }
     ]
-    events = operation("streamEvents", "Server-Sent Events: reloads, errors, restarts.", {})
-    events["responses"]["200"] = {
+    stream: Schema = {
         "description": "A `text/event-stream` that stays open.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
+    events = operation(
+        "streamEvents", "Server-Sent Events: reloads, errors, restarts.", {}, {"200": stream}
+    )
     one = operation("getExtension", "One extension.", ref("Extension"), UNKNOWN)
     reload = operation(
         "reloadExtension", "Hot-reload an extension now.", ref("Reload"), UNKNOWN, not_ready
@@ -178,7 +178,7 @@ def paths() -> dict[str, Schema]:
     }
 
 
-def document(base_url: str) -> dict[str, Any]:
+def document(base_url: str) -> dict[str, object]:
     """The whole OpenAPI document for a server whose base_url is ``base_url``."""
     return {
         "openapi": "3.1.0",

@@ -6,11 +6,11 @@ because fields may be added, never removed. The enums are the records' own ``Lit
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import get_args
 
 from devserver.protocol import Mode, Phase, State
 
-Schema = dict[str, Any]
+Schema = dict[str, object]
 
 NULLABLE_STR: Schema = {"type": ["string", "null"]}
 

@@ -7,17 +7,18 @@ credentials a page redirects to the login page, like every page of jupyter_serve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from devserver.protocol import RouteJson, SpecsBody, VerdictRowJson
+
 from . import data
 from .base import PREFIX, DashboardPageHandler
 from .config_sources import Sources, describe_traits
-from .extension_view import extension_config, routes_with_sources
+from .extension_view import RouteDetailJson, extension_config, routes_with_sources
 
 
 class OverviewPage(DashboardPageHandler):
@@ -77,20 +78,25 @@ class ReloadForm(DashboardPageHandler):
         self.redirect(f"{target}?reloaded={name}#ext-{name}", status=303)
 
 
+class RouteRow(RouteDetailJson):
+    """A row of the routes page: ``hidden`` when the filters leave it out."""
+
+    hidden: bool
+
+
 class RoutesPage(DashboardPageHandler):
     page = "routes"
 
     @web.authenticated
     @authorized
     def get(self) -> None:
-        routes = routes_with_sources(self.registry)
         text = self.get_argument("q", "").strip()
         owner = self.get_argument("extension", "")
         only_shadowed = self.get_argument("shadowed", "") == "1"
         own = self.get_argument("own", "") == "1" or owner == "dashboard"
-        shown = visible_routes(routes, text, owner, only_shadowed, own)
-        for route in routes:
-            route["hidden"] = route["order"] not in shown
+        found = routes_with_sources(self.registry)
+        shown = visible_routes(found, text, owner, only_shadowed, own)
+        routes: list[RouteRow] = [{**r, "hidden": r["order"] not in shown} for r in found]
         self.render_page(
             "routes.html",
             routes=routes,
@@ -106,7 +112,7 @@ class RoutesPage(DashboardPageHandler):
 
 
 def visible_routes(
-    routes: list[dict[str, Any]], text: str, owner: str, only_shadowed: bool, own: bool
+    routes: Sequence[RouteJson], text: str, owner: str, only_shadowed: bool, own: bool
 ) -> set[int]:
     """The ``order`` of each route the filters show; with ``only_shadowed`` the winners too
     (a "shadowed by #3" link must lead somewhere). The dashboard's own routes show with ``own``.
@@ -124,14 +130,14 @@ def visible_routes(
         if route_matches(r, text, owner, only_shadowed) and (own or r["extension"] != "dashboard")
     }
     winners = {
-        int(r["shadowed_by"])
+        winner
         for r in routes
-        if only_shadowed and r["order"] in matched and r["shadowed_by"] is not None
+        if only_shadowed and r["order"] in matched and (winner := r["shadowed_by"]) is not None
     }
     return matched | winners
 
 
-def route_matches(route: Mapping[str, Any], text: str, owner: str, only_shadowed: bool) -> bool:
+def route_matches(route: RouteJson, text: str, owner: str, only_shadowed: bool) -> bool:
     """The routes page's filter: text in pattern, handler or owner; owner ``"-"`` is the server.
 
     >>> r = {"pattern": "/api/x", "handler": "m.H", "extension": None, "shadowed_by": None}
@@ -178,7 +184,7 @@ class SpecsPage(DashboardPageHandler):
         self.render_page("specs.html", specs=specs, governed=governed, others=others)
 
 
-def split_verdicts(specs: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+def split_verdicts(specs: SpecsBody) -> tuple[list[VerdictRowJson], list[VerdictRowJson]]:
     """Verdicts that a spec decides (or that refuse a request) first; the rest, where no spec
     applies, separately: with no spec at all, every route would be listed as "allowed".
 
@@ -186,11 +192,11 @@ def split_verdicts(specs: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     ...     {"extension": "a", "verdict": "allowed"}, {"extension": None, "verdict": "allowed"}]})
     ([{'extension': 'a', 'verdict': 'allowed'}], [{'extension': None, 'verdict': 'allowed'}])
     """
-    with_spec = {s.get("extension") for s in specs.get("specs", [])}
-    governed: list[Any] = []
-    others: list[Any] = []
-    for verdict in specs.get("verdicts", []):
-        decided = verdict.get("extension") in with_spec or verdict.get("verdict") != "allowed"
+    with_spec = {s["extension"] for s in specs["specs"]}
+    governed: list[VerdictRowJson] = []
+    others: list[VerdictRowJson] = []
+    for verdict in specs["verdicts"]:
+        decided = verdict["extension"] in with_spec or verdict["verdict"] != "allowed"
         (governed if decided else others).append(verdict)
     return governed, others
 

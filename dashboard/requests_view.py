@@ -8,16 +8,18 @@ stream as ``request`` and ``log`` events, which the page's script adds as they c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from devserver.agent.registry import Registry
 from devserver.agent.requestlog import to_json
+from devserver.apijson import LogsBody, RequestsBody
 
 from .base import DashboardApiHandler, DashboardPageHandler
 
+Number = TypeVar("Number", int, float)
 #: How many requests the page shows (the API gives all kept ones unless ``limit`` says).
 PAGE_ROWS = 300
 
@@ -29,7 +31,7 @@ def requests_json(
     since: float | None = None,
     after: int = 0,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> RequestsBody:
     """``{"requests": [...], "worker": pid}``, oldest first (the last ``limit`` when given)."""
     entries = registry.requests.query(extension, status, since, after)
     if limit is not None:
@@ -37,13 +39,13 @@ def requests_json(
     return {"requests": to_json(entries), "worker": registry.pid}
 
 
-def logs_json(registry: Registry, extension: str, after: float = 0.0) -> dict[str, Any]:
+def logs_json(registry: Registry, extension: str, after: float = 0.0) -> LogsBody:
     """``{"logs": [...]}``: the extension's kept log records, oldest first."""
     return {"logs": registry.logs.of(extension, after)}
 
 
 class _Filters(DashboardApiHandler):
-    def number(self, name: str, kind: type[float] | type[int]) -> Any:
+    def number(self, name: str, kind: type[Number]) -> Number | None:
         """A numeric query argument, or None; 400 naming the argument when it is not a number."""
         raw = self.get_argument(name, None)
         if raw in (None, ""):

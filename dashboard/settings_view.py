@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from traitlets import HasTraits
 
 from devserver.masking import secret_values, values_under_secret_names
+from devserver.typedjson import JSON
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -28,7 +29,7 @@ MAX_ITEMS = 200
 _SKIPPED_APP_TRAITS = frozenset({"settings", "handlers", "serverapp", "config", "parent", "log"})
 
 
-def jsonable(value: Any, depth: int = 0) -> Any:  # noqa: PLR0911 - one return per kind
+def jsonable(value: object, depth: int = 0) -> JSON:  # noqa: PLR0911 - one return per kind
     """``value`` as JSON data: containers recurse, other objects become a short repr.
 
     >>> jsonable({"a": (1, PurePath("/x")), 2: {3}})
@@ -51,7 +52,7 @@ def jsonable(value: Any, depth: int = 0) -> Any:  # noqa: PLR0911 - one return p
     return _short_repr(value)
 
 
-def _short_repr(value: Any) -> str:
+def _short_repr(value: object) -> str:
     if isinstance(value, type):
         return f"<class {value.__module__}.{value.__qualname__}>"
     text = repr(value)
@@ -60,7 +61,7 @@ def _short_repr(value: Any) -> str:
     return text
 
 
-def configured_traits(obj: HasTraits, own_only: bool = False) -> dict[str, Any]:
+def configured_traits(obj: HasTraits, own_only: bool = False) -> dict[str, object]:
     """The configurable traits of ``obj`` that hold a value.
 
     Traits never read are left out rather than computed: computing a default on a running server
@@ -74,7 +75,7 @@ def configured_traits(obj: HasTraits, own_only: bool = False) -> dict[str, Any]:
     }
 
 
-def collect_settings(serverapp: ServerApp) -> dict[str, Any]:
+def collect_settings(serverapp: ServerApp) -> dict[str, object]:
     """The ``server``, ``tornado`` and ``extensions`` sections, unmasked."""
     return {
         "server": {
@@ -86,15 +87,15 @@ def collect_settings(serverapp: ServerApp) -> dict[str, Any]:
     }
 
 
-def extension_settings(serverapp: ServerApp) -> dict[str, Any]:
+def extension_settings(serverapp: ServerApp) -> dict[str, object]:
     """Per extension point (an ExtensionApp's ``name``): its package, and for an ExtensionApp
     its own configurable traits and the settings it keeps under its name (``<name>_...``)."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     manager = serverapp.extension_manager
     for package_name, package in sorted(manager.extensions.items()):
         for point_name, point in package.extension_points.items():
             app = point.app
-            entry: dict[str, Any] = {"package": package_name, "module": point.module_name}
+            entry: dict[str, object] = {"package": package_name, "module": point.module_name}
             if app is not None:
                 entry["traits"] = configured_traits(app, own_only=True)
                 own = {k: v for k, v in app.settings.items() if k.startswith(app.name)}

@@ -18,13 +18,13 @@ import asyncio
 import json
 import re
 from functools import cached_property
-from typing import Any, get_args
+from typing import get_args
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from devserver.agent.events import Event, EventKind
+from devserver.agent.events import Event, EventJson, EventKind
 from devserver.masking import mask_json
 
 from .base import DashboardApiHandler
@@ -61,7 +61,7 @@ def parse_last_id(value: str | None, pid: int) -> int:
     return int(number)
 
 
-def format_event(pid: int, event: dict[str, Any], secrets: frozenset[str] = frozenset()) -> str:
+def format_event(pid: int, event: EventJson, secrets: frozenset[str] = frozenset()) -> str:
     """One event in the SSE wire format, its data masked.
 
     >>> format_event(3, {"id": 1, "kind": "reload", "data": {}})

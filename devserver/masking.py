@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
 
 MASK = "********"
 
@@ -116,7 +115,7 @@ def _escape_control(match: re.Match[str]) -> str:
     return "\\n" if char == "\n" else "\\r" if char == "\r" else f"\\x{ord(char):02x}"
 
 
-def values_under_secret_names(value: Any, depth: int = 0) -> set[str]:
+def values_under_secret_names(value: object, depth: int = 0) -> set[str]:
     """The string values found under secret keys or in ``[name, value]`` pairs, at any depth:
     masked by value wherever else they appear.
 
@@ -133,20 +132,21 @@ def values_under_secret_names(value: Any, depth: int = 0) -> set[str]:
             else:
                 found |= values_under_secret_names(v, depth + 1)
     elif isinstance(value, list | tuple):
-        if _is_secret_pair(value):
-            found.add(value[1])
+        if (secret := _secret_of_pair(value)) is not None:
+            found.add(secret)
         for v in value:
             found |= values_under_secret_names(v, depth + 1)
     return found
 
 
-def _is_secret_pair(value: list[Any] | tuple[Any, ...]) -> bool:
-    return (
-        len(value) == 2
-        and isinstance(value[0], str)
-        and isinstance(value[1], str)
-        and is_secret_name(value[0])
-    )
+def _secret_of_pair(value: Sequence[object]) -> str | None:
+    """The value of a ``[name, value]`` pair whose name is a secret one, else None."""
+    if len(value) != 2:
+        return None
+    name, secret = value
+    if isinstance(name, str) and isinstance(secret, str) and is_secret_name(name):
+        return secret
+    return None
 
 
 def mask_text(text: str, secrets: frozenset[str]) -> str:
@@ -158,7 +158,7 @@ def mask_text(text: str, secrets: frozenset[str]) -> str:
     return _Masker(secrets).text(text)
 
 
-def mask(value: Any, secrets: frozenset[str]) -> Any:
+def mask(value: object, secrets: frozenset[str]) -> object:
     """A copy of JSON-like ``value`` with secrets masked, by key name and by value.
 
     Under a secret key, everything but ``None`` and booleans is masked (a flag such as
@@ -186,7 +186,7 @@ def mask_json(value: object, secrets: frozenset[str]) -> str:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _walk(value: Any, text: Callable[[str], str] | None = None) -> Any:
+def _walk(value: object, text: Callable[[str], str] | None = None) -> object:
     """``value`` with what sits under a secret key masked, and each other string passed through
     ``text`` when given. Built for speed: answers can hold thousands of small dicts, and most
     values are scalars that need no call."""
@@ -204,7 +204,7 @@ def _walk(value: Any, text: Callable[[str], str] | None = None) -> Any:
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        if _is_secret_pair(value):
+        if _secret_of_pair(value) is not None:
             return [value[0], MASK]
         return [_scalar(v, text) if type(v) in _SCALARS else _walk(v, text) for v in value]
     return _scalar(value, text)

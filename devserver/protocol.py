@@ -34,10 +34,18 @@ import os
 import struct
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import (
+    Literal,
+    NotRequired,
+    TypedDict,
+    TypeGuard,
+    get_args,
+)
 
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
+
+from devserver.typedjson import by_op, known_kind
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 #: Set instead of ``SPEC_ENV`` for a standby worker: the pipe its spec will arrive on.
@@ -240,6 +248,16 @@ class ReadyExtension(TypedDict):
     errors: list[ErrorJson]
 
 
+class KeptJson(TypedDict, total=False):
+    """What a worker took over from the one before (``devserver.agent.adopt.Kept``)."""
+
+    kernels: list[str]
+    sessions: int
+    #: One line per kernel or session that could not be kept, and why.
+    dropped: list[str]
+    terminals_closed: int
+
+
 class ReadyMessage(TypedDict):
     """worker → supervisor, once it serves."""
 
@@ -247,16 +265,43 @@ class ReadyMessage(TypedDict):
     url: str
     pid: int
     extensions: dict[str, ReadyExtension]
+    kept: NotRequired[KeptJson]
 
 
-class ReloadRequest(TypedDict):
+class Answer(TypedDict, total=False):
+    """A request's answer as the worker's handler gives it. ``results`` for a reload;
+    ``restart``: why the changes need a new worker; ``error``: the request failed."""
+
+    results: list[ReloadJson]
+    restart: str
+    error: str
+
+
+class ReplyMessage(Answer):
+    """worker → supervisor: the answer to the request with this ``id``."""
+
+    op: Literal["reply"]
+    id: int | None
+
+
+#: What the worker sends on the control channel.
+WorkerMessage = ReadyMessage | ReplyMessage
+
+
+class Numbered(TypedDict):
+    """The ``id`` the supervisor gives a request on the wire; its reply carries it back."""
+
+    id: NotRequired[int]
+
+
+class ReloadRequest(Numbered):
     """supervisor → worker: reload these extensions (with those that import them)."""
 
     op: Literal["reload"]
     extensions: list[str]
 
 
-class ChangedRequest(TypedDict):
+class ChangedRequest(Numbered):
     """supervisor → worker: templates or static files changed; pages that show them refresh."""
 
     op: Literal["changed"]
@@ -266,7 +311,7 @@ class ChangedRequest(TypedDict):
     count: int
 
 
-class FrontendRequest(TypedDict):
+class FrontendRequest(Numbered):
     """supervisor → worker: a build of a project's frontend finished (or started); its
     extensions' records keep it and open JupyterLab pages hear of it."""
 
@@ -276,7 +321,7 @@ class FrontendRequest(TypedDict):
     frontend: FrontendJson
 
 
-class PingRequest(TypedDict):
+class PingRequest(Numbered):
     """supervisor → worker: the heartbeat; answered with an empty reply."""
 
     op: Literal["ping"]
@@ -376,7 +421,7 @@ class ChannelError(Exception):
     """The control channel carried something that is not a control message."""
 
 
-def encode(message: dict[str, Any]) -> bytes:
+def encode(message: Mapping[str, object]) -> bytes:
     """One control-channel frame.
 
     >>> encode({"op": "ping"})
@@ -386,7 +431,7 @@ def encode(message: dict[str, Any]) -> bytes:
     return HEADER.pack(len(body)) + body
 
 
-def decode(body: bytes) -> dict[str, Any]:
+def decode(body: bytes) -> dict[str, object]:
     """Parse one frame's body; anything but a control message raises ``ChannelError``."""
     try:
         message = json.loads(body)
@@ -394,10 +439,24 @@ def decode(body: bytes) -> dict[str, Any]:
         raise ChannelError(f"not JSON ({exc}): {body[:200]!r}") from exc
     if not isinstance(message, dict) or "op" not in message:
         raise ChannelError(f"not a control message: {body[:200]!r}")
-    return message
+    return {str(k): v for k, v in message.items()}
 
 
-async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
+def is_request(message: Mapping[str, object]) -> TypeGuard[Request]:
+    """True for a request the worker knows, with the fields its kind needs.
+
+    >>> is_request({"op": "reload", "extensions": ["a"]}), is_request({"op": "reload"})
+    (True, False)
+    """
+    return known_kind(message, _REQUEST_FIELDS)
+
+
+def is_worker_message(message: Mapping[str, object]) -> TypeGuard[WorkerMessage]:
+    """True for a message the supervisor knows, with the fields its kind needs."""
+    return known_kind(message, _WORKER_FIELDS)
+
+
+async def read_message(reader: asyncio.StreamReader) -> dict[str, object] | None:
     """The next message, or None at a clean end of the channel; ``ChannelError`` if the stream
     is cut inside a frame or carries something else."""
     try:
@@ -414,3 +473,7 @@ async def read_message(reader: asyncio.StreamReader) -> dict[str, Any] | None:
     except asyncio.IncompleteReadError as exc:
         raise ChannelError(f"the channel ended inside a frame of {size} bytes") from exc
     return decode(body)
+
+
+_REQUEST_FIELDS = by_op(*get_args(Request))
+_WORKER_FIELDS = by_op(*get_args(WorkerMessage))

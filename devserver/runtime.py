@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from jupyter_core.paths import jupyter_runtime_dir
 
@@ -20,6 +22,20 @@ PATTERN = "devserver-*.json"
 def runtime_folder() -> Path:
     """Jupyter's runtime folder (``$JUPYTER_RUNTIME_DIR`` or the platform's default)."""
     return Path(jupyter_runtime_dir())
+
+
+class RuntimeInfo(TypedDict):
+    """What ``devserver-<pid>.json`` holds: the supervisor's pid and URL (a file without them
+    is no one's), its token, and what it serves (``devserver.cli.choose``)."""
+
+    pid: int
+    url: str
+    base_url: NotRequired[str]
+    port: NotRequired[int]
+    token: NotRequired[str]
+    #: The PATHs given to ``devserver run``.
+    projects: NotRequired[list[str]]
+    extensions: NotRequired[list[str]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +51,7 @@ class RuntimeFile:
         port: int,
         base_url: str,
         token: str,
-        served: dict[str, list[str]] | None = None,
+        served: Mapping[str, list[str]] | None = None,
     ) -> RuntimeFile:
         """Write this process's file; the URL names a host a client can reach. ``served``: its
         ``projects`` (the PATHs) and ``extensions``, so the CLI can tell two servers apart.
@@ -48,14 +64,18 @@ class RuntimeFile:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         remove_stale_files(folder)
         path = folder / PATTERN.replace("*", str(os.getpid()))
-        info = {
-            "pid": os.getpid(),
-            "url": server_url(ip, port, base_url),
-            "base_url": base_url,
-            "port": port,
-            "token": token,
-            **(served or {}),
-        }
+        info = RuntimeInfo(
+            pid=os.getpid(),
+            url=server_url(ip, port, base_url),
+            base_url=base_url,
+            port=port,
+            token=token,
+        )
+        served = served or {}
+        if "projects" in served:
+            info["projects"] = served["projects"]
+        if "extensions" in served:
+            info["extensions"] = served["extensions"]
         # The token is a secret: the file is readable by its owner only, as Jupyter's own are.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:

@@ -56,8 +56,13 @@ class Poll:
         return False
 
 
+# The default deadline is a bound, not a budget: a condition met at once returns at once, and a
+# worker start that takes 2 s on a quiet machine took over 15 s at load average 14.
+DEADLINE = 30.0
+
+
 def wait_until(
-    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
+    check: Callable[[], T], timeout: float = DEADLINE, interval: float = 0.02, what: str = ""
 ) -> T:
     """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
     poll = Poll(check, timeout, what)
@@ -67,7 +72,7 @@ def wait_until(
 
 
 async def wait_until_async(
-    check: Callable[[], T], timeout: float = 15.0, interval: float = 0.01, what: str = ""
+    check: Callable[[], T], timeout: float = DEADLINE, interval: float = 0.01, what: str = ""
 ) -> T:
     """``wait_until`` inside an event loop: the loop keeps running between polls."""
     poll = Poll(check, timeout, what)
@@ -147,7 +152,7 @@ class DevServer:
         serving = [p for p in kids if (self.runtime_dir / f"jpserver-{p}.json").exists()]
         return serving[-1] if serving else None
 
-    def wait_for_log(self, text: str, timeout: float = 15.0) -> None:
+    def wait_for_log(self, text: str, timeout: float = DEADLINE) -> None:
         wait_until(lambda: text in self.log(), timeout, what=f"log line {text!r}")
 
     def edit(self, relpath: str, old: str, new: str) -> None:

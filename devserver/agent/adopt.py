@@ -19,14 +19,19 @@ import os
 import signal
 import sqlite3
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_server._tz import isoformat, utcnow
 from jupyter_server.prometheus.metrics import KERNEL_CURRENTLY_RUNNING_TOTAL
+from jupyter_server.serverapp import ServerApp
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+from jupyter_server.services.sessions.sessionmanager import SessionManager
+
+from devserver.kernel_messages import DetachRequest, KernelJson, KernelState
+from devserver.protocol import KeptJson
 
 from .kernels import KernelChannelError, SupervisedProvisioner, SupervisorLink
 
@@ -44,19 +49,24 @@ class Kept:
     #: Terminals the previous worker had open: they end with it.
     terminals_closed: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self) -> KeptJson:
+        return KeptJson(
+            kernels=self.kernels,
+            sessions=self.sessions,
+            dropped=self.dropped,
+            terminals_closed=self.terminals_closed,
+        )
 
 
-async def adopt(app: Any, link: SupervisorLink) -> Kept:
+async def adopt(app: ServerApp, link: SupervisorLink) -> Kept:
     """Adopt every kernel the supervisor still runs into ``app.kernel_manager``."""
     kept = Kept()
     try:
-        reply = await link.request("list")
+        reply = await link.request({"op": "list"})
     except (KernelChannelError, TimeoutError) as exc:
         log.warning("devserver: could not list the kept kernels (%s); starting without them", exc)
         return kept
-    kept.terminals_closed = int(reply.get("terminals", 0))
+    kept.terminals_closed = reply.get("terminals", 0)
     for gone in reply.get("dropped", []):
         kept.dropped.append(
             f"kernel {gone['kernel_id']} exited (code {gone['code']}) while no worker ran"
@@ -72,7 +82,7 @@ async def adopt(app: Any, link: SupervisorLink) -> Kept:
             log.warning("devserver: %s", line)
             kept.dropped.append(line)
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(int(record["pid"]), signal.SIGTERM)
+                os.killpg(record["pid"], signal.SIGTERM)
         else:
             kept.kernels.append(record["kernel_id"])
     kept.sessions, dropped = prune_sessions(app.session_manager, set(kept.kernels))
@@ -81,9 +91,9 @@ async def adopt(app: Any, link: SupervisorLink) -> Kept:
     return kept
 
 
-def adopt_one(mkm: Any, record: dict[str, Any]) -> None:
+def adopt_one(mkm: MappingKernelManager, record: KernelJson) -> None:
     """One running kernel into a MappingKernelManager, as if it had started it."""
-    kernel_id = str(record["kernel_id"])
+    kernel_id = record["kernel_id"]
     km = mkm.kernel_manager_factory(
         connection_file=record["connection_file"],
         parent=mkm,
@@ -96,7 +106,7 @@ def adopt_one(mkm: Any, record: dict[str, Any]) -> None:
     km.provisioner = SupervisedProvisioner(
         kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km
     )
-    km.provisioner.adopt(int(record["pid"]), km.get_connection_info(), record["cwd"])
+    km.provisioner.adopt(record["pid"], km.get_connection_info(), record["cwd"])
     km._launch_args = {"env": dict(record["env"]), "cwd": record["cwd"]}  # restart relaunches
     km._connection_file_written = True  # a shutdown through the API removes it
     km._attempted_start = True
@@ -107,7 +117,7 @@ def adopt_one(mkm: Any, record: dict[str, Any]) -> None:
     mkm._kernel_connections[kernel_id] = 0
     mkm._kernel_ports[kernel_id] = km.ports
     mkm.start_watching_activity(kernel_id)
-    state = dict(record.get("state") or {})
+    state = record["state"]
     km.execution_state = state.get("execution_state") or "idle"
     km.last_activity = _parse_time(state.get("last_activity")) or utcnow()
     mkm.add_restart_callback(kernel_id, lambda: mkm._handle_kernel_died(kernel_id), "dead")
@@ -124,10 +134,10 @@ def _parse_time(value: str | None) -> datetime | None:
     return None
 
 
-async def detach(app: Any, link: SupervisorLink) -> int:
+async def detach(app: ServerApp, link: SupervisorLink) -> int:
     """Let go of every kernel without ending it, for the next worker; the number let go."""
     mkm = app.kernel_manager
-    states: dict[str, dict[str, Any]] = {}
+    states: dict[str, KernelState] = {}
     for kernel_id in list(mkm._kernels):
         km = mkm._kernels[kernel_id]
         states[kernel_id] = {
@@ -142,7 +152,8 @@ async def detach(app: Any, link: SupervisorLink) -> int:
     terminals = app.web_app.settings.get("terminal_manager")
     open_terminals = len(getattr(terminals, "terminals", {}) or {})
     with contextlib.suppress(KernelChannelError, TimeoutError):
-        await link.request("detach", timeout=5.0, kernels=states, terminals=open_terminals)
+        message: DetachRequest = {"op": "detach", "kernels": states, "terminals": open_terminals}
+        await link.request(message, timeout=5.0)
     return len(states)
 
 
@@ -185,7 +196,7 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def prune_sessions(session_manager: Any, kernels: set[str]) -> tuple[int, int]:
+def prune_sessions(session_manager: SessionManager, kernels: set[str]) -> tuple[int, int]:
     """Drop the sessions whose kernel is not running; (kept, dropped)."""
     cursor = session_manager.cursor
     rows = cursor.execute("SELECT session_id, kernel_id FROM session").fetchall()

@@ -39,9 +39,11 @@ import tracemalloc
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import CodeType, FrameType
 
 from tornado.ioloop import PeriodicCallback
+
+from devserver.apijson import AuditJson, CheckJson, MemoryJson
 
 from .deps import in_package, top_level
 from .registry import Registry
@@ -63,7 +65,7 @@ class Check:
     summary: str
     items: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckJson:
         return {"check": self.check, "ok": self.ok, "summary": self.summary, "items": self.items}
 
 
@@ -79,7 +81,7 @@ def in_packages(module: str, packages: tuple[str, ...]) -> bool:
     return any(in_package(module, p) for p in packages)
 
 
-def stale_globals(namespace: dict[str, Any] | None, packages: tuple[str, ...]) -> str | None:
+def stale_globals(namespace: dict[str, object] | None, packages: tuple[str, ...]) -> str | None:
     """The module name when ``namespace`` (a function's globals) belongs to an old version of
     the code of ``packages``, else None."""
     if namespace is None:
@@ -91,15 +93,15 @@ def stale_globals(namespace: dict[str, Any] | None, packages: tuple[str, ...]) -
     return name if current is None or current.__dict__ is not namespace else None
 
 
-def code_globals(fn: Any) -> dict[str, Any] | None:
+def code_globals(fn: object) -> dict[str, object] | None:
     """The globals of a callable or coroutine (unwrapping bound methods and partials)."""
     for _ in range(5):  # partial(partial(method)) at most this deep
         fn = getattr(fn, "func", None) or getattr(fn, "__func__", None) or fn
         if not hasattr(fn, "func") and not hasattr(fn, "__func__"):
             break
     frame = getattr(fn, "cr_frame", None)
-    if frame is not None:
-        return frame.f_globals  # type: ignore[no-any-return]
+    if isinstance(frame, FrameType):
+        return frame.f_globals
     namespace = getattr(fn, "__globals__", None)
     return namespace if isinstance(namespace, dict) else None
 
@@ -109,16 +111,16 @@ def is_old_class(cls: type, packages: tuple[str, ...]) -> bool:
     module = getattr(cls, "__module__", None)
     if not isinstance(module, str) or not in_packages(module, packages):
         return False
-    current: Any = sys.modules.get(module)
+    current: object = sys.modules.get(module)
     for part in cls.__qualname__.split("."):
         current = getattr(current, part, None)
     return current is not cls
 
 
-def describe(fn: Any) -> str:
+def describe(fn: object) -> str:
     target = getattr(fn, "__func__", None) or getattr(fn, "func", None) or fn
     code = getattr(target, "cr_code", None) or getattr(target, "__code__", None)
-    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if isinstance(code, CodeType) else ""
     name = getattr(target, "__qualname__", None) or type(target).__name__
     return f"{name}{where}"
 
@@ -151,14 +153,16 @@ def old_tasks(packages: tuple[str, ...]) -> list[str]:
 
 
 def old_settings(
-    settings: dict[str, Any], packages: tuple[str, ...], carried: Mapping[str, object] | None = None
+    settings: dict[str, object],
+    packages: tuple[str, ...],
+    carried: Mapping[str, object] | None = None,
 ) -> list[str]:
     """Settings holding old classes, except live objects carried over on purpose."""
     out = []
     for key, value in settings.items():
         if carried and carried.get(key) is value:
             continue
-        inner: Iterable[Any] = ()
+        inner: Iterable[object] = ()
         if isinstance(value, dict):
             inner = value.values()
         elif isinstance(value, list | tuple):
@@ -268,7 +272,7 @@ class Audit:
     times: int = 5
     limit_kb: float = MEMORY_LIMIT_KB
     checks: list[Check] = field(default_factory=list)
-    memory: dict[str, Any] = field(default_factory=dict)
+    memory: MemoryJson = field(default_factory=MemoryJson)
     #: The classes of each version the reloads replaced: [0] is the start-up version.
     _old: list[list[weakref.ref[type]]] = field(default_factory=list)
     _snapshot: tracemalloc.Snapshot | None = None
@@ -282,7 +286,7 @@ class Audit:
         main = top_level(self.registry.resolve(self.name) or self.name)
         return (main, *(top_level(p) for p in self._together if top_level(p) != main))
 
-    async def run(self) -> dict[str, Any]:
+    async def run(self) -> AuditJson:
         """Reload ``times`` times, then check; KeyError for an unknown extension name."""
         started = time.perf_counter()
         routes_before = self._route_counts()
@@ -376,7 +380,7 @@ class Audit:
         if self._traced_here:
             tracemalloc.start()
         self._snapshot = tracemalloc.take_snapshot()
-        self.memory.update(rss_before_kb=resident_kb(), heap_before_kb=_heap_kb())
+        self.memory["rss_before_kb"], self.memory["heap_before_kb"] = resident_kb(), _heap_kb()
 
     def _memory_check(self) -> Check:
         if self._snapshot is None:  # a reload failed before the second half
@@ -389,10 +393,12 @@ class Audit:
             self.times - self.times // 2 - 1, 1
         )
         self.memory.update(
-            rss_after_kb=resident_kb(),
-            heap_after_kb=heap_after,
-            per_reload_kb=round(per, 1),
-            limit_kb=self.limit_kb,
+            {
+                "rss_after_kb": resident_kb(),
+                "heap_after_kb": heap_after,
+                "per_reload_kb": round(per, 1),
+                "limit_kb": self.limit_kb,
+            }
         )
         summary = f"heap {per:+.0f} KiB per reload (limit {self.limit_kb:g})"
         if self.times < MEMORY_MIN_TIMES:
@@ -400,7 +406,7 @@ class Audit:
             return Check("memory", True, judged, [f"{stat}" for stat in grown])
         return Check("memory", per <= self.limit_kb, summary, [f"{stat}" for stat in grown])
 
-    def to_json(self, seconds: float) -> dict[str, Any]:
+    def to_json(self, seconds: float) -> AuditJson:
         return {
             "extension": self.name,
             "times": self.times,

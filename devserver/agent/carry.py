@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
 
 from tornado.routing import Rule, RuleRouter
 from traitlets import HasTraits
@@ -29,8 +28,8 @@ class Carried:
     """One live object kept across a reload, in place of the new one."""
 
     key: str
-    old: Any
-    new: Any
+    old: object
+    new: object
 
     def describe(self) -> str:
         kind = type(self.old).__qualname__
@@ -49,7 +48,9 @@ def same_kind(old: object, new: object) -> bool:
     )
 
 
-def find_carried(old: MutableMapping[str, Any], new: MutableMapping[str, Any]) -> list[Carried]:
+def find_carried(
+    old: MutableMapping[str, object], new: MutableMapping[str, object]
+) -> list[Carried]:
     """The settings the new code replaced with a fresh object of the same kind as a live one."""
     return [
         Carried(key, value, new[key])
@@ -60,8 +61,8 @@ def find_carried(old: MutableMapping[str, Any], new: MutableMapping[str, Any]) -
 
 def carry_over(
     carried: list[Carried],
-    settings: MutableMapping[str, Any],
-    apps: Iterable[Any],
+    settings: MutableMapping[str, object],
+    apps: Iterable[object],
     rules: Iterable[Rule],
 ) -> None:
     """Put each old object back where the new code put its new one."""
@@ -74,14 +75,14 @@ def carry_over(
         _replace_values(rule.target_kwargs, swap)
 
 
-def hand_back(carried: list[Carried], old_apps: Iterable[Any]) -> None:
+def hand_back(carried: list[Carried], old_apps: Iterable[object]) -> None:
     """Give the old apps the new objects, so that stopping them stops those, not the live ones."""
     swap = {id(c.old): c.new for c in carried}
     for app in old_apps:
         _rebind(app, swap)
 
 
-def _rebind(app: Any, swap: dict[int, Any]) -> None:
+def _rebind(app: object, swap: dict[int, object]) -> None:
     _replace_values(vars(app), swap)
     values = getattr(app, "_trait_values", None)
     if isinstance(values, dict):
@@ -91,7 +92,7 @@ def _rebind(app: Any, swap: dict[int, Any]) -> None:
             _replace_values(settings, swap)
 
 
-def _replace_values(mapping: MutableMapping[str, Any], swap: dict[int, Any]) -> None:
+def _replace_values(mapping: MutableMapping[str, object], swap: dict[int, object]) -> None:
     for key, value in list(mapping.items()):
         if id(value) in swap:
             mapping[key] = swap[id(value)]

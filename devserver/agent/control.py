@@ -10,9 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from typing import Any
 
-from devserver.protocol import ChannelError, FrontendJson, encode, read_message
+from devserver.protocol import (
+    Answer,
+    ChannelError,
+    FrontendRequest,
+    ReadyMessage,
+    Request,
+    WorkerMessage,
+    encode,
+    is_request,
+    read_message,
+)
 
 from .registry import Registry
 from .reload import ReloadEngine, forget_static_hashes
@@ -33,11 +42,11 @@ class ControlChannel:
         #: while a reload runs.
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def serve(self, ready: dict[str, Any]) -> None:
+    async def serve(self, ready: ReadyMessage) -> None:
         """Announce readiness, then answer requests; returns when the supervisor goes away or
         the channel breaks."""
         reader, self._writer = await asyncio.open_unix_connection(sock=self._sock)
-        self.send({"op": "ready", **ready})
+        self.send(ready)
         try:
             while (message := await read_message(reader)) is not None:
                 task = asyncio.ensure_future(self._answer(message))
@@ -48,51 +57,55 @@ class ControlChannel:
         finally:
             self._writer.close()
 
-    async def _answer(self, message: dict[str, Any]) -> None:
+    async def _answer(self, message: dict[str, object]) -> None:
+        request_id = message.get("id")
         try:
-            reply = await self.handle(message)
+            if is_request(message):
+                answer = await self.handle(message)
+            else:
+                answer = Answer(error=f"unknown op {message.get('op')!r} or missing fields")
         except Exception as exc:  # a bug here must not silence the channel: logged, answered
             log.exception("devserver: control request %r failed", message.get("op"))
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        self.send({"op": "reply", "id": message.get("id"), **reply})
+            answer = Answer(error=f"{type(exc).__name__}: {exc}")
+        number = request_id if isinstance(request_id, int) else None
+        self.send({"op": "reply", "id": number, **answer})
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: WorkerMessage) -> None:
         if self._writer is not None and not self._writer.is_closing():
             self._writer.write(encode(message))
 
-    async def handle(self, message: dict[str, Any]) -> dict[str, Any]:
-        op = message["op"]
-        if op == "ping":
-            return {}
-        if op == "reload":
+    async def handle(self, message: Request) -> Answer:
+        if message["op"] == "reload":
             results = await self.engine.reload(list(message["extensions"]))
-            reply: dict[str, Any] = {"results": [r.to_json() for r in results]}
+            answer = Answer(results=[r.to_json() for r in results])
             if self.engine.needs_restart:
-                reply["restart"] = self.engine.needs_restart
-            return reply
-        if op == "changed":
+                answer["restart"] = self.engine.needs_restart
+            return answer
+        if message["op"] == "changed":
             if message["kind"] == "static":
                 forget_static_hashes()
             paths = message["paths"]
-            count = message.get("count", len(paths))
             owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(
                 "change",
-                {"kind": message["kind"], "paths": paths, "count": count, "extensions": owners},
+                {
+                    "kind": message["kind"],
+                    "paths": paths,
+                    "count": message["count"],
+                    "extensions": owners,
+                },
             )
-            return {}
-        if op == "frontend":
-            return self._frontend(message)
-        return {"error": f"unknown op {op!r}"}
+        elif message["op"] == "frontend":
+            self._frontend(message)
+        return Answer()
 
-    def _frontend(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _frontend(self, message: FrontendRequest) -> None:
         """A build of a project's frontend: kept on its extensions' records, and published
         (open JupyterLab pages reload after ``ok`` and show the errors after ``failed``)."""
-        frontend: FrontendJson = message["frontend"]  # built by the supervisor to the contract
+        frontend = message["frontend"]
         for name in message["extensions"]:
             self.registry.extension(name).frontend = frontend
         self.registry.events.publish(
             "frontend",
             {"package": message["package"], "extensions": message["extensions"], **frontend},
         )
-        return {}

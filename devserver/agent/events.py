@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 EventKind = Literal[
     "started",
@@ -30,6 +30,15 @@ EventKind = Literal[
 ]
 
 
+class EventJson(TypedDict):
+    """One event as the API and the stream carry it."""
+
+    id: int
+    kind: EventKind
+    time: float
+    data: Mapping[str, object]
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing that happened, numbered in order of publication."""
@@ -39,7 +48,7 @@ class Event:
     data: Mapping[str, object]
     time: float = field(default_factory=time.time)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> EventJson:
         return {"id": self.id, "kind": self.kind, "time": self.time, "data": self.data}
 
 

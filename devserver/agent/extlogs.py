@@ -12,16 +12,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from traitlets import Int
 from traitlets.config import LoggingConfigurable
 
-from .records import _is_under
+from devserver.apijson import LogJson
 
-if TYPE_CHECKING:
-    from .registry import Registry
+from .events import EventBus
+from .records import ExtensionRecord, _is_under
+
+
+class Owners(Protocol):
+    """What the logs need of the registry (``devserver.agent.registry``, which owns them): the
+    extensions, to tell whose a record is, and the event bus."""
+
+    events: EventBus
+
+    @property
+    def extensions(self) -> Mapping[str, ExtensionRecord]: ...
 
 
 class ExtensionLogs(LoggingConfigurable):
@@ -29,10 +40,10 @@ class ExtensionLogs(LoggingConfigurable):
 
     size = Int(200, help="How many log records are kept for each extension.").tag(config=True)
 
-    def __init__(self, registry: Registry, **kwargs: Any) -> None:
+    def __init__(self, registry: Owners, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.registry = registry
-        self.records: dict[str, deque[dict[str, Any]]] = {}
+        self.records: dict[str, deque[LogJson]] = {}
         self.handler = _Handler(self)
         self._owners: dict[str, str | None] = {}
         self._owners_key: tuple[tuple[str, str | None], ...] = ()
@@ -46,7 +57,7 @@ class ExtensionLogs(LoggingConfigurable):
         for logger in (logging.getLogger(), *loggers):
             logger.removeHandler(self.handler)
 
-    def of(self, extension: str, after: float = 0.0) -> list[dict[str, Any]]:
+    def of(self, extension: str, after: float = 0.0) -> list[LogJson]:
         """The kept records of ``extension``, oldest first, newer than ``after`` (Unix time)."""
         return [r for r in self.records.get(extension, ()) if r["time"] > after]
 
@@ -77,7 +88,7 @@ class ExtensionLogs(LoggingConfigurable):
         name = self.owner(record)
         if name is None:
             return
-        entry = {
+        entry: LogJson = {
             "extension": name,
             "time": record.created,
             "level": record.levelname,

@@ -24,12 +24,12 @@ import os
 import signal
 import socket
 import uuid
-from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
+from devserver.kernel_messages import KernelReply, WorkerRequest, for_worker
 from devserver.protocol import encode, read_message
 
 log = logging.getLogger("devserver.agent")
@@ -46,7 +46,7 @@ class SupervisorLink:
         self._sock = socket.socket(fileno=fd)
         self._sock.setblocking(False)
         self._writer: asyncio.StreamWriter | None = None
-        self._replies: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._replies: dict[int, asyncio.Future[KernelReply]] = {}
         self._ids = itertools.count(1)
         self._exits: dict[int, int] = {}
         self._exit_waiters: dict[int, list[asyncio.Future[int]]] = {}
@@ -58,16 +58,16 @@ class SupervisorLink:
         reader, self._writer = await asyncio.open_unix_connection(sock=self._sock)
         self._task = asyncio.ensure_future(self._read(reader))
 
-    async def request(self, op: str, timeout: float = 30.0, **fields: Any) -> dict[str, Any]:
+    async def request(self, message: WorkerRequest, timeout: float = 30.0) -> KernelReply:
         if self._writer is None or self._writer.is_closing():
             raise KernelChannelError("the supervisor's kernel channel is closed")
         request_id = next(self._ids)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[KernelReply] = asyncio.get_running_loop().create_future()
         self._replies[request_id] = future
-        self._writer.write(encode({"op": op, "id": request_id, **fields}))
+        self._writer.write(encode({**message, "id": request_id}))
         reply = await asyncio.wait_for(future, timeout)
-        if reply.get("error"):
-            raise KernelChannelError(str(reply["error"]))
+        if "error" in reply:
+            raise KernelChannelError(reply["error"])
         return reply
 
     def exit_code(self, pid: int) -> int | None:
@@ -83,12 +83,14 @@ class SupervisorLink:
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         while (message := await read_message(reader)) is not None:
-            if message["op"] == "reply":
-                future = self._replies.pop(int(message["id"]), None)
+            if not for_worker(message):
+                log.warning("devserver: ignoring a kernel channel message: %r", message)
+            elif message["op"] == "reply":
+                future = self._replies.pop(message["id"] or 0, None)
                 if future is not None and not future.done():
                     future.set_result(message)
             elif message["op"] == "exited":
-                self._exited(int(message["pid"]), int(message["code"]))
+                self._exited(message["pid"], message["code"])
             elif message["op"] == "final":
                 self.final = True
                 assert self._writer is not None
@@ -104,7 +106,7 @@ class SupervisorLink:
                 future.set_result(code)
 
 
-def find_link(obj: Any) -> SupervisorLink | None:
+def find_link(obj: object) -> SupervisorLink | None:
     """The link of the ServerApp above ``obj`` in its traitlets parents, if it has one."""
     while obj is not None:
         link = getattr(obj, "kernel_link", None)
@@ -160,19 +162,24 @@ class SupervisedProvisioner(LocalProvisioner):
     async def terminate(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGTERM)
 
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+    async def launch_kernel(self, cmd: list[str], **kwargs: object) -> KernelConnectionInfo:
         km = self.parent
         cwd = kwargs.get("cwd")
+        env = kwargs.get("env")
         reply = await self.link.request(
-            "launch",
-            kernel_id=self.kernel_id,
-            kernel_name=getattr(km, "kernel_name", ""),
-            argv=list(cmd),
-            env=dict(kwargs.get("env") or os.environ),
-            cwd=str(cwd) if cwd else None,
-            connection_file=getattr(km, "connection_file", ""),
+            {
+                "op": "launch",
+                "kernel_id": self.kernel_id,
+                "kernel_name": str(getattr(km, "kernel_name", "")),
+                "argv": list(cmd),
+                "env": dict(env if isinstance(env, dict) else os.environ),
+                "cwd": str(cwd) if cwd else None,
+                "connection_file": str(getattr(km, "connection_file", "")),
+            }
         )
-        self.pid = self.pgid = int(reply["pid"])
+        if "pid" not in reply:
+            raise KernelChannelError("the supervisor's launch reply has no pid")
+        self.pid = self.pgid = reply["pid"]
         self.cwd = cwd or os.getcwd()
         return self.connection_info
 
@@ -181,7 +188,9 @@ class KeptKernelManager(ServerKernelManager):
     """A ServerKernelManager whose kernels the supervisor starts, so they outlive the worker.
     A kernel spec that names a provisioner of its own keeps it (and is not kept)."""
 
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+    async def _async_pre_start_kernel(
+        self, *, transport_encryption: str | None = None, **kw: object
+    ) -> tuple[list[str], dict[str, object]]:
         self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
         spec = self.kernel_spec
         named = spec is not None and spec.metadata.get("kernel_provisioner")
@@ -189,4 +198,6 @@ class KeptKernelManager(ServerKernelManager):
             self.provisioner = SupervisedProvisioner(
                 kernel_id=self.kernel_id, kernel_spec=spec, parent=self
             )
-        return await super()._async_pre_start_kernel(**kw)
+        return await super()._async_pre_start_kernel(
+            transport_encryption=transport_encryption, **kw
+        )

@@ -14,7 +14,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TypedDict
 
 from .deadline import stack_of, stuck_frame
 
@@ -25,7 +25,7 @@ TICK = 0.05
 class LoopWatch:
     """Watches the running loop; ``report`` gets the block's data on the loop."""
 
-    def __init__(self, threshold: float, report: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, threshold: float, report: Callable[[BlockedJson], None]) -> None:
         self.threshold = threshold
         self.report = report
         self._last = time.monotonic()
@@ -57,7 +57,15 @@ class LoopWatch:
                 self._sample = stack_of(self._loop_thread)
 
 
-def describe_block(seconds: float, stack: traceback.StackSummary) -> dict[str, Any]:
+class BlockedJson(TypedDict):
+    """The data of a ``blocked`` event: how long the loop was held, where, and the stack."""
+
+    ms: float
+    where: str
+    stack: str
+
+
+def describe_block(seconds: float, stack: traceback.StackSummary) -> BlockedJson:
     """The data of a ``blocked`` event.
 
     >>> stack = traceback.StackSummary.from_list([("/src/myext/handlers.py", 42, "get", "")])

@@ -12,12 +12,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jupyter_server import __version__ as jupyter_server_version
 
 from devserver import __version__
-from devserver.protocol import StatusJson
+from devserver.protocol import SpecsBody, StatusJson
 
 from .events import EventBus
 from .extlogs import ExtensionLogs
@@ -62,7 +62,7 @@ class Registry:
         #: Set by the reload engine once the server is up.
         self.reload_fn: ReloadFn | None = None
         #: Extra data providers keyed by API section, e.g. ``"specs"`` (set by other agent parts).
-        self.providers: dict[str, Callable[[], Mapping[str, object]]] = {}
+        self.providers: dict[str, Callable[[], SpecsBody]] = {}
         #: Set by the dashboard (which owns the analysis): reloads then say what they shadow.
         self.find_shadowed: ShadowFinder | None = None
         self._error_ids = itertools.count(1)
@@ -229,7 +229,7 @@ def _repeat_key(error: ErrorRecord) -> tuple[object, ...]:
     return (error.extension, error.phase, error.type, error.file, error.line)
 
 
-def get_registry(settings: Mapping[str, Any]) -> Registry:
+def get_registry(settings: Mapping[str, object]) -> Registry:
     """The registry kept in a tornado settings mapping (``handler.settings``)."""
     registry = settings[SETTINGS_KEY]
     if not isinstance(registry, Registry):

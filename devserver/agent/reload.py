@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
 
+from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.manager import ExtensionPackage
+from jupyter_server.serverapp import ServerApp
 from tornado.web import StaticFileHandler
 
 from . import specs
@@ -77,7 +78,7 @@ class ReloadEngine:
 
     def __init__(
         self,
-        serverapp: Any,
+        serverapp: ServerApp,
         manager: AgentExtensionManager,
         registry: Registry,
         capture: RouteCapture,
@@ -304,7 +305,7 @@ class ReloadEngine:
         return result
 
 
-def _apps(package: ExtensionPackage) -> list[Any]:
+def _apps(package: ExtensionPackage) -> list[ExtensionApp]:
     return [point.app for point in package.extension_points.values() if point.app is not None]
 
 

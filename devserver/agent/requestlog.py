@@ -17,11 +17,12 @@ import contextlib
 import itertools
 import re
 import time
+from asyncio import Future
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from tornado import web
@@ -29,12 +30,21 @@ from tornado.websocket import WebSocketHandler
 from traitlets import Bool, Int
 from traitlets.config import LoggingConfigurable
 
+from devserver.apijson import RequestJson, WebSocketJson
 from devserver.masking import MASK, is_secret_name
 
+from .events import EventBus
 from .records import RouteRecord
 
-if TYPE_CHECKING:
-    from .registry import Registry
+
+class RouteTable(Protocol):
+    """What the request log needs of the registry (``devserver.agent.registry``, which owns
+    it): the routes, to name each request's, and the event bus."""
+
+    events: EventBus
+
+    def routes(self) -> list[RouteRecord]: ...
+
 
 #: Query names jupyter_server also scrubs from its access log (OAuth's ``code`` and ``state``).
 EXTRA_SECRET_PARAMS = ("auth", "code", "state", "xsrf")
@@ -71,7 +81,7 @@ class WebSocketStats:
     messages_out: int = 0
     closed: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> WebSocketJson:
         return {
             "open": self.closed is None,
             "messages_in": self.messages_in,
@@ -100,7 +110,7 @@ class RequestRecord:
     def request_line(self) -> str:
         return f"{self.method} {self.path}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> RequestJson:
         return {
             "id": self.id,
             "time": self.time,
@@ -169,17 +179,18 @@ class RequestLog(LoggingConfigurable):
         config=True
     )
 
-    def __init__(self, registry: Registry, **kwargs: Any) -> None:
+    def __init__(self, registry: RouteTable, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.registry = registry
         self.entries: deque[RequestRecord] = deque(maxlen=max(1, self.size))
         self._ids = itertools.count(1)
         self._index = RouteIndex()
 
-    def install(self, settings: dict[str, Any]) -> None:
+    def install(self, app: web.Application) -> None:
         """Wrap the application's ``log_function`` so that every finished request is recorded."""
         if not self.enabled:
             return
+        settings = app.settings
         original: LogFunction | None = settings.get("log_function")
 
         def log_function(handler: web.RequestHandler) -> None:
@@ -264,11 +275,13 @@ def watch_websocket(handler: WebSocketHandler) -> WebSocketStats:
     )
     line = f"{handler.request.method} {scrub_uri(handler.request.uri or '/')}"
 
-    def counted_on_message(message: str | bytes) -> Any:
+    def counted_on_message(message: str | bytes) -> Awaitable[None] | None:
         stats.messages_in += 1
         return on_message(message)
 
-    def counted_write_message(message: Any, binary: bool = False) -> Any:
+    def counted_write_message(
+        message: bytes | str | dict[str, object], binary: bool = False
+    ) -> Future[None]:
         stats.messages_out += 1
         return write_message(message, binary)
 
@@ -292,5 +305,5 @@ def watch_websocket(handler: WebSocketHandler) -> WebSocketStats:
     return stats
 
 
-def to_json(entries: Iterable[RequestRecord]) -> list[dict[str, Any]]:
+def to_json(entries: Iterable[RequestRecord]) -> list[RequestJson]:
     return [entry.to_json() for entry in entries]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from devserver.protocol import SpecJson, SpecsBody, VerdictRowJson
 from devserver.specs.document import SpecError
@@ -30,6 +30,7 @@ from devserver.specs.verdict import NO_SPEC, Verdict
 from .records import ErrorRecord
 
 if TYPE_CHECKING:
+    from jupyter_server.extension.application import ExtensionApp
     from jupyter_server.serverapp import ServerApp
 
     from .registry import Registry
@@ -44,7 +45,7 @@ class FoundApp:
     """An ExtensionApp instance and the extension package that provides it."""
 
     package: str
-    app: Any
+    app: ExtensionApp
 
     @property
     def name(self) -> str:
@@ -111,12 +112,13 @@ class LiveEnforcement(Enforcement):
         if app is not self.seen:
             self.rebuild(None if app is None else FoundApp(self.package, app))
 
-    def current_app(self) -> Any:
+    def current_app(self) -> ExtensionApp | None:
         """The app instance the extension manager holds now (a reload puts a new one there)."""
         extension = self.provider.serverapp.extension_manager.extensions.get(self.package)
         for point in () if extension is None else extension.extension_points.values():
-            if point.app is not None and point.app.name == self.key:
-                return point.app
+            app: ExtensionApp | None = point.app  # jupyter_server leaves it unannotated
+            if app is not None and app.name == self.key:
+                return app
         return None
 
     def rebuild(self, found: FoundApp | None) -> None:

@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import sys
-from typing import Any
 
 from jupyter_core.paths import secure_write
 from jupyter_server.serverapp import ServerApp
@@ -22,13 +21,13 @@ from traitlets import Instance
 from traitlets.config import Config
 
 from devserver.errors import DevServerError, NoSuchApp
-from devserver.protocol import SPEC_ENV, WorkerSpec, decode_config
+from devserver.protocol import SPEC_ENV, ReadyMessage, WorkerSpec, decode_config
 
 from . import codecache, lifeline, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
 from .kernels import SupervisorLink
-from .loopwatch import LoopWatch
+from .loopwatch import BlockedJson, LoopWatch
 from .manager import AgentExtensionManager
 from .registry import SETTINGS_KEY, Registry
 from .reload import ReloadEngine
@@ -134,7 +133,7 @@ class WorkerApp(ServerApp):
         timeout = self.spec.reload_timeout
         self.engine = ReloadEngine(self, manager, self.registry, self.capture, timeout)
         self.registry.reload_fn = self.engine.reload_one
-        self.registry.requests.install(self.web_app.settings)
+        self.registry.requests.install(self.web_app)
         self.registry.logs.install(self.log)
         RuntimeErrorCapture(self.registry, self.log).install()
 
@@ -203,7 +202,7 @@ class WorkerApp(ServerApp):
         self._loopwatch = LoopWatch(spec.blocked_threshold, self._report_blocked)
         self._loopwatch.start()
 
-    def _report_blocked(self, block: dict[str, Any]) -> None:
+    def _report_blocked(self, block: BlockedJson) -> None:
         self.log.warning(
             "devserver: the event loop was blocked %.1f s in %s", block["ms"] / 1000, block["where"]
         )
@@ -231,8 +230,9 @@ class WorkerApp(ServerApp):
         self.log.critical("devserver: the control channel ended; stopping")
         self.stop()
 
-    def _ready_info(self) -> dict[str, Any]:
+    def _ready_info(self) -> ReadyMessage:
         return {
+            "op": "ready",
             # custom_display_url: the URL as seen from where the user is (e.g. a container's host).
             "url": self.custom_display_url or self.connection_url,
             "pid": os.getpid(),

@@ -22,10 +22,11 @@ from devserver.errors import ConfigError
 from devserver.projects import source_root, top_level_packages
 
 from .apps import check_app, check_handlers
-from .base import Extension, Finding, Project, error, passed, warning
+from .base import Finding, error, passed, warning
 from .enable import CLASSIC_LOADER, LOADER, check_config_json, check_data_files, check_loader
 from .meta import read_metadata
 from .points import Point, extension_points
+from .project import Extension, Project
 from .source import Definition, Module, SourceTree, binding
 
 __all__ = ["Finding", "check_project"]

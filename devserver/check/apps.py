@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .base import Finding, Project, count, error, passed, warning
+from .base import Finding, count, error, passed, warning
 from .meta import console_scripts
 from .points import HandlerMethod, eval_path, handler_methods
+from .project import Project
 from .source import Definition, Module, binding, class_attribute, find_class
 from .wheel import package_files_shipped
 

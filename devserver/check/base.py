@@ -8,13 +8,7 @@ of that item means: an ``error`` breaks the installed extension (``devserver che
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:  # the checks_* modules import this one; these are only annotations here
-    from .meta import Metadata
-    from .points import Point
-    from .source import Module, SourceTree
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -52,36 +46,8 @@ class Finding:
             return ""
         return f"{self.file}:{self.line}" if self.line else self.file
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Project:
-    """What every check reads: the folder, its packaging files, its Python sources."""
-
-    root: Path
-    meta: Metadata
-    src: SourceTree
-
-    def rel(self, path: Path) -> str:
-        """``path`` as the user sees it from the project folder (POSIX separators)."""
-        try:
-            return path.relative_to(self.root).as_posix() or "."
-        except ValueError:
-            return str(path)
-
-
-@dataclass(frozen=True)
-class Extension:
-    """A top-level package (or module) that the server enables by its import name."""
-
-    package: Module
-    points: list[Point]
-
-    @property
-    def name(self) -> str:
-        return self.package.name
 
 
 def passed(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from traitlets import Bool
 from traitlets.config import Application
@@ -58,7 +57,7 @@ class CheckApp(Application):
             )
 
 
-def as_json(root: Path, findings: list[Finding]) -> dict[str, Any]:
+def as_json(root: Path, findings: list[Finding]) -> dict[str, object]:
     """The ``--json`` document: the project, the verdict and every finding."""
     return {
         "path": str(root),

@@ -11,9 +11,10 @@ import os
 from fnmatch import fnmatch
 from pathlib import Path
 
-from .base import Extension, Finding, Project, error, passed, warning
+from .base import Finding, error, passed, warning
 from .meta import TARGET, data_files
 from .points import Point, is_extension_app
+from .project import Extension, Project
 from .source import Definition, Module, binding, find_class, find_imported_class
 
 LOADER = "_load_jupyter_server_extension"

@@ -13,7 +13,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .base import Finding, error
 from .source import MAX_HOPS, binding, last_name, parse_python
@@ -37,9 +36,9 @@ class Metadata:
     """The parsed packaging files of one project; empty parts for the files it lacks."""
 
     root: Path
-    pyproject: dict[str, Any] = field(default_factory=dict)
+    pyproject: dict[str, object] = field(default_factory=dict)
     #: Literal keyword arguments of ``setup()`` (UNKNOWN for computed ones).
-    setup: dict[str, Any] = field(default_factory=dict)
+    setup: dict[str, object] = field(default_factory=dict)
     #: ``setup()`` also takes ``**kwargs``: any missing keyword may hide there.
     setup_opaque: bool = False
     cfg: configparser.ConfigParser = field(default_factory=configparser.ConfigParser)
@@ -55,13 +54,13 @@ class Metadata:
             self.table("build-system").get("build-backend") or "setuptools.build_meta:__legacy__"
         )
 
-    def tool(self, *keys: str) -> Any:
+    def tool(self, *keys: str) -> object:
         """``[tool.<keys>]`` of pyproject.toml, or None."""
         return self.table("tool", *keys[:-1]).get(keys[-1]) if keys else None
 
-    def table(self, *keys: str) -> dict[str, Any]:
+    def table(self, *keys: str) -> dict[str, object]:
         """The pyproject.toml table at ``keys``; empty when absent or not a table."""
-        value: Any = self.pyproject
+        value: object = self.pyproject
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         return value if isinstance(value, dict) else {}
@@ -90,7 +89,7 @@ def read_metadata(root: Path) -> tuple[Metadata, list[Finding]]:
     return Metadata(root, pyproject, setup, opaque, cfg), problems
 
 
-def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, Any]:
+def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, object]:
     if not path.is_file():
         return {}
     try:
@@ -110,7 +109,7 @@ def _read_pyproject(path: Path, problems: list[Finding]) -> dict[str, Any]:
         return {}
 
 
-def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, Any], bool]:
+def _read_setup_py(path: Path, problems: list[Finding]) -> tuple[dict[str, object], bool]:
     if not path.is_file():
         return {}, False
     try:
@@ -145,7 +144,7 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
 
 
-def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> Any:
+def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> object:
     """The value of a literal, where module-level names bound to literals count as literals.
 
     ``data_files=[(TARGET, [f"jupyter-config/{NAME}.json"])]`` is common in setup.py files.
@@ -158,10 +157,10 @@ def _literal(expr: ast.expr, tree: ast.Module, depth: int = 0) -> Any:
         if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
             return _literal(stmt.value, tree, depth + 1)
         return UNKNOWN
-    parts: list[Any] = []
+    parts: list[object] = []
     if isinstance(expr, ast.List | ast.Tuple):
         parts = [_literal(e, tree, depth + 1) for e in expr.elts]
-        value: Any = parts if isinstance(expr, ast.List) else tuple(parts)
+        value: object = parts if isinstance(expr, ast.List) else tuple(parts)
     elif isinstance(expr, ast.Dict) and None not in expr.keys:
         keys = [_literal(k, tree, depth + 1) for k in expr.keys if k is not None]
         parts = [*keys, *(_literal(v, tree, depth + 1) for v in expr.values)]

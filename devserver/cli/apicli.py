@@ -12,7 +12,6 @@ import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import cast
 from urllib.parse import quote
 
 from traitlets import Bool, Int, Unicode
@@ -23,12 +22,16 @@ from devserver.errors import ConfigError, ReloadFailed
 from devserver.outcomes import is_failure, reload_line, where
 from devserver.protocol import (
     ErrorJson,
+    ErrorsBody,
     ExtensionJson,
     ExtensionsBody,
     FrontendJson,
     ReloadJson,
     RouteJson,
+    RoutesBody,
+    StatusJson,
 )
+from devserver.typedjson import conforms
 
 from .client import ApiClient, find_server, token_for
 
@@ -103,21 +106,18 @@ class StatusApp(ApiCommand):
 
     def start(self) -> None:
         client = self.client()
-        status = client.get("status")
+        status = client.get_as("status", StatusJson)
         server = client.server
-        shown = {"url": server.url, "pid": server.pid or "?", **status}
+        shown: dict[str, object] = {"url": server.url, "pid": server.pid or "?", **status}
         if isinstance(status.get("started"), int | float):
             shown["started"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
         if isinstance(status.get("kernels_kept"), list):
             shown["kernels_kept"] = ", ".join(status["kernels_kept"]) or "none"
         lines = [f"{key:<24}{value}" for key, value in shown.items()]
-        body = cast(ExtensionsBody, self.client().get("extensions"))  # the API's (docs/api.md)
-        frontends = frontends_of(body["extensions"])
-        if frontends:
-            status = {**status, "frontends": frontends}
-            lines.extend(f"{'frontend ' + name:<24}{describe_frontend(f)}"
-                         for name, f in frontends.items())  # fmt: skip
-        self.emit(status, "\n".join(lines))
+        frontends = frontends_of(client.get_as("extensions", ExtensionsBody)["extensions"])
+        for name, frontend in frontends.items():
+            lines.append(f"{'frontend ' + name:<24}{describe_frontend(frontend)}")
+        self.emit({**status, "frontends": frontends} if frontends else status, "\n".join(lines))
 
 
 def frontends_of(extensions: Sequence[ExtensionJson]) -> dict[str, FrontendJson]:
@@ -157,7 +157,7 @@ class ExtensionsApp(ApiCommand):
     description = __doc__ or ""
 
     def start(self) -> None:
-        data = self.client().get("extensions")
+        data = self.client().get_as("extensions", ExtensionsBody)
         rows = [
             [
                 e["name"],
@@ -184,7 +184,7 @@ class RoutesApp(ApiCommand):
     aliases = {**ApiCommand.aliases, "extension": "RoutesApp.extension"}
 
     def start(self) -> None:
-        data = self.client().get("routes")
+        data = self.client().get_as("routes", RoutesBody)
         wanted = [r for r in data["routes"] if self._wanted(r)]
         rows = [
             [
@@ -222,22 +222,24 @@ class ErrorsApp(ApiCommand):
     }
 
     def start(self) -> None:
-        data = self.client().get("errors")
+        data = self.client().get_as("errors", ErrorsBody)
         errors = data["errors"]
         if not errors:
             self.emit(data, "no errors")
             return
-        rows = [
-            [e["extension"], e["phase"], "fixed" if e.get("resolved_at") else "open",
-             f"{e['type']}: {e['message']}{_context(e)}", where(e)]
-            for e in errors
-        ]  # fmt: skip
+        rows = [_error_row(e) for e in errors]
         human = table(["extension", "phase", "state", "error", "where"], rows)
         if self.traceback:
             human += "".join(
                 f"\n\n{e['extension']} ({e['phase']}):\n{e['traceback']}" for e in errors
             )
         self.emit(data, human)
+
+
+def _error_row(error: ErrorJson) -> list[object]:
+    state = "fixed" if error.get("resolved_at") else "open"
+    message = f"{error['type']}: {error['message']}{_context(error)}"
+    return [error["extension"], error["phase"], state, message, where(error)]
 
 
 def _context(error: ErrorJson) -> str:
@@ -269,11 +271,11 @@ class ReloadApp(ApiCommand):
         client = self.client(name)
         status, result = client.request("POST", f"extensions/{_quote(name)}/reload")
         if status == 404:
-            known = [e["name"] for e in client.get("extensions")["extensions"]]
+            known = [e["name"] for e in client.get_as("extensions", ExtensionsBody)["extensions"]]
             raise ConfigError(f"no extension named {name!r}; known: {', '.join(known) or 'none'}")
-        if status >= 400:
+        if status >= 400 or not conforms(result, ReloadJson):
             raise ReloadFailed(f"the dev server could not reload {name!r}: {result}")
-        reload = cast(ReloadJson, result)  # the API's reload answer (docs/api.md)
+        reload = result
         self.emit(result, describe_reload(reload))
         error = reload["error"]
         if error is not None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from devserver.errors import ConfigError
+from devserver.runtime import RuntimeInfo
 
-Candidate = tuple[Path, dict[str, Any]]
+Candidate = tuple[Path, RuntimeInfo]
 
 
 def choose(live: Sequence[Candidate], cwd: Path, name: str | None = None) -> Candidate:
@@ -44,5 +44,5 @@ def choose(live: Sequence[Candidate], cwd: Path, name: str | None = None) -> Can
     )
 
 
-def _contains(info: dict[str, Any], cwd: Path) -> bool:
+def _contains(info: RuntimeInfo, cwd: Path) -> bool:
     return any(cwd.is_relative_to(p) for p in info.get("projects", []))

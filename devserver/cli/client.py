@@ -22,11 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from http.client import HTTPResponse
 from pathlib import Path
-from typing import Any
 
 from devserver.cli import containers
 from devserver.errors import ApiError, ServerNotFound
-from devserver.runtime import PATTERN, runtime_folder
+from devserver.runtime import PATTERN, RuntimeInfo, runtime_folder
+from devserver.typedjson import T, conforms
 
 from .choose import choose
 
@@ -101,30 +101,20 @@ def from_runtime_files(folder: Path, name: str | None = None) -> ServerInfo | No
     live = [
         (path, info)
         for path, info in ((p, _read_json(p)) for p in files)
-        if info and _alive(info.get("pid")) and info.get("url")
+        if info and _alive(info["pid"]) and info["url"]
     ]
     if not live:
         return None
     path, info = choose(live, Path.cwd(), name)
-    pid = info.get("pid")
-    return ServerInfo(
-        str(info["url"]),
-        str(info.get("token", "")),
-        str(path),
-        pid if isinstance(pid, int) else None,
-    )
+    return ServerInfo(info["url"], info.get("token", ""), str(path), info["pid"])
 
 
 def token_for(url: str, folder: Path | None = None) -> str:
     """The token of the live dev server at ``url`` from its runtime file, or ``""``."""
     for path in (folder or runtime_folder()).glob("devserver-*.json"):
         info = _read_json(path)
-        if (
-            info
-            and _alive(info.get("pid"))
-            and str(info.get("url", "")).rstrip("/") == url.rstrip("/")
-        ):
-            return str(info.get("token", ""))
+        if info and _alive(info["pid"]) and info["url"].rstrip("/") == url.rstrip("/"):
+            return info.get("token", "")
     return ""
 
 
@@ -135,12 +125,12 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path) -> RuntimeInfo | None:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None  # a file being written or removed right now: the next one may do
-    return data if isinstance(data, dict) else None
+    return data if isinstance(data, dict) and conforms(data, RuntimeInfo) else None
 
 
 def _alive(pid: object) -> bool:
@@ -176,13 +166,23 @@ class ApiClient:
         self.server = server
         self.timeout = timeout
 
-    def get(self, path: str) -> dict[str, Any]:
+    def get(self, path: str) -> dict[str, object]:
         status, body = self.request("GET", path)
         if status >= 400:
             raise ApiError(self._failure(status, body))
         return body
 
-    def request(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
+    def get_as(self, path: str, kind: type[T]) -> T:
+        """``get``, for an answer the API declares as the TypedDict ``kind`` (docs/api.md)."""
+        body = self.get(path)
+        if not conforms(body, kind):
+            raise ApiError(
+                f"the dev server's answer to GET {path} is not a {kind.__name__} ({sorted(body)}):"
+                " is it another version of jupyter-devserver?"
+            )
+        return body
+
+    def request(self, method: str, path: str) -> tuple[int, dict[str, object]]:
         """``(status, JSON body)``; ServerNotFound when unreachable, ApiError when refused."""
         try:
             with self.server.open(path, "application/json", self.timeout, method) as resp:
@@ -199,7 +199,7 @@ class ApiClient:
             raise ApiError(self._refusal(body))
         return status, body
 
-    def _refusal(self, body: dict[str, Any]) -> str:
+    def _refusal(self, body: dict[str, object]) -> str:
         """A 403 is either the token or the server's authorizer (``@authorized``): say which."""
         detail = str(body.get("error") or body.get("message") or "")
         if "not authorized" in detail:
@@ -212,12 +212,12 @@ class ApiClient:
             "pass the right --token or set DEVSERVER_TOKEN"
         )
 
-    def _failure(self, status: int, body: dict[str, Any]) -> str:
+    def _failure(self, status: int, body: dict[str, object]) -> str:
         detail = body.get("error") or body.get("message") or ""
         return f"the dev server answered {status}: {detail}".rstrip(": ")
 
 
-def _json(raw: bytes) -> dict[str, Any]:
+def _json(raw: bytes) -> dict[str, object]:
     try:
         data = json.loads(raw or b"{}")
     except ValueError:

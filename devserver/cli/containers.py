@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from devserver.errors import ServerNotFound
 from devserver.urls import server_url
@@ -26,6 +26,28 @@ COMPOSE_WORKDIR_LABEL = "com.docker.compose.project.working_dir"
 DEFAULT_PORT = "8888"
 # Seconds to wait for the engine: the CLI must not hang when no engine runs.
 ENGINE_TIMEOUT = 3
+
+
+class PortBinding(TypedDict, total=False):
+    HostIp: str
+    HostPort: str
+
+
+class ContainerConfig(TypedDict, total=False):
+    Env: list[str] | None
+    Labels: dict[str, str] | None
+
+
+class NetworkSettings(TypedDict, total=False):
+    Ports: dict[str, list[PortBinding] | None] | None
+
+
+class ContainerAttrs(TypedDict, total=False):
+    """The part of ``docker inspect`` (the SDK's ``Container.attrs``) read here."""
+
+    Name: str
+    Config: ContainerConfig
+    NetworkSettings: NetworkSettings
 
 
 @dataclass(frozen=True)
@@ -38,13 +60,13 @@ class ContainerServer:
     workdir: str | None
 
 
-def env_of(attrs: Mapping[str, Any]) -> dict[str, str]:
+def env_of(attrs: ContainerAttrs) -> dict[str, str]:
     """The container's environment (``Config.Env`` is a list of ``KEY=value``)."""
     pairs = (item.partition("=") for item in attrs.get("Config", {}).get("Env") or [])
     return {key: value for key, _, value in pairs}
 
 
-def server_of(attrs: Mapping[str, Any]) -> ContainerServer | None:
+def server_of(attrs: ContainerAttrs) -> ContainerServer | None:
     """The dev server that ``docker inspect`` data describes, or None if it is not reachable
     from the host (no published port, or no token to authenticate with).
 
@@ -63,7 +85,7 @@ def server_of(attrs: Mapping[str, Any]) -> ContainerServer | None:
     base_url = env.get("DEVSERVER_BASE_URL", "/")
     labels = attrs.get("Config", {}).get("Labels") or {}
     return ContainerServer(
-        name=str(attrs.get("Name", "")).lstrip("/"),
+        name=attrs.get("Name", "").lstrip("/"),
         url=server_url(host_ip, int(published[0]["HostPort"]), base_url),
         token=token,
         workdir=labels.get(COMPOSE_WORKDIR_LABEL),

@@ -9,12 +9,13 @@ codes: 0 nothing leaks, 7 something does, 6 a reload failed, 2 unknown name or b
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from traitlets import Int
 
+from devserver.apijson import AuditJson
 from devserver.errors import ApiError, ConfigError, ReloadFailed, ReloadUnsafe
+from devserver.typedjson import conforms
 
 from .apicli import ApiCommand, table
 
@@ -39,7 +40,7 @@ class DoctorApp(ApiCommand):
         status, result = client.request("POST", path)
         if status in (400, 404):
             raise ConfigError(f"devserver doctor {name}: {result.get('error')}")
-        if status >= 400:
+        if status >= 400 or not conforms(result, AuditJson):
             raise ApiError(f"the dev server could not audit {name!r} ({status}): {result}")
         self.emit(result, describe_audit(result))
         failed = [c["check"] for c in result["checks"] if not c["ok"]]
@@ -49,7 +50,7 @@ class DoctorApp(ApiCommand):
             raise ReloadUnsafe(f"{name} is not reload-safe: {', '.join(failed)}")
 
 
-def describe_audit(result: dict[str, Any]) -> str:
+def describe_audit(result: AuditJson) -> str:
     """The table ``devserver doctor`` prints, then every finding on its own line."""
     rows = [["ok" if c["ok"] else "FAIL", c["check"], c["summary"]] for c in result["checks"]]
     also = [p for p in result.get("packages", []) if p != result["extension"]]

@@ -13,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from devserver.errors import ApiError, ServerNotFound
 
@@ -26,7 +25,7 @@ READ_TIMEOUT = 60.0
 RETRY = 1.0
 
 
-def parse(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+def parse(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
     """``(event, data)`` for each message of an SSE stream; comments and ids are skipped.
 
     >>> list(parse(iter(["retry: 1", "event: hello", 'data: {"worker": 3}', "", ": ka", ""])))
@@ -46,7 +45,7 @@ def parse(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def follow(
     server: ServerInfo, on_open: Callable[[], None] | None = None
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> Iterator[tuple[str, dict[str, object]]]:
     """Every message of the event stream, reconnecting after each end; ``on_open`` runs once the
     first connection said hello (so what the caller lists next is not missed)."""
     opened = False
@@ -60,7 +59,7 @@ def follow(
         time.sleep(RETRY)
 
 
-def _one_connection(server: ServerInfo) -> Iterator[tuple[str, dict[str, Any]]]:
+def _one_connection(server: ServerInfo) -> Iterator[tuple[str, dict[str, object]]]:
     try:
         with server.open("events", "text/event-stream", READ_TIMEOUT) as resp:
             lines = (raw.decode("utf-8", "replace").rstrip("\r\n") for raw in resp)

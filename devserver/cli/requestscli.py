@@ -9,22 +9,35 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 from traitlets import Bool, Int, Unicode
 
+from devserver.apijson import LogJson, LogsBody, RequestJson, RequestsBody
 from devserver.errors import ConfigError
+from devserver.protocol import ExtensionsBody
+from devserver.typedjson import T, conforms
 
 from .apicli import ApiCommand
 from .follow import follow
+
+
+def payload(event: dict[str, object], kind: type[T]) -> T | None:
+    """The ``data`` of an event of the stream, if it is a ``kind``.
+
+    >>> payload({"kind": "x", "data": {"logs": []}}, LogsBody), payload({"data": 1}, LogsBody)
+    ({'logs': []}, None)
+    """
+    data = event.get("data")
+    return data if isinstance(data, dict) and conforms(data, kind) else None
 
 
 def clock(timestamp: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
-def request_line(entry: dict[str, Any]) -> str:
+def request_line(entry: RequestJson) -> str:
     """One request as the terminal shows it.
 
     >>> line = request_line({"time": 0, "method": "GET", "path": "/hello", "status": 200,
@@ -32,7 +45,7 @@ def request_line(entry: dict[str, Any]) -> str:
     >>> print(line.split("  ", 1)[1])
     GET    200     1.2 ms  hello_ext  /hello  (route /hello)
     """
-    ws = entry.get("websocket")
+    ws = entry["websocket"]
     extra = ""
     if ws:
         state = "open" if ws["open"] else "closed"
@@ -44,14 +57,14 @@ def request_line(entry: dict[str, Any]) -> str:
     )
 
 
-def log_line(record: dict[str, Any]) -> str:
+def log_line(record: LogJson) -> str:
     """One log record as the terminal shows it.
 
     >>> print(log_line({"time": 0, "level": "INFO", "logger": "x", "message": "hi",
     ...     "file": "/a/b.py", "line": 3}).split("  ", 1)[1])
     INFO     x: hi  (b.py:3)
     """
-    where = f"{str(record['file']).rsplit('/', 1)[-1]}:{record['line']}"
+    where = f"{record['file'].rsplit('/', 1)[-1]}:{record['line']}"
     text = f"{record['logger']}: {record['message']}  ({where})"
     return f"{clock(record['time'])}  {record['level']:<8} {text}"
 
@@ -68,7 +81,7 @@ class FollowCommand(ApiCommand):
         "f": ({"FollowCommand": {"follow": True}}, "Keep printing new entries."),
     }
 
-    def show(self, item: dict[str, Any], human: str) -> None:
+    def show(self, item: Mapping[str, object], human: str) -> None:
         print(json.dumps(item) if self.json_output else human, flush=True)
 
 
@@ -96,11 +109,11 @@ class RequestsApp(FollowCommand):
         client = self.client()
         params = {k: v for k, v in (("extension", self.extension), ("status", self.status)) if v}
         last: dict[str, int] = {"id": 0}
-        worker: dict[str, Any] = {"pid": None}
+        worker: dict[str, object] = {"pid": None}
 
         def print_kept() -> None:
             query = urlencode({**params, "limit": self.limit})
-            data = client.get(f"requests?{query}")
+            data = client.get_as(f"requests?{query}", RequestsBody)
             if not self.follow and self.json_output:
                 print(json.dumps(data, indent=2))
                 return
@@ -118,11 +131,15 @@ class RequestsApp(FollowCommand):
                 if worker["pid"] is not None and data.get("worker") != worker["pid"]:
                     last["id"] = 0  # a new worker numbers its requests from 1 again
                 worker["pid"] = data.get("worker")
-            elif event == "request" and self._wanted(data["data"], last["id"]):
-                last["id"] = data["data"]["id"]
-                self.show(data["data"], request_line(data["data"]))
+            elif (
+                event == "request"
+                and (entry := payload(data, RequestJson))
+                and self._wanted(entry, last["id"])
+            ):
+                last["id"] = entry["id"]
+                self.show(entry, request_line(entry))
 
-    def _wanted(self, entry: dict[str, Any], after: int) -> bool:
+    def _wanted(self, entry: RequestJson, after: int) -> bool:
         status = self.status.lower()
         return (
             entry["id"] > after
@@ -147,13 +164,13 @@ class LogsApp(FollowCommand):
         client = self.client()
         status, ext = client.request("GET", f"extensions/{quote(name, safe='')}")
         if status == 404:
-            known = [e["name"] for e in client.get("extensions")["extensions"]]
+            known = [e["name"] for e in client.get_as("extensions", ExtensionsBody)["extensions"]]
             raise ConfigError(f"no extension named {name!r}; known: {', '.join(known) or 'none'}")
         package = str(ext["name"])
         last = {"time": 0.0}
 
         def print_kept() -> None:
-            data = client.get(f"extensions/{quote(package, safe='')}/logs")
+            data = client.get_as(f"extensions/{quote(package, safe='')}/logs", LogsBody)
             if not self.follow and self.json_output:
                 print(json.dumps(data, indent=2))
                 return
@@ -167,6 +184,6 @@ class LogsApp(FollowCommand):
             print_kept()
             return
         for event, message in follow(client.server, on_open=print_kept):
-            record = message.get("data", {}) if event == "log" else {}
-            if record.get("extension") == package and record["time"] > last["time"]:
+            record = payload(message, LogJson) if event == "log" else None
+            if record and record["extension"] == package and record["time"] > last["time"]:
                 self.show(record, log_line(record))

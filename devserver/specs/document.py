@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
 # openapi-spec-validator 0.9 switches to jsonschema-rs whenever that is installed (schemathesis
 # brings it), whose errors carry a multi-line message and no context to find the precise place.
@@ -89,7 +89,16 @@ def validate_document(doc: object, owner: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _describe(error: Any, doc: Mapping[str, Any]) -> tuple[str, str]:
+class ValidationError(Protocol):
+    """What this module reads of a (jsonschema) validation error; the library is untyped."""
+
+    context: Sequence[ValidationError]
+    absolute_path: Sequence[PathPart]
+    instance: object
+    message: str
+
+
+def _describe(error: ValidationError, doc: Mapping[str, object]) -> tuple[str, str]:
     """The JSON path and message of a validation error, taken from its most precise part."""
     deepest = error
     for _ in range(20):  # bounded: contexts nest as deep as the schema, never deeper
@@ -106,28 +115,35 @@ def _describe(error: Any, doc: Mapping[str, Any]) -> tuple[str, str]:
     return json_path(parts), deepest.message
 
 
-def _locate(doc: Any, suffix: Sequence[PathPart], value: object) -> list[PathPart] | None:
+def _locate(
+    doc: Mapping[str, object], suffix: Sequence[PathPart], value: object
+) -> list[PathPart] | None:
     """The first path in ``doc`` that ends with ``suffix`` and holds ``value``."""
     for prefix, node in _walk(doc, []):
-        found = _follow(node, suffix)
-        if found is not _MISSING and found == value:
+        found = follow(node, suffix)
+        if found is not MISSING and found == value:
             return [*prefix, *suffix]
     return None
 
 
-_MISSING = object()
+MISSING = object()
 
 
-def _follow(node: Any, parts: Sequence[PathPart]) -> Any:
+def follow(node: object, parts: Sequence[PathPart]) -> object:
+    """What sits at ``parts`` under ``node``, or ``MISSING``."""
     for part in parts:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return _MISSING
+        if isinstance(node, Mapping):
+            node = node.get(part, MISSING)
+        elif isinstance(node, list | tuple) and isinstance(part, int):
+            node = node[part] if -len(node) <= part < len(node) else MISSING
+        else:
+            return MISSING
+        if node is MISSING:
+            return MISSING
     return node
 
 
-def _walk(node: Any, prefix: list[PathPart]) -> Iterator[tuple[list[PathPart], Any]]:
+def _walk(node: object, prefix: list[PathPart]) -> Iterator[tuple[list[PathPart], object]]:
     yield prefix, node
     if isinstance(node, Mapping):
         for key, child in node.items():
@@ -138,8 +154,8 @@ def _walk(node: Any, prefix: list[PathPart]) -> Iterator[tuple[list[PathPart], A
 
 
 def resolve(
-    doc: Mapping[str, Any], node: Any, where: list[PathPart], owner: str
-) -> tuple[Any, list[PathPart]]:
+    doc: Mapping[str, object], node: object, where: list[PathPart], owner: str
+) -> tuple[object, list[PathPart]]:
     """Follow a local ``$ref`` chain from ``node``; return the target and its path in ``doc``."""
     for _ in range(32):  # a longer chain is a cycle
         if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
@@ -148,10 +164,21 @@ def resolve(
         if not ref.startswith("#/"):
             raise SpecError(owner, json_path(where), f"only local references are supported: {ref}")
         where = [_unescape(p) for p in ref[2:].split("/")]
-        node = _follow(doc, where)
-        if node is _MISSING:
+        node = follow(doc, where)
+        if node is MISSING:
             raise SpecError(owner, json_path(where), f"unresolvable reference {ref}")
     raise SpecError(owner, json_path(where), "reference cycle")
+
+
+def resolve_object(
+    doc: Mapping[str, object], node: object, where: list[PathPart], owner: str
+) -> tuple[Mapping[str, object], list[PathPart]]:
+    """``resolve``, for a place where OpenAPI puts an object (a path item, an operation, a
+    parameter); SpecError naming the place when it is something else."""
+    target, at = resolve(doc, node, where, owner)
+    if not isinstance(target, Mapping):
+        raise SpecError(owner, json_path(at), f"expected an object, found {type(target).__name__}")
+    return target, at
 
 
 def _unescape(token: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import quote
 
 from tornado import httputil, web
@@ -42,7 +41,7 @@ class SpecRuleMatcher(Matcher):
     def __init__(self, enforcement: Enforcement) -> None:
         self.enforcement = enforcement
 
-    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, object] | None:
         verdict = self.enforcement.check(request.method or "GET", request.path)
         if verdict.allowed:
             return None

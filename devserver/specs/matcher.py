@@ -17,10 +17,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import unquote
 
-from .document import PathPart, SpecError, resolve, validate_document
+from .document import PathPart, SpecError, resolve_object, validate_document
 from .params import ValueCheck, compile_check
 from .verdict import Verdict
 
@@ -75,13 +75,14 @@ def compile_spec(doc: object, label: str, kind: SpecKind) -> CompiledSpec:
 
 @lru_cache(maxsize=64)
 def _compile(text: str, label: str, kind: SpecKind) -> CompiledSpec:
-    doc: dict[str, Any] = json.loads(text)
+    doc: dict[str, object] = json.loads(text)
     version = validate_document(doc, label)
     operations: dict[str, list[Operation]] = {}
-    for template, item in doc.get("paths", {}).items():
+    paths = doc.get("paths")
+    for template, item in (paths if isinstance(paths, dict) else {}).items():
         if template.startswith("x-"):
             continue
-        path_item, at = resolve(doc, item, ["paths", template], label)
+        path_item, at = resolve_object(doc, item, ["paths", template], label)
         for method in HTTP_METHODS:
             if method in path_item:
                 op = _operation(doc, version, template, path_item, at, method, label)
@@ -96,10 +97,10 @@ def _specificity(op: Operation) -> tuple[int, int]:
 
 
 def _operation(
-    doc: Mapping[str, Any],
+    doc: Mapping[str, object],
     version: str,
     template: str,
-    path_item: Mapping[str, Any],
+    path_item: Mapping[str, object],
     at: list[PathPart],
     method: str,
     label: str,
@@ -118,20 +119,21 @@ def _operation(
 
 
 def _path_param_schemas(
-    doc: Mapping[str, Any],
-    path_item: Mapping[str, Any],
+    doc: Mapping[str, object],
+    path_item: Mapping[str, object],
     at: list[PathPart],
     method: str,
     label: str,
 ) -> dict[str, list[PathPart]]:
     """Where each path parameter's schema is: path-level parameters, overridden per operation."""
     out: dict[str, list[PathPart]] = {}
-    operation, op_at = resolve(doc, path_item[method], [*at, method], label)
+    operation, op_at = resolve_object(doc, path_item[method], [*at, method], label)
     for owner, owner_at in ((path_item, at), (operation, op_at)):
-        for index, raw in enumerate(owner.get("parameters", [])):
-            param, param_at = resolve(doc, raw, [*owner_at, "parameters", index], label)
+        params = owner.get("parameters")
+        for index, raw in enumerate(params if isinstance(params, list) else []):
+            param, param_at = resolve_object(doc, raw, [*owner_at, "parameters", index], label)
             if param.get("in") == "path" and "schema" in param:
-                out[param["name"]] = [*param_at, "schema"]
+                out[str(param["name"])] = [*param_at, "schema"]
     return out
 
 

@@ -16,20 +16,23 @@ extension is loaded, ``False`` never.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traitlets import Bool, HasTraits
 
 from .enforcement import Enforcement, enforce
 from .matcher import SpecFilter
 
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
+
 
 class SpecEnforcingMixin(HasTraits):
     """Put before ``ExtensionApp`` in the bases; enforcement is installed in ``initialize()``."""
 
     # Provided by ExtensionApp, which comes after this mixin in the MRO.
-    name: Any
-    serverapp: Any
+    name: str
+    serverapp: ServerApp
 
     enforce_specs = Bool(
         None,

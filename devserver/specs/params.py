@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Protocol
 
 from openapi_schema_validator import (
     OAS30Validator,
@@ -27,7 +27,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from .document import PathPart, SpecError, json_path, pointer, resolve
+from .document import PathPart, SpecError, follow, json_path, pointer, resolve
 
 ValueCheck = Callable[[str], bool]
 
@@ -39,14 +39,14 @@ _SAMPLES = ("x", "1", "true")
 
 
 def compile_check(
-    doc: Mapping[str, Any], version: str, where: list[PathPart], owner: str
+    doc: Mapping[str, object], version: str, where: list[PathPart], owner: str
 ) -> ValueCheck | None:
     """A check for the parameter whose ``schema`` sits at ``where`` in ``doc``; None: any value.
 
     Raises SpecError when the schema cannot be used on a path segment (array, object, a bad
     regular expression).
     """
-    schema, at = resolve(doc, _get(doc, where), where, owner)
+    schema, at = resolve(doc, follow(doc, where), where, owner)
     if schema is None or schema == {}:
         return None
     types = schema.get("type") if isinstance(schema, Mapping) else None
@@ -71,25 +71,25 @@ def compile_check(
     return check
 
 
-def _get(doc: Mapping[str, Any], where: list[PathPart]) -> Any:
-    node: Any = doc
-    for part in where:
-        node = node[part]
-    return node
+class SchemaValidator(Protocol):
+    """What this module uses of a jsonschema validator (openapi-schema-validator's are untyped)."""
+
+    def is_valid(self, instance: object) -> bool: ...
 
 
-def _validator(doc: Mapping[str, Any], version: str, at: list[PathPart]) -> Any:
+def _validator(doc: Mapping[str, object], version: str, at: list[PathPart]) -> SchemaValidator:
     if version == "3.0":
-        cls: Any = OAS30Validator
-        checker: Any = oas30_format_checker
+        cls, checker = (OAS30Validator, oas30_format_checker)
         resource = DRAFT4.create_resource(doc)
     else:
         cls, checker = (OAS31Validator, oas31_format_checker)
         if version >= "3.2":
             cls, checker = (OAS32Validator, oas32_format_checker)
         resource = DRAFT202012.create_resource(doc)
-    registry: Registry[Any] = Registry().with_resource(_DOC_URI, resource)
-    return cls({"$ref": f"{_DOC_URI}#{pointer(at)}"}, registry=registry, format_checker=checker)
+    registry: Registry[object] = Registry().with_resource(_DOC_URI, resource)
+    ref = {"$ref": f"{_DOC_URI}#{pointer(at)}"}
+    validator: SchemaValidator = cls(ref, registry=registry, format_checker=checker)
+    return validator
 
 
 def _readings(value: str) -> list[object]:

@@ -80,8 +80,8 @@ def needs_install(
 def install_command(projects: Sequence[Project], pip_args: Sequence[str]) -> list[str]:
     editables = [arg for p in projects for arg in ("-e", str(p.root))]
     # Not quiet: pip's step lines are the progress of a long install (progress.run_step).
-    return [sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-            *pip_args, *editables]  # fmt: skip
+    pip = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check"]
+    return [*pip, *pip_args, *editables]
 
 
 def install_editable(

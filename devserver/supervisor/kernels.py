@@ -28,10 +28,20 @@ import os
 import signal
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from devserver.kernel_messages import (
+    DroppedKernel,
+    ExitedNotice,
+    FinalRequest,
+    KernelJson,
+    KernelReply,
+    LaunchRequest,
+    ToSupervisor,
+    for_supervisor,
+)
 from devserver.protocol import ChannelError, encode, read_message
 from devserver.runtime import runtime_folder
 
@@ -39,38 +49,22 @@ log = logging.getLogger("devserver")
 
 
 @dataclass
-class KernelRecord:
-    """One kernel process the supervisor started, as the workers see it."""
-
-    kernel_id: str
-    kernel_name: str
-    pid: int
-    connection_file: str
-    argv: list[str]
-    env: dict[str, str]
-    cwd: str | None
-    started: float = field(default_factory=time.time)
-    #: What the last worker knew (``execution_state``, ``last_activity``) when it detached.
-    state: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class KernelLink:
     """The supervisor's end of one worker's kernel channel."""
 
     writer: asyncio.StreamWriter
-    replies: dict[int, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    replies: dict[int, asyncio.Future[KernelReply]] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: KernelReply | FinalRequest | ExitedNotice) -> None:
         if not self.writer.is_closing():
             self.writer.write(encode(message))
 
-    async def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def request(self, message: FinalRequest, timeout: float) -> KernelReply:
         request_id = next(self.ids)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[KernelReply] = asyncio.get_running_loop().create_future()
         self.replies[request_id] = future
-        self.send({"id": request_id, **message})
+        self.send({**message, "id": request_id})
         return await asyncio.wait_for(future, timeout)
 
 
@@ -78,10 +72,12 @@ class KernelHost:
     """The table of kernels and the processes behind it."""
 
     def __init__(self) -> None:
-        self.kernels: dict[str, KernelRecord] = {}
+        #: The kernels by id, as ``list`` tells them (``state``: what the last worker knew when
+        #: it detached).
+        self.kernels: dict[str, KernelJson] = {}
         self.procs: dict[int, asyncio.subprocess.Process] = {}
         #: Kernels that exited while no worker was there to see it, not yet reported to one.
-        self.dropped: list[dict[str, Any]] = []
+        self.dropped: list[DroppedKernel] = []
         #: Terminals the last worker had open when it stopped (they are not kept).
         self.terminals_closed = 0
         #: The channel of the worker that owns the kernels now (the one that listed them last).
@@ -102,13 +98,15 @@ class KernelHost:
         link = KernelLink(writer)
         try:
             while (message := await read_message(reader)) is not None:
-                if message["op"] == "reply":
-                    future = link.replies.pop(int(message["id"]), None)
+                if not for_supervisor(message):
+                    error = f"unknown op or missing fields: {sorted(message)}"
+                    link.send({"op": "reply", "id": _id_of(message), "error": error})
+                elif message["op"] == "reply":
+                    future = link.replies.pop(message["id"] or 0, None)
                     if future is not None and not future.done():
                         future.set_result(message)
-                    continue
-                reply = await self._handle(message, link)
-                link.send({"op": "reply", "id": message.get("id"), **reply})
+                else:
+                    link.send(await self._handle(message, link))
         except (ConnectionError, ValueError, ChannelError) as exc:
             log.warning("kernel channel of the worker closed: %s", exc)
         finally:
@@ -119,28 +117,26 @@ class KernelHost:
                 future.cancel()
             writer.close()
 
-    async def _handle(self, message: dict[str, Any], link: KernelLink) -> dict[str, Any]:
-        op = message["op"]
-        if op == "launch":
+    async def _handle(self, message: ToSupervisor, link: KernelLink) -> KernelReply:
+        reply = KernelReply(op="reply", id=message.get("id"))
+        if message["op"] == "launch":
             try:
-                return {"pid": await self.launch(message)}
+                reply["pid"] = await self.launch(message)
             except OSError as exc:
-                return {"error": f"cannot start the kernel: {exc}"}
-        if op == "list":
+                reply["error"] = f"cannot start the kernel: {exc}"
+        elif message["op"] == "list":
             await self._take_over(link)
-            dropped, self.dropped = self.dropped, []
-            terminals, self.terminals_closed = self.terminals_closed, 0
-            kernels = [asdict(r) for r in self.kernels.values()]
+            reply["dropped"], self.dropped = self.dropped, []
+            reply["terminals"], self.terminals_closed = self.terminals_closed, 0
+            reply["kernels"] = [r.copy() for r in self.kernels.values()]
             for record in self.kernels.values():
-                record.state = {}  # told once: after a crash, the state is no one's to tell
-            return {"kernels": kernels, "dropped": dropped, "terminals": terminals}
-        if op == "detach":
-            for kernel_id, state in dict(message.get("kernels", {})).items():
+                record["state"] = {}  # told once: after a crash, the state is no one's to tell
+        elif message["op"] == "detach":
+            for kernel_id, state in message["kernels"].items():
                 if kernel_id in self.kernels:
-                    self.kernels[kernel_id].state = dict(state)
-            self.terminals_closed = int(message.get("terminals", 0))
-            return {}
-        return {"error": f"unknown op {op!r}"}
+                    self.kernels[kernel_id]["state"] = state
+            self.terminals_closed = message["terminals"]
+        return reply
 
     async def _take_over(self, link: KernelLink) -> None:
         """Make ``link`` the owner once the previous owner's channel closed (its process
@@ -159,11 +155,11 @@ class KernelHost:
             await self.link.request({"op": "final"}, timeout)
 
     # -- the processes -----------------------------------------------------------------------
-    async def launch(self, message: dict[str, Any]) -> int:
-        env = {str(k): str(v) for k, v in dict(message["env"]).items()}
+    async def launch(self, message: LaunchRequest) -> int:
+        env = {str(k): str(v) for k, v in message["env"].items()}
         # ipykernel's ParentPollerUnix: the kernel ends as soon as its parent (we) is gone.
         env["JPY_PARENT_PID"] = str(os.getpid())
-        cwd = message.get("cwd")
+        cwd = message["cwd"]
         proc = await asyncio.create_subprocess_exec(
             *message["argv"],
             env=env,
@@ -173,41 +169,43 @@ class KernelHost:
             # an interrupt reaches the kernel and what it started.
             start_new_session=True,
         )
-        record = KernelRecord(
+        record = KernelJson(
             kernel_id=str(message["kernel_id"]),
-            kernel_name=str(message.get("kernel_name", "")),
+            kernel_name=message["kernel_name"],
             pid=proc.pid,
             connection_file=str(message["connection_file"]),
             argv=[str(a) for a in message["argv"]],
             env={k: v for k, v in env.items() if k != "JPY_PARENT_PID"},
             cwd=cwd,
+            started=time.time(),
+            state={},
         )
-        self.kernels[record.kernel_id] = record
+        self.kernels[record["kernel_id"]] = record
         self.procs[proc.pid] = proc
         self._spawn(self._reap(record, proc))
         return proc.pid
 
-    async def _reap(self, record: KernelRecord, proc: asyncio.subprocess.Process) -> None:
+    async def _reap(self, record: KernelJson, proc: asyncio.subprocess.Process) -> None:
         code = await proc.wait()
         self.procs.pop(proc.pid, None)
-        current = self.kernels.get(record.kernel_id)
-        if current is not None and current.pid == proc.pid:
-            del self.kernels[record.kernel_id]
+        current = self.kernels.get(record["kernel_id"])
+        if current is not None and current["pid"] == proc.pid:
+            del self.kernels[record["kernel_id"]]
         else:
             current = None  # restarted under the same id: the table already has the new one
         if self.link is not None:
             self.link.send(
-                {"op": "exited", "kernel_id": record.kernel_id, "pid": proc.pid, "code": code}
+                {"op": "exited", "kernel_id": record["kernel_id"], "pid": proc.pid, "code": code}
             )
         elif current is not None:
             log.warning(
                 "kernel %s (pid %s) exited with code %s while no worker was running: dropped",
-                record.kernel_id,
+                record["kernel_id"],
                 proc.pid,
                 code,
             )
-            self.dropped.append({"kernel_id": record.kernel_id, "pid": proc.pid, "code": code})
-            Path(record.connection_file).unlink(missing_ok=True)
+            self.dropped.append({"kernel_id": record["kernel_id"], "pid": proc.pid, "code": code})
+            Path(record["connection_file"]).unlink(missing_ok=True)
 
     async def stop_all(self, timeout: float) -> None:
         """SIGTERM every kernel still running, wait ``timeout``; then SIGKILL. Their connection
@@ -225,7 +223,7 @@ class KernelHost:
             self._signal_all(signal.SIGKILL)
             await asyncio.gather(*(p.wait() for p in list(self.procs.values())))
         for record in records:
-            Path(record.connection_file).unlink(missing_ok=True)
+            Path(record["connection_file"]).unlink(missing_ok=True)
         self.kernels.clear()
 
     async def close(self) -> None:
@@ -239,10 +237,15 @@ class KernelHost:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, sig)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[object, object, None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _id_of(message: Mapping[str, object]) -> int | None:
+    request_id = message.get("id")
+    return request_id if isinstance(request_id, int) else None
 
 
 def private_folder() -> Path:
@@ -254,20 +257,31 @@ def private_folder() -> Path:
     return folder
 
 
-def describe_kept(kept: dict[str, Any]) -> list[str]:
-    """The restart's lines about kernels, sessions and terminals.
+def describe_kept(kept: Mapping[str, object]) -> list[str]:
+    """The restart's lines about kernels, sessions and terminals, from the ``kept`` of the
+    worker's ``ready`` message (``KeptJson``; what is missing or malformed counts as none).
 
     >>> describe_kept({"kernels": ["k1"], "sessions": 1, "dropped": [], "terminals_closed": 2})
     ['kept 1 kernel and 1 session across the restart; 2 terminals closed (terminals are not kept)']
     >>> describe_kept({"kernels": [], "sessions": 0, "dropped": ["kernel k2 exited"]})
     ['kept 0 kernels and 0 sessions across the restart', 'dropped: kernel k2 exited']
     """
-    kernels, sessions = len(kept.get("kernels", [])), int(kept.get("sessions", 0))
+    kernels, sessions = len(_list(kept, "kernels")), _count(kept, "sessions")
     line = (
         f"kept {kernels} kernel{'s' * (kernels != 1)} and {sessions} "
         f"session{'s' * (sessions != 1)} across the restart"
     )
-    terminals = int(kept.get("terminals_closed", 0))
+    terminals = _count(kept, "terminals_closed")
     if terminals:
         line += f"; {terminals} terminal{'s' * (terminals != 1)} closed (terminals are not kept)"
-    return [line, *(f"dropped: {d}" for d in kept.get("dropped", []))]
+    return [line, *(f"dropped: {d}" for d in _list(kept, "dropped"))]
+
+
+def _list(data: Mapping[str, object], key: str) -> list[object]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _count(data: Mapping[str, object], key: str) -> int:
+    value = data.get(key)
+    return value if isinstance(value, int) else 0

@@ -74,11 +74,12 @@ class DevServer(Configurable):
     ).tag(config=True)
     pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
     frontend = Enum(
-        ["auto", "off", "watch"], "auto",
+        ["auto", "off", "watch"],
+        "auto",
         help="Build and watch a project's JupyterLab frontend (package.json with jupyterlab."
         "outputDir) with its `watch` script, and reload open JupyterLab pages after each build. "
         "auto and watch: when node is installed (else one line says why not); off: never.",
-    ).tag(config=True)  # fmt: skip
+    ).tag(config=True)
     verbose = Bool(
         False,
         help="Show more: the worker's own start-up banner, every line of a frontend's watch "

@@ -89,9 +89,15 @@ def run_step(
     ticker.start()
     try:
         with subprocess.Popen(
-            list(cmd), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, errors="replace",
-        ) as proc:  # fmt: skip
+            list(cmd),
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
                 if line.strip():

@@ -25,7 +25,10 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
+from devserver.apijson import AuditJson
 from devserver.cli.client import open_url
+from devserver.protocol import ReloadJson
+from devserver.typedjson import conforms
 
 T = TypeVar("T")
 #: What is not copied from the author's project.
@@ -190,9 +193,15 @@ class DevServerRun:
             raise AssertionError(f"{old!r} is not in {file}")
         file.write_text(text.replace(old, new))
 
-    def reload(self, name: str) -> dict[str, Any]:
+    def reload(self, name: str) -> ReloadJson:
         """Hot-reload extension ``name`` now; the reload result (``ok``, ``error``...)."""
-        result: dict[str, Any] = self.api("POST", f"extensions/{quote(name, safe='')}/reload")
+        return self._api_as(f"extensions/{quote(name, safe='')}/reload", ReloadJson)
+
+    def _api_as(self, path: str, kind: type[T]) -> T:
+        """``POST`` ``path``, whose answer the API declares as the TypedDict ``kind``."""
+        result = self.api("POST", path)
+        if not isinstance(result, dict) or not conforms(result, kind):
+            raise DevServerFailed(f"POST {path} answered no {kind.__name__}: {result!r}")
         return result
 
     def wait_served(self, path: str, text: str, timeout: float | None = None) -> Answer:
@@ -207,13 +216,11 @@ class DevServerRun:
 
         return poll(served, timeout or self.timeout, f"{text!r} at {path}", self.log)
 
-    def audit(self, name: str, times: int = 5) -> dict[str, Any]:
+    def audit(self, name: str, times: int = 5) -> AuditJson:
         """The reload-safety audit of ``name`` (``devserver doctor``'s data)."""
-        path = f"extensions/{quote(name, safe='')}/audit?times={times}"
-        result: dict[str, Any] = self.api("POST", path)
-        return result
+        return self._api_as(f"extensions/{quote(name, safe='')}/audit?times={times}", AuditJson)
 
-    def assert_reload_safe(self, name: str, times: int = 20) -> dict[str, Any]:
+    def assert_reload_safe(self, name: str, times: int = 20) -> AuditJson:
         """Reload ``name`` ``times`` times; fail listing every leak found, else the audit."""
         result = self.audit(name, times)
         if not result["ok"]:
@@ -234,7 +241,7 @@ def stop_process(proc: subprocess.Popen[bytes]) -> int:
     return int(proc.returncode)
 
 
-def format_leaks(result: dict[str, Any]) -> str:
+def format_leaks(result: AuditJson) -> str:
     """The failure message of ``assert_reload_safe``: one line per finding."""
     lines = [f"{result['extension']} is not reload-safe after {result['times']} reloads:"]
     for check in result["checks"]:
