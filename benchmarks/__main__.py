@@ -20,6 +20,7 @@ MODULES = [
     "bench_container",
     "bench_realworld",
     "bench_faults",
+    "bench_frontend",
 ]
 COLUMNS = ("benchmark", "figure", "value", "baseline", "baseline_value", "unit")
 

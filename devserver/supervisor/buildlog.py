@@ -124,14 +124,22 @@ class BuildState:
     reason: str = ""
     _started: float | None = None
     _ts_errors: tuple[BuildError, ...] = ()
+    #: TypeScript is compiling (it said "Starting ... compilation" and no verdict yet).
+    _ts_compiling: bool = False
+    #: When TypeScript last gave its verdict (None: no TypeScript in this watch script).
+    _ts_verdict: float | None = None
+    #: The errors of a stale bundle, for settle() when no fresh bundle follows.
+    _bundle_errors: list[BuildError] = field(default_factory=list)
 
-    def apply(self, step: Step, now: float) -> bool:
+    def apply(self, step: Step, now: float, sources_mtime: float | None = None) -> bool:
         """Fold one step in; True when a build finished (state ``ok`` or ``failed``).
 
-        A written bundle finishes a build at once, as Vite does, with the TypeScript errors of
-        the compile under way (the template's ``noEmitOnError`` means a bundle follows a clean
-        emit); TypeScript's verdict, which can come many seconds after its output, turns the
-        state to ``failed`` when it has errors.
+        ``sources_mtime`` is the newest modification time of the TypeScript sources, when the
+        caller knows it. With TypeScript in the watch, a bundle written while a compile is under
+        way, or after a source edit that TypeScript has not reported on yet, is stale: the
+        bundler saw the edited ``.ts`` file itself (through the source map) and bundled the old
+        ``lib/``. It is not a build: the build ends with TypeScript's verdict (its errors), or
+        the first bundle after a clean one, or ``settle()`` when no bundle follows.
         """
         if step.kind in ("started", "bundling"):
             if self.state != "building" or self._started is None:
@@ -139,24 +147,36 @@ class BuildState:
             self.state = "building"
             if step.kind == "started":
                 self._ts_errors = ()  # a new compile: the last one's errors are its to repeat
+                self._ts_compiling = True
             return False
         if step.kind == "compiled":
-            self._ts_errors = step.errors
+            self._ts_errors, self._ts_compiling, self._ts_verdict = step.errors, False, now
             return self._finish(now, list(step.errors)) if step.errors else False
         if step.kind == "finished":
             return False  # a "compiled ..." line may follow; else settle() decides
-        errors = [*self._ts_errors, *step.errors]
-        if not step.ok and not step.errors:
-            errors.append(BuildError("bundler", None, "the bundle failed: see the output above"))
-        return self._finish(now, errors)
+        bundle = list(step.errors)
+        if not step.ok and not bundle:
+            bundle.append(BuildError("bundler", None, "the bundle failed: see the output above"))
+        if self._stale(sources_mtime):
+            self._bundle_errors = bundle
+            return False  # a fresh bundle may follow TypeScript's verdict; else settle()
+        return self._finish(now, [*self._ts_errors, *bundle])
+
+    def _stale(self, sources_mtime: float | None) -> bool:
+        """Whether a bundle written now predates TypeScript's output of the last edit."""
+        if self._ts_compiling:
+            return True
+        if sources_mtime is None or self._ts_verdict is None:
+            return False
+        return sources_mtime > self._ts_verdict
 
     def settle(self, now: float) -> bool:
         """Nothing more came after TypeScript's clean verdict or the bundler's "finished": the
         bundle on disk stands, with TypeScript's errors if it had any. True when that ends a
-        build."""
-        if self.state != "building":
+        build (never while TypeScript is compiling)."""
+        if self.state != "building" or self._ts_compiling:
             return False
-        return self._finish(now, list(self._ts_errors))
+        return self._finish(now, [*self._ts_errors, *self._bundle_errors])
 
     def _finish(self, now: float, errors: list[BuildError]) -> bool:
         self.state = "failed" if errors else "ok"
@@ -165,6 +185,7 @@ class BuildState:
         if self._started is not None:  # a second word on the same build keeps its duration
             self.duration_ms = round((now - self._started) * 1000, 1)
         self._started = None
+        self._bundle_errors = []
         return True
 
     def to_json(self) -> FrontendJson:

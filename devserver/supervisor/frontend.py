@@ -13,6 +13,7 @@ editable ``pip install`` puts there, which would otherwise shadow every new buil
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,6 +49,27 @@ class Frontend:
     def built(self) -> bool:
         """Whether a labextension was built (the builder's watch needs one to start from)."""
         return (self.output_dir / "package.json").is_file()
+
+    def sources_mtime(self) -> float | None:
+        """The newest modification time of the TypeScript sources (``src/``), or None."""
+        newest = None
+        for folder, _dirs, files in os.walk(self.root / "src"):
+            for name in files:
+                if name.endswith((".ts", ".tsx")):
+                    with contextlib.suppress(OSError):
+                        mtime = os.stat(os.path.join(folder, name)).st_mtime
+                        newest = mtime if newest is None else max(newest, mtime)
+        return newest
+
+    def bundle(self) -> frozenset[tuple[str, int]]:
+        """The bundle's entry files (``static/remoteEntry.<hash>.js``) with their modification
+        times: the bundler writes a changed bundle only, so the same value is the same bundle.
+        Empty when there is none (another builder): nothing can then be told apart."""
+        found = set()
+        for path in (self.output_dir / "static").glob("remoteEntry*.js"):
+            with contextlib.suppress(OSError):
+                found.add((path.name, path.stat().st_mtime_ns))
+        return frozenset(found)
 
     @property
     def installed(self) -> bool:

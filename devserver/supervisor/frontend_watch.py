@@ -20,12 +20,15 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from .backoff import Backoff
-from .buildlog import BuildLog, BuildState, Step
+from .buildlog import BuildError, BuildLog, BuildState, Step
 from .frontend import Frontend, link
+from .frontend_lifeline import command as lifeline_command
 from .progress import run_step
 
 log = logging.getLogger("devserver")
 OnBuild = Callable[[Frontend, BuildState], Awaitable[None]]
+#: What the worker was last told: the state, the errors and the bundle's files.
+Told = tuple[str, tuple[BuildError, ...], frozenset[tuple[str, int]]]
 #: Seconds of quiet after TypeScript's clean verdict or the bundler's "finished" before the
 #: bundle on disk is taken as current (an edit that changed no emitted JavaScript, or a bundler
 #: round that rewrote nothing, prints no "compiled ..." line).
@@ -50,6 +53,10 @@ class FrontendWatch:
         self.name = frontend.package
         #: The watch script's latest output, shown when it dies.
         self.last_lines: deque[str] = deque(maxlen=15)
+        #: A build that changes none of what was last told is not told (no second reload).
+        self._published: tuple[str, tuple[BuildError, ...], frozenset[tuple[str, int]]] | None = (
+            None
+        )
 
     async def run(self) -> None:
         """Prepare, then keep the watch script running until ``stop``."""
@@ -97,8 +104,9 @@ class FrontendWatch:
         await self.on_build(self.frontend, self.state)
 
     async def _watch_once(self) -> int:
+        cmd = lifeline_command(os.getpid(), [*self.manager, "run", "watch"])
         self.proc = await asyncio.create_subprocess_exec(
-            *self.manager, "run", "watch", cwd=self.frontend.root, env=self.env,
+            *cmd, cwd=self.frontend.root, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
@@ -118,12 +126,15 @@ class FrontendWatch:
 
     async def _step(self, step: Step) -> None:
         self._cancel_settle()
-        was = self.state.state
-        if self.state.apply(step, time.time()):
+        sources = self.frontend.sources_mtime() if step.kind == "bundled" else None
+        if self.state.apply(step, time.time(), sources):
             await self._built()
         elif step.kind == "finished" or (step.kind == "compiled" and step.ok):
             self._settle = asyncio.get_running_loop().call_later(SETTLE, self._settled)
-        elif self.state.state == "building" and was != "building":
+        elif step.kind == "started" and (self._published or ("",))[0] != "building":
+            # TypeScript started on an edit (the bundler alone rebuilding may write the same
+            # bundle again: that is not told at all)
+            self._published = ("building", (), frozenset())
             await self.on_build(self.frontend, self.state)
 
     def _cancel_settle(self) -> None:
@@ -138,6 +149,11 @@ class FrontendWatch:
 
     async def _built(self) -> None:
         s = self.state
+        outcome = (s.state, tuple(s.errors), self.frontend.bundle())
+        if outcome[2] and outcome == self._published:  # the same bundle again: no reload
+            log.debug("frontend %s: the same bundle again", self.name)
+            return
+        self._published = outcome
         if s.state == "ok":
             log.info("frontend %s: ✓ built in %.1f s", self.name, (s.duration_ms or 0) / 1000)
         else:

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
-from watchfiles import Change, DefaultFilter, awatch
+from watchfiles import Change, DefaultFilter
 
 from .options import DevServer
+from .watchroots import watch_split
 
 log = logging.getLogger("devserver")
 
@@ -58,17 +59,17 @@ async def watch_changes(
     """Put each batch of changes under ``paths`` into ``batches`` until ``stopping`` is set;
     False (and the reason logged) if watching failed, an inotify limit say."""
     try:
-        async for changes in awatch(
-            *paths,
+        await watch_split(
+            paths,
             # A frontend's build output: the build's own events say when a bundle is complete.
-            watch_filter=SourceFilter(ignore_paths=ignore_paths),
-            stop_event=stopping,
+            SourceFilter(ignore_paths=ignore_paths),
+            stopping,
+            batches.put_nowait,
             step=options.step_ms,
             force_polling=options.poll,
             poll_delay_ms=options.poll_delay_ms,
             rust_timeout=500,
-        ):
-            batches.put_nowait(changes)
+        )
     except Exception as exc:  # noqa: BLE001 - reported, and the caller ends the dev server
         log.error("watching files failed (%s: %s); stopping", type(exc).__name__, exc)
         return False

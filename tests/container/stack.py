@@ -74,7 +74,8 @@ class Image:
     env: dict[str, str]
 
     @classmethod
-    def build(cls) -> Image:
+    def build(cls, **settings: str) -> Image:
+        """Build the image; ``settings`` are more variables of .env.example (DEVSERVER_NODE)."""
         base = run(str(REPO / "docker/base-image.sh"), timeout=600).strip()
         python = run(str(REPO / "docker/base-image.sh"), "--python", timeout=60).strip()
         run(str(REPO / "docker/wheelhouse.sh"), python, timeout=600)
@@ -86,6 +87,7 @@ class Image:
             "DEVSERVER_BUILD_ISOLATION": "0",
             "DEVSERVER_UID": str(uid),
             "DEVSERVER_GID": str(gid),
+            **settings,
         }
         image = cls(env["DEVSERVER_IMAGE"], env)
         Stack(image, REPO, project=f"devserver-build-{uuid.uuid4().hex[:8]}").compose(

@@ -39,6 +39,11 @@ def jlpm() -> str:
 def node_cache() -> Path:
     """A folder holding the template's ``node_modules``, ``yarn.lock`` and a compiled
     ``lib/``, made once per ``package.json``."""
+    return ensure_node_cache()
+
+
+def ensure_node_cache() -> Path:
+    """The ``node_cache`` folder, made if missing (for the benchmarks too)."""
     key = hashlib.sha256((TEMPLATE / "package.json").read_bytes()).hexdigest()[:12]
     done = cache_root() / f"acme_stats-{key}"
     if (done / "node_modules").is_dir():
@@ -67,6 +72,19 @@ def copy_template(dest: Path, cache: Path) -> Path:
     return project
 
 
+def lab_env(home: Path) -> dict[str, str]:
+    """The environment of a dev server or watch script on the template: Jupyter's folders in
+    ``home`` (the user's first, so that the labextension link goes there, not into the venv),
+    this Python's scripts first on PATH, no dev server variables of the caller's."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "JUPYTER_PREFER_ENV_PATH": "0"}
+    for kind in ("CONFIG", "RUNTIME", "DATA"):
+        env[f"JUPYTER_{kind}_DIR"] = str(home / kind.lower())
+    for var in ("JUPYTER_TOKEN", "DEVSERVER_URL", "DEVSERVER_TOKEN", "DEVSERVER_POLL"):
+        env.pop(var, None)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return env
+
+
 def fake_distribution(folder: Path) -> Path:
     """A ``.dist-info`` that makes ``acme_stats`` count as installed for the labextension
     builder, which otherwise runs ``pip install -e`` into the shared test environment."""
@@ -74,3 +92,30 @@ def fake_distribution(folder: Path) -> Path:
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_stats\nVersion: 0.1.0\n")
     return folder
+
+
+def inotify_watches(pid: int | str = "self") -> set[tuple[int, int]]:
+    """The folders process ``pid`` holds inotify watches on, as (device, inode) pairs in
+    ``os.stat`` terms (``/proc/PID/fdinfo``)."""
+    found = set()
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            lines = info.read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith("inotify wd:"):
+                fields = dict(f.split(":", 1) for f in line.split()[1:] if ":" in f)
+                dev = int(fields["sdev"], 16)  # the kernel's dev_t: major << 20 | minor
+                found.add((os.makedev(dev >> 20, dev & 0xFFFFF), int(fields["ino"], 16)))
+    return found
+
+
+def folder_ids(root: Path) -> set[tuple[int, int]]:
+    """Every folder under ``root`` (itself included, symbolic links followed at the top) as
+    (device, inode) pairs."""
+    ids = set()
+    for folder, _dirs, _files in os.walk(root.resolve()):
+        st = os.stat(folder)
+        ids.add((st.st_dev, st.st_ino))
+    return ids

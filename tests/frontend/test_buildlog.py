@@ -13,12 +13,19 @@ START = [
     "Rspack 2.3.4 compiled successfully in 1.93 s",
     "12:59:24 AM - Found 0 errors. Watching for file changes.",
 ]
+# As seen: rspack rebuilds at once from src/index.ts itself (a dependency through the source
+# map) with the old lib/, then again once tsc has written lib/ (with its verdict).
 EDIT = [
-    "12:59:25 AM - File change detected. Starting incremental compilation...",
+    "3:57:02 AM - File change detected. Starting incremental compilation...",
     "Watch Compilation starting…",
-    "Removed old assets:  [ 'remoteEntry.790931e5ab6257b2.js' ]",
-    "Rspack 2.3.4 compiled successfully in 95 ms",
-    "12:59:49 AM - Found 0 errors. Watching for file changes.",
+    "Removed old assets:  [ 'remoteEntry.8d574618ff0f8c59.js' ]",
+    "Watch Compilation finished",
+    "Rspack 2.3.4 compiled successfully in 65 ms",
+    "3:57:13 AM - Found 0 errors. Watching for file changes.",
+    "Watch Compilation starting…",
+    "Removed old assets:  [ 'remoteEntry.ffb98ad0572b3dd7.js' ]",
+    "Watch Compilation finished",
+    "Rspack 2.3.4 compiled successfully in 15 ms",
 ]
 TS_ERROR = [
     "12:59:49 AM - File change detected. Starting incremental compilation...",
@@ -39,22 +46,51 @@ def fold(lines: list[str], state: BuildState, log: BuildLog, start: float) -> li
     return finished
 
 
-def test_first_build_ends_with_the_bundle_and_a_clean_verdict_changes_nothing() -> None:
-    """The written bundle finishes the build, timed from tsc's start; "Found 0 errors" after
-    it is no second build."""
+def test_first_build_waits_for_typescript_and_settles_when_no_bundle_follows() -> None:
+    """A bundle written while tsc compiles is stale, no build; tsc's clean verdict followed by
+    quiet settles as ok, timed from tsc's start."""
     state, log = BuildState(), BuildLog()
-    assert fold(START, state, log, 100.0) == ["ok"]
-    assert state.last_build == 105.0
-    assert state.duration_ms == 4000.0  # from "Starting compilation" (t=101)
+    assert fold(START, state, log, 100.0) == []
+    assert state.state == "building"
+    assert state.settle(108.0)
+    assert state.state == "ok"
+    assert state.duration_ms == 7000.0  # from "Starting compilation" (t=101)
     assert state.errors == []
 
 
-def test_rebuild_after_an_edit_is_a_later_ok_build() -> None:
-    """An edit gives a second ok build with a later last_build."""
+def test_an_edit_is_one_build_ending_with_the_bundle_after_typescripts_output() -> None:
+    """rspack's early rebuild from the .ts file is skipped; the bundle after tsc's verdict
+    ends the one build of the edit."""
     state, log = BuildState(), BuildLog()
     fold(START, state, log, 100.0)
+    state.settle(108.0)
     assert fold(EDIT, state, log, 200.0) == ["ok"]
-    assert state.last_build == 203.0
+    assert state.last_build == 209.0  # the last line: the bundle of tsc's output
+
+
+def test_bundle_after_an_edit_typescript_has_not_reported_on_is_stale() -> None:
+    """A bundle written before tsc even starts on an edit (sources newer than its last
+    verdict) is no build; the bundle after the verdict is."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    state.settle(108.0)
+    fold(["Watch Compilation starting…"], state, log, 200.2)
+    bundled = log.feed("Rspack 2.3.4 compiled successfully in 65 ms")
+    assert bundled is not None
+    assert not state.apply(bundled, 200.5, sources_mtime=200.0)
+    assert state.state == "building"
+    assert fold(EDIT[5:], state, log, 201.0) == ["ok"]
+    assert state.last_build == 205.0
+
+
+def test_settle_never_ends_a_build_while_typescript_compiles() -> None:
+    """The bundler's "finished" during a compile schedules a settle that must not end it."""
+    state, log = BuildState(), BuildLog()
+    fold(START, state, log, 100.0)
+    state.settle(108.0)
+    fold(EDIT[:4], state, log, 200.0)
+    assert not state.settle(210.0)
+    assert state.state == "building"
 
 
 def test_typescript_error_fails_with_file_and_line_and_the_fix_recovers() -> None:
@@ -90,7 +126,7 @@ def test_clean_compile_that_rebuilds_no_bundle_settles_as_ok() -> None:
     state, log = BuildState(), BuildLog()
     fold(START, state, log, 100.0)
     fold(EDIT[:1], state, log, 200.0)
-    fold(EDIT[-1:], state, log, 201.0)
+    fold(EDIT[5:6], state, log, 201.0)  # "Found 0 errors"
     assert state.state == "building"
     assert state.settle(204.0)
     assert state.state == "ok"
@@ -107,6 +143,6 @@ def test_bundler_round_that_rewrites_nothing_settles_with_typescripts_errors() -
     assert state.state == "building"
     assert state.settle(213.0)
     assert state.state == "failed"
-    fold([EDIT[0], "Watch Compilation starting…", "Watch Compilation finished"], state, log, 300.0)
+    fold([EDIT[0], EDIT[5], EDIT[6], EDIT[8]], state, log, 300.0)  # no "compiled ..." line
     assert state.settle(303.0)
     assert state.state == "ok"

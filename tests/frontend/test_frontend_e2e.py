@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,19 @@ from tests.conftest import (
 )
 from tests.kernelclient import kernel_pids
 
-from .conftest import copy_template, fake_distribution
+from .conftest import (
+    copy_template,
+    fake_distribution,
+    folder_ids,
+    inotify_watches,
+    lab_env,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 ARTIFACTS = REPO / "artifacts" / "frontend"
 INDEX = "src/index.ts"
+ACTIVATED = re.compile(r"is activated[^!']*!")
 
 
 def frontend(server: DevServer) -> dict[str, Any]:
@@ -56,16 +64,13 @@ def wait_for_build(server: DevServer, after: float, state: str = "ok") -> dict[s
     return wait_until(check, timeout=180, interval=0.2, what=f"a build ending {state}")
 
 
-@pytest.fixture(scope="module")
-def lab(
-    tmp_path_factory: pytest.TempPathFactory, node_cache: Path, isolated_module_env: dict[str, str]
-) -> Iterator[DevServer]:
-    """`devserver run` on a fresh copy of the template, its first build done."""
-    tmp = tmp_path_factory.mktemp("lab")
+@contextmanager
+def start_lab(tmp: Path, node_cache: Path, env: dict[str, str]) -> Iterator[DevServer]:
+    """`devserver run` on a fresh copy of the template in ``tmp``, its first build done."""
     root = tmp / "extensions"
     root.mkdir()
     copy_template(root, node_cache)
-    env = {**isolated_module_env, "PYTHONPATH": str(fake_distribution(tmp / "dist"))}
+    env = {**env, "PYTHONPATH": str(fake_distribution(tmp / "dist"))}
     port = free_port()
     log_path = tmp / "devserver.log"
     cmd = [sys.executable, "-m", "devserver", "run", str(root), "--port", str(port), "--verbose",
@@ -85,15 +90,17 @@ def lab(
 
 
 @pytest.fixture(scope="module")
+def lab(
+    tmp_path_factory: pytest.TempPathFactory, node_cache: Path, isolated_module_env: dict[str, str]
+) -> Iterator[DevServer]:
+    """`devserver run` on a fresh copy of the template, its first build done."""
+    with start_lab(tmp_path_factory.mktemp("lab"), node_cache, isolated_module_env) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
 def isolated_module_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    # The user's folders first, so that the labextension link goes there, not into the venv.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "JUPYTER_PREFER_ENV_PATH": "0"}
-    for kind in ("CONFIG", "RUNTIME", "DATA"):
-        env[f"JUPYTER_{kind}_DIR"] = str(home / kind.lower())
-    for var in ("JUPYTER_TOKEN", "DEVSERVER_URL", "DEVSERVER_TOKEN", "DEVSERVER_POLL"):
-        env.pop(var, None)
-    return env
+    return lab_env(tmp_path_factory.mktemp("home"))
 
 
 def cmdline(pid: int) -> bytes:
@@ -205,6 +212,39 @@ def test_python_edit_still_hot_reloads_with_the_kernel_kept(lab: DevServer) -> N
     assert all(alive(p) for p in kpids)
 
 
+def relog(path: Path, marker: str) -> None:
+    """Make the plugin log ``marker`` when it activates."""
+    path.write_text(ACTIVATED.sub(f"is activated ({marker})!", path.read_text()))
+
+
+def test_each_edit_reloads_an_open_lab_page_once(lab: DevServer) -> None:
+    """A TypeScript edit reloads an open /lab page once, straight into the new code (the
+    bundler's early rebuild from the .ts file, on the old lib/, is no build) and logs one build."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page: Page = browser.new_page()
+        page.set_default_timeout(60_000)
+        page.add_init_script("sessionStorage.loads = String(Number(sessionStorage.loads || 0) + 1)")
+        with page.expect_console_message(lambda m: "acme-stats is activated" in m.text):
+            page.goto(f"{lab.url}lab?token={lab.token}")
+        for loads, marker in ((2, "once 1"), (3, "once 2")):  # the second catches a late double
+            built = lab.log().count("frontend acme-stats: ✓ built in")
+            with page.expect_console_message(
+                lambda m, marker=marker: marker in m.text, timeout=120_000
+            ):
+                relog(lab.root / "acme_stats" / INDEX, marker)
+            assert page.evaluate("sessionStorage.loads") == str(loads)
+            assert lab.log().count("frontend acme-stats: ✓ built in") == built + 1
+        browser.close()
+
+
+def test_the_supervisor_has_no_os_watch_inside_node_modules(lab: DevServer) -> None:
+    """The supervisor's inotify watches cover the sources but no folder of node_modules."""
+    watched = inotify_watches(lab.proc.pid)
+    assert folder_ids(lab.root / "acme_stats/src") <= watched
+    assert not watched & folder_ids(lab.root / "acme_stats/node_modules")
+
+
 def test_stopping_the_dev_server_stops_the_watch_script(lab: DevServer) -> None:
     """SIGTERM to the supervisor ends the watch script's whole process group."""
     watchers = [p for p in children(lab.proc.pid) if b"watch" in cmdline(p)]
@@ -212,3 +252,30 @@ def test_stopping_the_dev_server_stops_the_watch_script(lab: DevServer) -> None:
     lab.proc.send_signal(signal.SIGTERM)
     lab.proc.wait(30)
     wait_until(lambda: not any(alive(p) for p in watchers), what="the watch script to stop")
+
+
+def project_processes(root: Path) -> list[int]:
+    """The processes running in the project folder ``root`` (the watch script's)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(proc / "cwd")).is_relative_to(root):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_sigkill_of_the_supervisor_leaves_no_watch_script(
+    tmp_path: Path, node_cache: Path, isolated_module_env: dict[str, str]
+) -> None:
+    """A supervisor killed with SIGKILL leaves no process of the watch script behind."""
+    with start_lab(tmp_path, node_cache, isolated_module_env) as server:
+        project = (server.root / "acme_stats").resolve()
+        watch = project_processes(project)
+        assert any(b"node" in cmdline(p) for p in watch), [cmdline(p) for p in watch]
+        server.proc.kill()
+        server.proc.wait(10)
+        wait_until(lambda: not [p for p in watch if alive(p)], timeout=30,
+                   what=f"the watch script's processes {watch} to end")  # fmt: skip
+        assert not project_processes(project)
