@@ -51,11 +51,6 @@ def test_specs_is_a_library_without_the_agent() -> None:
     assert offenders(loaded, ("devserver.agent", "dashboard", "devserver.supervisor")) == []
 
 
-#: Import circles known and being removed elsewhere: the supervisor's process <-> standby one is
-#: split on branch ``startup`` (issue 15). Delete the entry when that lands.
-KNOWN_CIRCLES = [{"devserver.supervisor.process", "devserver.supervisor.standby"}]
-
-
 def module_imports() -> dict[str, set[str]]:
     """For each module of the packages, the modules of the packages it imports at its top level,
     ``if TYPE_CHECKING:`` blocks included (a circle of annotations is a circle of design)."""
@@ -141,4 +136,4 @@ def test_no_import_circles() -> None:
     imports it back, directly or through others."""
     graph = module_imports()
     assert "devserver.agent.registry" in graph["devserver.agent.worker"]  # the walk did read
-    assert [c for c in circles(graph) if c not in KNOWN_CIRCLES] == []
+    assert circles(graph) == []

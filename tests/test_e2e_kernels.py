@@ -212,3 +212,22 @@ def test_restart_is_served_by_the_standby_worker(devserver_factory: Factory) -> 
     wait_until(lambda: server.worker_pid() == standby, what="the standby to serve")
     wait_until(lambda: standby_pid(server) not in (None, standby), what="the next standby")
     server.wait_for_log("worker restarted in")
+
+
+def test_restarts_reset_no_request_of_a_keep_alive_client(devserver_factory: Factory) -> None:
+    """Eight worker restarts under a client that polls every 20 ms on one keep-alive connection:
+    every request is answered (a stopping worker drains its connections before it exits; it
+    used to reset the request of 6 restarts in 8)."""
+    server = devserver_factory("hello_ext")
+    with RefusalWatch(server) as watch:
+        for _ in range(8):
+            restart_and_wait_for_answers(server, watch)
+    assert watch.failures == []
+
+
+def restart_and_wait_for_answers(server: DevServer, watch: RefusalWatch) -> None:
+    worker = server.worker_pid()
+    restart_by_config_edit(server)
+    wait_until(lambda: server.worker_pid() not in (None, worker), what="a new worker")
+    answered = watch.answered
+    wait_until(lambda: watch.answered > answered + 5, what="the new worker to answer")

@@ -26,6 +26,7 @@ from devserver.protocol import SPEC_ENV, ReadyMessage, WorkerSpec, decode_config
 from . import codecache, lifeline, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
+from .drain import ConnectionWatch, drain
 from .kernels import SupervisorLink
 from .loopwatch import BlockedJson, LoopWatch
 from .manager import AgentExtensionManager
@@ -38,6 +39,10 @@ from .standby import wait_for_spec
 OUR_EXTENSIONS = {"dashboard": True}
 
 
+#: How long a stopping worker waits for the requests it has begun (drain.py).
+DRAIN_DEADLINE = 2.0
+
+
 class WorkerApp(ServerApp):
     """The dev server's ServerApp. Configured entirely through its ``WorkerSpec``."""
 
@@ -45,6 +50,7 @@ class WorkerApp(ServerApp):
     #: The channel to the supervisor that starts and keeps the kernels (None: kernels are the
     #: worker's own and end with it).
     kernel_link: SupervisorLink | None = None
+    connections: ConnectionWatch | None = None
     kept = Kept()
 
     @property
@@ -181,6 +187,7 @@ class WorkerApp(ServerApp):
             self.registry.kernels_kept = list(self.kept.kernels)
         sock = socket.socket(fileno=self.spec.listen_fd)
         sock.setblocking(False)
+        self.connections = ConnectionWatch(self.http_server)
         self.http_server.add_sockets([sock])
 
     async def _post_start(self) -> None:
@@ -219,6 +226,15 @@ class WorkerApp(ServerApp):
     async def _cleanup(self) -> None:
         # Event streams end with this, instead of hanging on until the process is gone.
         self.registry.events.publish("stopped", {"pid": os.getpid()})
+        # Before the kernels are detached: a request still answered sees them.
+        if self.connections is not None:
+            cut = await drain(self.connections, DRAIN_DEADLINE)
+            if cut:
+                self.log.warning(
+                    "devserver: %d connection(s) still busy after %.0f s were closed",
+                    cut,
+                    DRAIN_DEADLINE,
+                )
         await super()._cleanup()
 
     async def _serve_control(self, channel: ControlChannel) -> None:
