@@ -12,7 +12,7 @@ import pytest
 from devserver.agent import standby as agent_standby
 from devserver.errors import ConfigError
 from devserver.protocol import STANDBY_ENV, WorkerSpec
-from devserver.supervisor import boot, loop
+from devserver.supervisor import boot, installs
 from devserver.supervisor.boot import Boot
 from devserver.supervisor.loop import Supervisor
 from devserver.supervisor.options import DevServer
@@ -132,9 +132,9 @@ async def test_an_install_keeps_the_standby_unless_a_dependency_changed(
         {"tornado": "6.4", "hello-ext": "0.1"},
     )
     versions = iter([*project_added, *tornado_changed])
-    monkeypatch.setattr(loop, "installed_versions", lambda: next(versions))
-    monkeypatch.setattr(loop, "install_editable", lambda *args: None)
-    await supervisor._install(supervisor.layout.projects)
+    monkeypatch.setattr(installs, "installed_versions", lambda: next(versions))
+    monkeypatch.setattr(installs, "install_editable", lambda *args: None)
+    assert await supervisor._install(supervisor.layout.projects) == []
     assert supervisor.installs == 0
-    await supervisor._install(supervisor.layout.projects)
+    assert await supervisor._install(supervisor.layout.projects) == ["tornado 6.4"]
     assert supervisor.installs == 1

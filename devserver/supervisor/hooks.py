@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,8 +20,9 @@ from devserver.protocol import ReloadJson, Request, WorkerSpec
 from .backoff import Backoff
 from .frontends import Frontends
 from .kernels import KernelHost
-from .layout import Layout
+from .layout import Layout, Project
 from .options import DevServer
+from .ownwrites import OwnWrites
 from .process import WorkerProcess
 from .standby import Standby
 
@@ -46,10 +47,22 @@ class Core(Protocol):
     state_dir: Path | None
     standby: Standby
     installs: int
+    installing: asyncio.Task[None] | None
+    own_writes: OwnWrites
     restart_only: dict[str, str]
     reloads: Counter[str]
 
     def _track(self, work: Coroutine[object, object, None]) -> None: ...
+    async def _to_install(
+        self, projects: Sequence[Project], changed: bool = False
+    ) -> list[Project]: ...
+    async def _install(
+        self,
+        projects: Sequence[Project],
+        changed: bool = False,
+        todo: list[Project] | None = None,
+    ) -> list[str]: ...
+    async def _install_beside_the_worker(self, todo: list[Project]) -> None: ...
     async def _restart(self, reason: str) -> None: ...
     async def _spawn(self, reason: str, began: float | None = None) -> None: ...
     def _spec(self, reason: str) -> WorkerSpec: ...

@@ -53,20 +53,25 @@ def installed_versions() -> dict[str, str]:
 
 def others_changed(
     before: dict[str, str], after: dict[str, str], projects: Sequence[Project]
-) -> bool:
-    """Whether an install of ``projects`` added, removed or changed another distribution (a
-    dependency): code a worker that imported before the install may hold in an old version.
+) -> list[str]:
+    """The other distributions (dependencies) an install of ``projects`` added, removed or
+    changed, as "name version" ("name removed"): code a worker that imported before the
+    install may lack or hold in an old version.
 
     >>> from pathlib import Path
     >>> p = Project(Path("/x"), Path("/x"), "My_Ext", {}, ("my_ext",))
     >>> others_changed({"tornado": "6.5"}, {"tornado": "6.5", "my-ext": "0.1"}, [p])
-    False
-    >>> others_changed({"tornado": "6.5"}, {"tornado": "6.4", "my-ext": "0.1"}, [p])
-    True
+    []
+    >>> others_changed({"tornado": "6.5"}, {"tornado": "6.4", "my-ext": "0.1", "idna": "3"}, [p])
+    ['idna 3', 'tornado 6.4']
     """
     ours = {normalised(p.distribution) for p in projects if p.distribution}
     names = (before.keys() | after.keys()) - ours
-    return any(before.get(name) != after.get(name) for name in names)
+    return sorted(
+        f"{name} {after.get(name, 'removed')}"
+        for name in names
+        if before.get(name) != after.get(name)
+    )
 
 
 def normalised(name: str) -> str:

@@ -13,7 +13,7 @@ import shutil
 import signal
 import socket
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Literal
 
@@ -31,19 +31,12 @@ from .boot import Boot
 from .configcheck import unreadable
 from .frontend import frontend_mode
 from .frontends import Frontends
-from .install import (
-    editable_roots,
-    install_editable,
-    installed_versions,
-    is_installed,
-    needs_install,
-    others_changed,
-)
+from .installs import Installs
 from .kernels import private_folder
-from .layout import Layout, Project, discover
+from .layout import Layout, discover
 from .listen import bind
 from .options import DevServer
-from .ownwrites import OwnWrites, snapshot
+from .ownwrites import OwnWrites
 from .plan import Plan, plan_changes, summarise
 from .process import WorkerProcess
 from .talk import REQUEST_TIMEOUT, Talk
@@ -53,7 +46,7 @@ from .workers import Workers, ends_the_dev_server
 log = logging.getLogger("devserver")
 
 
-class Supervisor(Workers, Talk, AfterReload):
+class Supervisor(Workers, Installs, Talk, AfterReload):
     """Supervises one worker for the extensions under ``paths``.
 
     >>> asyncio.run(Supervisor(DevServer(port=8888), [Path("examples")]).run())  # doctest: +SKIP
@@ -93,6 +86,7 @@ class Supervisor(Workers, Talk, AfterReload):
         self.standby = boot.standby
         #: Installs so far that changed a dependency: a standby started before one is not used.
         self.installs = 0
+        self.installing = None
         self.own_writes = OwnWrites()
         #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
         self.restart_only: dict[str, str] = {}
@@ -122,7 +116,8 @@ class Supervisor(Workers, Talk, AfterReload):
         if self.sock is None:  # bound already by ``boot`` but in unit tests
             self.sock = bind(self.options.ip, self.options.port)  # fails before pip runs
         warn_skipped(self.layout, ())
-        await self._install(self.layout.projects)
+        # Beside the worker (``installs``): it loads the projects from their folders.
+        await self._install_at_start(self.layout.projects)
         self.frontends.start()  # builds in the background while the worker starts
         port = self.sock.getsockname()[1]
         served = {
@@ -181,6 +176,7 @@ class Supervisor(Workers, Talk, AfterReload):
         """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
         arrived while the previous plan was being applied are merged into one."""
         while (batch := await self.changes.get()) is not None:
+            await self._install_settled()  # its own writes are known once it ends
             while not self.changes.empty():
                 more = self.changes.get_nowait()
                 if more is None:  # the watcher stopped: act on what came, then end
@@ -246,32 +242,6 @@ class Supervisor(Workers, Talk, AfterReload):
         changes = (("added", after - before), ("removed", before - after))
         parts = [f"{what}: {', '.join(sorted(names))}" for what, names in changes if names]
         return "extensions " + "; ".join(parts) if parts else "the extension folders changed"
-
-    async def _install(self, projects: Sequence[Project], changed: bool = False) -> None:
-        """Install editable those of ``projects`` that need it (``needs_install``); a failure
-        is shown and the dev server carries on with what it has. What the install writes into
-        watched folders is not taken for the user's edits (``ownwrites``)."""
-        mode = self.options.install
-        editable = await asyncio.to_thread(editable_roots) if mode != "never" else set()
-        todo = [
-            p
-            for p in projects
-            if needs_install(p, mode, lambda p: is_installed(p, editable), changed)
-        ]
-        if not todo:
-            return
-        roots = [p.root for p in todo] + [d for d in config_dirs() if d.exists()]
-        before, versions = await asyncio.to_thread(lambda: (snapshot(roots), installed_versions()))
-        try:
-            await asyncio.to_thread(install_editable, todo, self.options.pip_args, log.info)
-        except ConfigError as exc:
-            log.error("%s", exc)
-        after = await asyncio.to_thread(snapshot, roots)
-        self.own_writes.record(before, after, [p.root for p in todo])
-        # A standby imported jupyter_server and the agent, no project: it is still fit unless
-        # the install changed one of their dependencies (its projects load from their folders).
-        if others_changed(versions, await asyncio.to_thread(installed_versions), todo):
-            self.installs += 1
 
     def _track(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work)

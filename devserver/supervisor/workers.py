@@ -55,7 +55,8 @@ class Workers:
             log.info("worker restarted in %.2f s (%s)", took, reason)
             for line in describe_kept((worker.ready_info or {}).get("kept") or {}):
                 log.info("%s", line)
-        await self.standby.prepare(self._start_standby, self.installs)
+        if self.installing is None:  # else once the install has ended (``installs``)
+            await self.standby.prepare(self._start_standby, self.installs)
 
     def _spec(self: Core, reason: str) -> WorkerSpec:
         assert self.sock is not None
