@@ -88,6 +88,7 @@ def test_a_failed_install_is_short_and_the_extension_still_loads(
         (root / "setup.cfg").read_text() + "package_dir =\n  = nowhere\n"
     )
     server = start_on(root, install="auto")
+    server.wait_for_log("`pip install -e` of cfg_named failed")  # beside the serving worker
     log = server.log()
     assert log.count("`pip install -e` of cfg_named failed") == 1, log
     assert "reproduce: " in log
