@@ -48,6 +48,8 @@ class Core(Protocol):
     standby: Standby
     installs: int
     installing: asyncio.Task[None] | None
+    held: set[tuple[Change, str]]
+    install_lock: asyncio.Lock
     own_writes: OwnWrites
     restart_only: dict[str, str]
     reloads: Counter[str]

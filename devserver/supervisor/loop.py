@@ -87,6 +87,8 @@ class Supervisor(Workers, Installs, Talk, AfterReload):
         #: Installs so far that changed a dependency: a standby started before one is not used.
         self.installs = 0
         self.installing = None
+        self.held: set[tuple[Change, str]] = set()
+        self.install_lock = asyncio.Lock()
         self.own_writes = OwnWrites()
         #: Extensions whose last reload needed a restart, with the reason (shown by the worker).
         self.restart_only: dict[str, str] = {}
@@ -176,7 +178,6 @@ class Supervisor(Workers, Installs, Talk, AfterReload):
         """Each batch of file changes, as a non-empty plan, until asked to stop. Batches that
         arrived while the previous plan was being applied are merged into one."""
         while (batch := await self.changes.get()) is not None:
-            await self._install_settled()  # its own writes are known once it ends
             while not self.changes.empty():
                 more = self.changes.get_nowait()
                 if more is None:  # the watcher stopped: act on what came, then end
@@ -186,7 +187,8 @@ class Supervisor(Workers, Installs, Talk, AfterReload):
             for path, error in unreadable(batch).items():
                 log.error("%s", error)
                 batch = {(change, p) for change, p in batch if p != path}
-            plan = plan_changes(self.own_writes.drop(batch), self.layout, self.watch_paths)
+            batch = self.own_writes.drop(self._unless_installing(batch))
+            plan = plan_changes(batch, self.layout, self.watch_paths)
             if plan:
                 yield plan
 

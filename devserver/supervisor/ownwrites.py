@@ -53,17 +53,46 @@ def snapshot(roots: Iterable[Path]) -> Snapshot:
 
 
 class OwnWrites:
-    """Files the dev server's installs wrote, with their fingerprint right after."""
+    """Files the dev server's installs wrote, with their fingerprint right after; and while an
+    install runs, what it may be writing."""
 
     def __init__(self) -> None:
         self.files: Snapshot = {}
+        #: The running install's snapshot before, its projects and the other folders it may
+        #: write (Jupyter's config folders); None: no install runs.
+        self.running: tuple[Snapshot, tuple[Path, ...], tuple[Path, ...]] | None = None
+
+    def begin(self, before: Snapshot, projects: Iterable[Path], others: Iterable[Path]) -> None:
+        """An install of ``projects`` starts, with the watched files as ``before``."""
+        self.running = (before, tuple(projects), tuple(others))
 
     def record(self, before: Snapshot, after: Snapshot, projects: Iterable[Path]) -> None:
+        self.running = None
         roots = tuple(projects)
         for path in before.keys() | after.keys():
             was, now = before.get(path), after.get(path)
             if was != now and _written_by_install(Path(path), was, roots):
                 self.files[path] = now
+
+    def maybe_running_install(self, path: str) -> bool:
+        """Whether ``path`` may be a write of the install that runs now: the user's edits are
+        the other changes (of files that existed before it, outside what installs generate).
+
+        >>> own = OwnWrites()
+        >>> own.begin({"/p/pkg/handlers.py": (1, 1)}, [Path("/p")], [Path("/c")])
+        >>> [own.maybe_running_install(p) for p in ("/p/pkg/handlers.py", "/p/pkg/_version.py")]
+        [False, True]
+        >>> [own.maybe_running_install(p) for p in ("/c/x.json", "/elsewhere/a.py")]
+        [True, False]
+        """
+        if self.running is None:
+            return False
+        before, projects, others = self.running
+        if any(Path(path).is_relative_to(folder) for folder in others):
+            return True
+        if not any(Path(path).is_relative_to(root) for root in projects):
+            return False
+        return _written_by_install(Path(path), before.get(path), projects)
 
     def drop(self, batch: set[tuple[Change, str]]) -> set[tuple[Change, str]]:
         """The changes of ``batch`` that are not the installs' own writes."""
