@@ -70,7 +70,8 @@ class DevServer(Configurable):
     install = Enum(
         ["auto", "always", "never"],
         "auto",
-        help="Install extension projects editable: auto = when not installed yet.",
+        help="Install extension projects editable: auto = when not installed yet. At start "
+        "the server serves meanwhile, and restarts once if the install adds dependencies.",
     ).tag(config=True)
     pip_args = List(Unicode(), help="Extra arguments for `pip install -e`.").tag(config=True)
     frontend = Enum(
