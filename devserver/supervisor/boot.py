@@ -2,7 +2,8 @@
 once, as a standby (``standby.py``), so that its imports (jupyter_server and the agent, most of a
 worker's start) run while the supervisor imports the rest of itself, looks at the projects and
 checks their installs. The supervisor then hands that worker its spec as it does a standby's
-on a restart; a worker started before an install, or one that died, is replaced by a fresh one.
+on a restart, and it serves while the install runs (``installs``); one that died is replaced by
+a fresh one.
 
 With ``--no-standby`` the first worker starts from scratch, after those steps, as before.
 """
