@@ -9,7 +9,8 @@ import logging
 import os
 import time
 
-from devserver.protocol import SPEC_ENV, ReloadJson
+from devserver.apijson import ReloadJson
+from devserver.protocol import SPEC_ENV
 
 from .console import report_results
 from .fallback import failed_reloads, loads_in_fresh_process

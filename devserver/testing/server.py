@@ -25,9 +25,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
-from devserver.apijson import AuditJson
+from devserver.apijson import AuditJson, ReloadJson
 from devserver.cli.client import open_url
-from devserver.protocol import ReloadJson
 from devserver.typedjson import conforms
 
 T = TypeVar("T")
