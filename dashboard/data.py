@@ -11,7 +11,7 @@ from collections import defaultdict
 from devserver.agent.events import EventJson
 from devserver.agent.records import RouteRecord
 from devserver.agent.registry import Registry
-from devserver.protocol import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody, SpecsBody
+from devserver.apijson import ErrorsBody, ExtensionJson, ExtensionsBody, RoutesBody, SpecsBody
 
 from .settings_view import collect_settings
 from .shadowing import find_shadowed

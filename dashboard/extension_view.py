@@ -12,7 +12,7 @@ from typing import TypedDict
 from urllib.parse import quote
 
 from devserver.agent.registry import Registry
-from devserver.protocol import ErrorJson, ExtensionJson, ReloadJson, RouteJson
+from devserver.apijson import ErrorJson, ExtensionJson, ReloadJson, RouteJson
 
 from .config_sources import Sources, TraitJson, describe_traits
 from .data import routes_json

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from devserver.protocol import Mode, Phase, State
+from devserver.apijson import Mode, Phase, State
 
 Schema = dict[str, object]
 

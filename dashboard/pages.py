@@ -13,7 +13,7 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from devserver.protocol import RouteJson, SpecsBody, VerdictRowJson
+from devserver.apijson import RouteJson, SpecsBody, VerdictRowJson
 
 from . import data
 from .base import PREFIX, DashboardPageHandler

@@ -7,6 +7,7 @@ Values that are not JSON become a short ``repr``. Masking happens afterwards, on
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -29,7 +30,7 @@ MAX_ITEMS = 200
 _SKIPPED_APP_TRAITS = frozenset({"settings", "handlers", "serverapp", "config", "parent", "log"})
 
 
-def jsonable(value: object, depth: int = 0) -> JSON:  # noqa: PLR0911 - one return per kind
+def jsonable(value: object, depth: int = 0) -> JSON:
     """``value`` as JSON data: containers recurse, other objects become a short repr.
 
     >>> jsonable({"a": (1, PurePath("/x")), 2: {3}})
@@ -37,19 +38,41 @@ def jsonable(value: object, depth: int = 0) -> JSON:  # noqa: PLR0911 - one retu
     """
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if depth >= MAX_DEPTH:
-        return _short_repr(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, Mapping):
-        pairs = list(value.items())[:MAX_ITEMS]
-        return {str(k): jsonable(v, depth + 1) for k, v in pairs}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else list(value)
-        return [jsonable(v, depth + 1) for v in items[:MAX_ITEMS]]
+    return _short_repr(value) if depth >= MAX_DEPTH else _converted(value, depth + 1)
+
+
+@functools.singledispatch
+def _converted(value: object, depth: int) -> JSON:
+    """``value`` (not a JSON scalar) as JSON data, its items at ``depth``: by its type, one
+    function each below; any other kind its short repr."""
     return _short_repr(value)
+
+
+@_converted.register(bytes)
+def _bytes(value: bytes, depth: int) -> JSON:
+    return value.decode("utf-8", "replace")
+
+
+@_converted.register(PurePath)
+def _path(value: PurePath, depth: int) -> JSON:
+    return str(value)
+
+
+@_converted.register(Mapping)
+def _mapping(value: Mapping[object, object], depth: int) -> JSON:
+    return {str(k): jsonable(v, depth) for k, v in list(value.items())[:MAX_ITEMS]}
+
+
+@_converted.register(list)
+@_converted.register(tuple)
+def _sequence(value: list[object] | tuple[object, ...], depth: int) -> JSON:
+    return [jsonable(v, depth) for v in value[:MAX_ITEMS]]
+
+
+@_converted.register(set)
+@_converted.register(frozenset)
+def _set(value: set[object] | frozenset[object], depth: int) -> JSON:
+    return [jsonable(v, depth) for v in sorted(value, key=repr)[:MAX_ITEMS]]
 
 
 def _short_repr(value: object) -> str:

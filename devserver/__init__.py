@@ -7,7 +7,8 @@ One folder per process role (see docs/architecture.md):
 - ``devserver.agent``: the reload agent, inside the worker (a jupyter_server ``ServerApp``);
 - ``dashboard`` (top-level package): the introspection extension, inside the worker;
 - ``devserver.specs`` (a pure library) and ``devserver.check`` (static analysis);
-- ``protocol``, ``errors``, ``masking``: the only modules both sides share.
+- the modules at the top (``protocol``, ``apijson``, ``errors``, ``masking``, ...): what more than
+  one process shares; pure, they import nothing of the folders (``tests/test_boundaries.py``).
 """
 
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ terminal, need not print it a second time).
 
 from __future__ import annotations
 
-from devserver.protocol import ErrorJson, ReloadJson
+from devserver.apijson import ErrorJson, ReloadJson
 
 #: Error types of a reload that did not fail on its own (its message says it all, name included).
 NOT_FAILURES = frozenset({"Disabled", "NotReloaded"})

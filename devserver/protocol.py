@@ -21,7 +21,7 @@ worker → supervisor::
     {"op": "reply", "id": 2, "error": "what went wrong"}
 
 Two more private descriptors may be passed: the kernel channel (``kernels_fd``, the messages are
-in ``devserver.supervisor.kernels``, framed the same way), and for a standby worker a pipe
+in ``devserver.kernel_messages``, framed the same way), and for a standby worker a pipe
 (``STANDBY_ENV``) that carries its ``WorkerSpec`` once a restart needs it. ``SUPERVISOR_ENV``
 names the supervisor's pid from the worker's first line on (``devserver.agent.lifeline``).
 """
@@ -45,6 +45,7 @@ from typing import (
 from traitlets.config import Config
 from traitlets.config.loader import DeferredConfigList, DeferredConfigString
 
+from devserver.apijson import ErrorJson, FrontendJson, ReloadJson, State
 from devserver.typedjson import by_op, known_kind
 
 SPEC_ENV = "DEVSERVER_WORKER_SPEC"
@@ -52,192 +53,6 @@ SPEC_ENV = "DEVSERVER_WORKER_SPEC"
 STANDBY_ENV = "DEVSERVER_STANDBY_FD"
 SUPERVISOR_ENV = "DEVSERVER_SUPERVISOR_PID"
 DEFERRED = "$devserver-deferred"
-
-Phase = Literal["import", "link", "load", "start", "reload", "request", "task"]
-State = Literal["pending", "loaded", "failed", "disabled"]
-#: How a reload was done: always in place (changes that need a new worker are the supervisor's).
-Mode = Literal["hot"]
-
-# -- the JSON contract (docs/api.md), shared by the worker, the dashboard, the supervisor and
-# -- the CLI: what the records' ``to_json()`` give and what the API and control channel carry.
-
-
-class ErrorJson(TypedDict):
-    """One failure of one extension in one phase (``ErrorRecord.to_json()``)."""
-
-    extension: str
-    phase: Phase
-    type: str
-    message: str
-    traceback: str
-    file: str | None
-    line: int | None
-    time: float
-    #: The request line (``GET /path``) of a ``request`` error, else None.
-    request: str | None
-    #: How many times the same error (extension, phase, type, file, line) happened.
-    count: int
-    #: The lines around ``file:line`` as they were when it failed.
-    source: list[SourceLineJson]
-    #: Its number in this worker (0: not kept, e.g. a reload's summary of another's failure).
-    id: int
-    #: When a later successful load or reload of the extension replaced the failing code.
-    resolved_at: float | None
-
-
-class SourceLineJson(TypedDict):
-    line: int
-    text: str
-
-
-class ReloadJson(TypedDict):
-    """The outcome of one reload (``ReloadResult.to_json()``); ``blocked_ms``: how long the
-    worker's event loop was held."""
-
-    extension: str
-    ok: bool
-    mode: Mode
-    duration_ms: float
-    blocked_ms: float
-    routes_before: int
-    routes_after: int
-    together_with: list[str]
-    error: ErrorJson | None
-    time: float
-    #: How many routes a route of this extension now hides (never served).
-    shadows: NotRequired[int]
-
-
-class RouteJson(TypedDict):
-    """One URL rule in routing order (``RouteRecord.to_json()``); the API adds ``shadowed_by``."""
-
-    pattern: str
-    handler: str
-    extension: str | None
-    methods: list[str]
-    authenticated: bool
-    order: int
-    host: str
-    shadowed_by: NotRequired[int | None]
-
-
-class PointJson(TypedDict):
-    """One extension point of a package; ``app`` is its ExtensionApp class, dotted."""
-
-    name: str
-    module: str
-    app: str | None
-
-
-FrontendState = Literal["off", "building", "ok", "failed"]
-
-
-class BuildErrorJson(TypedDict):
-    """One error of a frontend build, where its author should look."""
-
-    file: str
-    line: int | None
-    message: str
-
-
-class FrontendJson(TypedDict):
-    """The JupyterLab frontend of an extension's project, as its last build left it."""
-
-    state: FrontendState
-    last_build: float | None
-    duration_ms: float | None
-    errors: list[BuildErrorJson]
-    #: Why it is off (``--frontend=off``, node missing, ...), or what failed before a build.
-    reason: str
-
-
-class ExtensionJson(TypedDict):
-    """One extension package (``ExtensionRecord.to_json()``)."""
-
-    name: str
-    enabled: bool
-    state: State
-    module: str
-    version: str
-    source: str | None
-    points: list[PointJson]
-    routes: list[RouteJson]
-    errors: list[ErrorJson]
-    last_reload: ReloadJson | None
-    #: Why a change to it restarts the worker instead of reloading in place; None: it reloads.
-    restart_only: str | None
-    #: None for a project without a JupyterLab frontend.
-    frontend: FrontendJson | None
-
-
-class StatusJson(TypedDict):
-    """``GET status``: versions and counts of the running worker."""
-
-    version: str
-    jupyter_server_version: str
-    python_version: str
-    pid: int
-    started: float
-    extensions: int
-    routes: int
-    #: Open errors; ``resolved_errors``: fixed since, still in the history.
-    errors: int
-    resolved_errors: int
-    reloads: int
-    #: The starter app's name (``devserver run --app``), or null.
-    starter: str | None
-    #: Running kernels, and the ids of those this worker took over from the one before.
-    kernels: int
-    kernels_kept: list[str]
-
-
-class ExtensionsBody(TypedDict):
-    """``GET extensions``."""
-
-    extensions: list[ExtensionJson]
-
-
-class RoutesBody(TypedDict):
-    """``GET routes``."""
-
-    routes: list[RouteJson]
-
-
-class ErrorsBody(TypedDict):
-    """``GET errors``."""
-
-    errors: list[ErrorJson]
-
-
-class SpecJson(TypedDict):
-    """One ExtensionApp's OpenAPI specs (``GET specs``); ``allowed``/``blocked`` as written."""
-
-    extension: str
-    app: str
-    allowed: object
-    blocked: object
-    slash_encoder: list[str]
-    enforced: bool
-    error: str | None
-
-
-class VerdictRowJson(TypedDict):
-    """What a request to an example path of one route and method gets (``GET specs``)."""
-
-    pattern: str
-    method: str
-    extension: str | None
-    example: str | None
-    verdict: str
-    rule: str
-
-
-class SpecsBody(TypedDict):
-    """``GET specs``."""
-
-    specs: list[SpecJson]
-    verdicts: list[VerdictRowJson]
-    starter: str | None
 
 
 class ReadyExtension(TypedDict):

@@ -22,7 +22,7 @@ def conforms(data: Mapping[str, object], kind: type[T]) -> TypeGuard[T]:
     the other end to keep the contract (the same package wrote it) takes decoded JSON as ``kind``.
     The values are not checked.
 
-    >>> from devserver.protocol import RoutesBody
+    >>> from devserver.apijson import RoutesBody
     >>> conforms({"routes": []}, RoutesBody), conforms({"errors": []}, RoutesBody)
     (True, False)
     """
@@ -36,7 +36,8 @@ def required_keys(kind: type) -> frozenset[str]:
     Python 3.11's ``__required_keys__`` misses ``NotRequired[...]`` (it sees only a string):
     the evaluated hints tell.
 
-    >>> from devserver.protocol import ReplyMessage, RouteJson
+    >>> from devserver.apijson import RouteJson
+    >>> from devserver.protocol import ReplyMessage
     >>> sorted(required_keys(ReplyMessage)), "shadowed_by" in required_keys(RouteJson)
     (['id', 'op'], False)
     """

@@ -7,8 +7,22 @@ an IPv6 literal goes in brackets, RFC 3986 section 3.2.2).
 
 from __future__ import annotations
 
-#: Addresses that mean "every interface" when bound: a client reaches them on loopback.
-WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared with, never bound
+import ipaddress
+
+
+def is_wildcard(ip: str) -> bool:
+    """Whether ``ip``, bound, means "every interface" (empty, or the unspecified IPv4 or IPv6
+    address): a client reaches such a server on loopback, and so can the network.
+
+    >>> [is_wildcard(ip) for ip in ("", "0.0.0.0", "::", "::0", "127.0.0.1", "::1", "localhost")]
+    [True, True, True, True, False, False, False]
+    """
+    if not ip:
+        return True
+    try:
+        return ipaddress.ip_address(ip).is_unspecified
+    except ValueError:  # a host name, or a bracketed literal: not a bare address
+        return False
 
 
 def normalize_base_url(value: str) -> str:
@@ -27,7 +41,7 @@ def connect_host(ip: str) -> str:
     >>> [connect_host(ip) for ip in ("0.0.0.0", "::", "", "10.0.0.2", "::1", "[::1]")]
     ['127.0.0.1', '127.0.0.1', '127.0.0.1', '10.0.0.2', '[::1]', '[::1]']
     """
-    if ip in WILDCARD_HOSTS:
+    if is_wildcard(ip):
         return "127.0.0.1"
     return f"[{ip}]" if ":" in ip and not ip.startswith("[") else ip
 

@@ -51,6 +51,41 @@ def test_specs_is_a_library_without_the_agent() -> None:
     assert offenders(loaded, ("devserver.agent", "dashboard", "devserver.supervisor")) == []
 
 
+SHARED = sorted(
+    f"devserver.{p.stem}"
+    for p in (Path(__file__).resolve().parent.parent / "devserver").glob("*.py")
+    if p.stem not in ("__init__", "__main__")  # __main__ is the CLI's entry point
+)
+#: What a module at the top of devserver/ may not load: the worker side and every process folder
+#: (a shared module sits below them all).
+BELOW_THE_FOLDERS = (
+    "jupyter_server",
+    "tornado.web",
+    "dashboard",
+    "devserver.agent",
+    "devserver.supervisor",
+    "devserver.cli",
+    "devserver.check",
+    "devserver.specs",
+    "devserver.testing",
+)
+
+
+def test_the_shared_modules_are_found() -> None:
+    """The list of devserver's top-level modules holds ones known to be shared."""
+    assert {"devserver.protocol", "devserver.apijson", "devserver.urls"} <= set(SHARED)
+    assert "devserver.__main__" not in SHARED
+
+
+@pytest.mark.parametrize("module", SHARED)
+def test_shared_modules_are_pure(module: str) -> None:
+    """A module at the top of devserver/, imported alone in a fresh interpreter, loads neither
+    jupyter_server, nor tornado's web app, nor anything of the process folders or the dashboard."""
+    loaded = loaded_after_import(module)
+    assert module in loaded
+    assert offenders(loaded, BELOW_THE_FOLDERS) == []
+
+
 def module_imports() -> dict[str, set[str]]:
     """For each module of the packages, the modules of the packages it imports at its top level,
     ``if TYPE_CHECKING:`` blocks included (a circle of annotations is a circle of design)."""

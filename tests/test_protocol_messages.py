@@ -8,16 +8,9 @@ import socket
 import pytest
 
 from devserver.agent.control import ControlChannel
+from devserver.apijson import RouteJson, RoutesBody
 from devserver.kernel_messages import for_supervisor, for_worker
-from devserver.protocol import (
-    ReadyMessage,
-    RouteJson,
-    RoutesBody,
-    encode,
-    is_request,
-    is_worker_message,
-    read_message,
-)
+from devserver.protocol import ReadyMessage, encode, is_request, is_worker_message, read_message
 from devserver.typedjson import conforms, required_keys
 
 

@@ -16,6 +16,7 @@ import sysconfig
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -54,26 +55,41 @@ def stack_of(thread: threading.Thread) -> traceback.StackSummary:
     return traceback.extract_stack(frame) if frame is not None else traceback.StackSummary()
 
 
+@dataclass(frozen=True)
+class Failed:
+    """What a call of user code raised, kept to be raised or reported elsewhere."""
+
+    error: BaseException
+
+
+def outcome(fn: Callable[[], T]) -> T | Failed:
+    """``fn()``'s value, or what it raised as ``Failed``: for user code run where its failure
+    cannot propagate (another thread, a verdict to print). SystemExit too: a module that calls
+    sys.exit() at import must not end the worker.
+
+    >>> outcome(lambda: 1), outcome(lambda: 1 / 0)
+    (1, Failed(error=ZeroDivisionError('division by zero')))
+    """
+    try:
+        return fn()
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code may raise anything; handed on
+        return Failed(exc)
+
+
 def call_with_deadline(name: str, fn: Callable[[], T], timeout: float) -> T:
     """``fn()`` run in a daemon thread, for a caller that cannot await (the worker's start):
     its value or its exception, or ``ImportStuck`` after ``timeout`` (the thread runs on)."""
-    outcome: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(fn())
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - re-raised in the caller
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name=f"devserver-import-{name}", daemon=True)
+    result: list[T | Failed] = []
+    thread = threading.Thread(
+        target=lambda: result.append(outcome(fn)), name=f"devserver-import-{name}", daemon=True
+    )
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
         raise ImportStuck(name, timeout, stack_of(thread))
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    if isinstance(result[0], Failed):
+        raise result[0].error
+    return result[0]
 
 
 class ImportThread(Generic[T]):
@@ -89,14 +105,11 @@ class ImportThread(Generic[T]):
         self.thread.daemon = True
 
     def _run(self) -> None:
-        try:
-            value = self._fn()
-        # SystemExit too: a module that calls sys.exit() at import must not end the worker.
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - handed to the awaiting reload
-            failure: BaseException = exc
-            self._deliver(lambda: self._future.set_exception(failure))
+        result = outcome(self._fn)
+        if isinstance(result, Failed):
+            self._deliver(lambda: self._future.set_exception(result.error))
         else:
-            self._deliver(lambda: self._future.set_result(value))
+            self._deliver(lambda: self._future.set_result(result))
 
     def _deliver(self, action: Callable[[], None]) -> None:
         def settle() -> None:

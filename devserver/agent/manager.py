@@ -19,9 +19,9 @@ from jupyter_server.extension.manager import ExtensionManager, ExtensionPackage
 from tornado.routing import Rule
 from traitlets import Dict, Float, Instance
 
+from devserver.apijson import Phase
 from devserver.masking import console, secret_values
 from devserver.outcomes import error_line
-from devserver.protocol import Phase
 
 from .deadline import call_with_deadline
 from .records import ErrorRecord, ExtensionRecord

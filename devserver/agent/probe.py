@@ -13,6 +13,7 @@ It builds a ServerApp as the worker does (same ``WorkerSpec`` from the environme
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 
@@ -21,6 +22,7 @@ from jupyter_server.serverapp import ServerApp
 
 from devserver.protocol import WorkerSpec, decode_config
 
+from .deadline import Failed, outcome
 from .worker import _fix_sys_path
 
 
@@ -40,15 +42,20 @@ async def probe(names: list[str], spec: WorkerSpec) -> list[dict[str, object]]:
     app.initialize(argv=[], find_extensions=False, new_httpserver=False)
     out: list[dict[str, object]] = []
     for name in names:
-        try:
-            package = ExtensionPackage(name=name, enabled=True)
-            package.link_all_points(app)
-            package.load_all_points(app)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the verdict is the output
-            out.append({"name": name, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+        # What it raises is the verdict, the probe's output.
+        result = outcome(functools.partial(_link_and_load, app, name))
+        if isinstance(result, Failed):
+            error = result.error
+            out.append({"name": name, "ok": False, "error": f"{type(error).__name__}: {error}"})
         else:
             out.append({"name": name, "ok": True})
     return out
+
+
+def _link_and_load(app: ProbeApp, name: str) -> None:
+    package = ExtensionPackage(name=name, enabled=True)
+    package.link_all_points(app)
+    package.load_all_points(app)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from devserver.protocol import (
+from devserver.apijson import (
     ErrorJson,
     ExtensionJson,
     FrontendJson,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from jupyter_server import __version__ as jupyter_server_version
 
 from devserver import __version__
-from devserver.protocol import SpecsBody, StatusJson
+from devserver.apijson import SpecsBody, StatusJson
 
 from .events import EventBus
 from .extlogs import ExtensionLogs

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from tornado.httputil import HTTPServerRequest
 from tornado.web import HTTPError
 
-from devserver.protocol import Phase
+from devserver.apijson import Phase
 
 from .manager import source_dir
 from .records import ErrorRecord, _is_under

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from devserver.protocol import SpecJson, SpecsBody, VerdictRowJson
+from devserver.apijson import SpecJson, SpecsBody, VerdictRowJson
 from devserver.specs.document import SpecError
 from devserver.specs.enforcement import (
     Enforcement,

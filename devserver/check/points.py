@@ -7,6 +7,7 @@ its ``static_paths`` and ``template_paths`` name, and which handler methods skip
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,30 +125,49 @@ def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST
 SAME_PATH = frozenset({"str", "Path", "PurePath", "fspath", "abspath", "realpath", "normpath"})
 
 
-def eval_path(module: Module, expr: ast.expr, depth: int = 0) -> Path | None:  # noqa: PLR0911 - one return per expression kind
+def eval_path(module: Module, expr: ast.expr, depth: int = 0) -> Path | None:
     """The path ``expr`` evaluates to, when built from ``__file__`` and string literals.
 
     Handles ``Path(__file__).parent / "static"``, ``os.path.join(os.path.dirname(__file__), "x")``
     and names bound to such expressions at module level; None for anything else.
     """
-    if depth > MAX_HOPS:
-        return None
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return Path(expr.value)
-    if isinstance(expr, ast.Name):
-        if expr.id == "__file__":
-            return module.path
-        stmt = binding(module.tree, expr.id)
-        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
-        return None if value is None else eval_path(module, value, depth + 1)
-    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
-        base = eval_path(module, expr.value, depth + 1)
-        return None if base is None else base.parent
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
-        return _join(module, [expr.left, expr.right], depth)
-    if isinstance(expr, ast.Call) and not expr.keywords:
-        return _call_path(module, expr, depth)
+    return None if depth > MAX_HOPS else _evaluated(expr, module, depth)
+
+
+@functools.singledispatch
+def _evaluated(expr: ast.expr, module: Module, depth: int) -> Path | None:
+    """``eval_path`` by the kind of expression, one function each below; None for other kinds."""
     return None
+
+
+@_evaluated.register(ast.Constant)
+def _constant(expr: ast.Constant, module: Module, depth: int) -> Path | None:
+    return Path(expr.value) if isinstance(expr.value, str) else None
+
+
+@_evaluated.register(ast.Name)
+def _name(expr: ast.Name, module: Module, depth: int) -> Path | None:
+    if expr.id == "__file__":
+        return module.path
+    stmt = binding(module.tree, expr.id)
+    value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+    return None if value is None else eval_path(module, value, depth + 1)
+
+
+@_evaluated.register(ast.Attribute)
+def _attribute(expr: ast.Attribute, module: Module, depth: int) -> Path | None:
+    base = eval_path(module, expr.value, depth + 1) if expr.attr == "parent" else None
+    return None if base is None else base.parent
+
+
+@_evaluated.register(ast.BinOp)
+def _binop(expr: ast.BinOp, module: Module, depth: int) -> Path | None:
+    return _join(module, [expr.left, expr.right], depth) if isinstance(expr.op, ast.Div) else None
+
+
+@_evaluated.register(ast.Call)
+def _call(expr: ast.Call, module: Module, depth: int) -> Path | None:
+    return None if expr.keywords else _call_path(module, expr, depth)
 
 
 def _call_path(module: Module, call: ast.Call, depth: int) -> Path | None:

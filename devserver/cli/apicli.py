@@ -18,9 +18,7 @@ from traitlets import Bool, Int, Unicode
 from traitlets.config import Application
 
 from devserver import __version__
-from devserver.errors import ConfigError, ReloadFailed
-from devserver.outcomes import is_failure, reload_line, where
-from devserver.protocol import (
+from devserver.apijson import (
     ErrorJson,
     ErrorsBody,
     ExtensionJson,
@@ -31,6 +29,8 @@ from devserver.protocol import (
     RoutesBody,
     StatusJson,
 )
+from devserver.errors import ConfigError, ReloadFailed
+from devserver.outcomes import is_failure, reload_line, where
 from devserver.typedjson import conforms
 
 from .client import ApiClient, find_server, token_for

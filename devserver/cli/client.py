@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from http.client import HTTPResponse
@@ -29,6 +28,7 @@ from devserver.runtime import PATTERN, RuntimeInfo, runtime_folder
 from devserver.typedjson import T, conforms
 
 from .choose import choose
+from .opener import open_url
 
 API = "_introspect/api/"
 
@@ -53,25 +53,12 @@ class ServerInfo:
         return self.url.rstrip("/") + "/" + API
 
     def open(self, path: str, accept: str, timeout: float, method: str = "GET") -> HTTPResponse:
-        """Call ``path`` below the API with this server's token (``urllib.request.urlopen``'s
-        errors pass through); ServerNotFound when the URL is not http(s)."""
+        """Call ``path`` below the API with this server's token (``opener.open_url``'s errors
+        pass through); ServerNotFound when the URL is not http(s)."""
         headers = {"Accept": accept}
         if self.token:
             headers["Authorization"] = f"token {self.token}"
         return open_url(self.api + path.lstrip("/"), headers, timeout, method)
-
-
-def open_url(
-    url: str, headers: dict[str, str], timeout: float, method: str = "GET"
-) -> HTTPResponse:
-    """``urllib.request.urlopen`` of an http(s) URL (an empty body for POST); its errors pass
-    through, and any other scheme is ServerNotFound."""
-    if not url.startswith(("http://", "https://")):
-        raise ServerNotFound(f"not an http(s) URL: {url}")
-    data = b"" if method == "POST" else None
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
-    response: HTTPResponse = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - as above
-    return response
 
 
 def find_server(
@@ -189,11 +176,9 @@ class ApiClient:
                 return resp.status, _json(resp.read())
         except urllib.error.HTTPError as exc:
             status, body = exc.code, _json(exc.read())
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except OSError as exc:
             raise ServerNotFound(
-                f"cannot reach the dev server at {self.server.url} ({self.server.found_by}): "
-                f"{reason}"
+                f"cannot reach the dev server at {self.server.url} ({self.server.found_by}): {exc}"
             ) from None
         if status == 403:
             raise ApiError(self._refusal(body))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 
 from devserver.errors import ApiError, ServerNotFound
@@ -66,6 +65,5 @@ def _one_connection(server: ServerInfo) -> Iterator[tuple[str, dict[str, object]
             yield from parse(lines)
     except urllib.error.HTTPError as exc:
         raise ApiError(f"the dev server refused the event stream ({exc.code})") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ServerNotFound(f"lost the dev server at {server.url}: {reason}") from None
+    except OSError as exc:
+        raise ServerNotFound(f"lost the dev server at {server.url}: {exc}") from None

@@ -14,9 +14,8 @@ from urllib.parse import quote, urlencode
 
 from traitlets import Bool, Int, Unicode
 
-from devserver.apijson import LogJson, LogsBody, RequestJson, RequestsBody
+from devserver.apijson import ExtensionsBody, LogJson, LogsBody, RequestJson, RequestsBody
 from devserver.errors import ConfigError
-from devserver.protocol import ExtensionsBody
 from devserver.typedjson import T, conforms
 
 from .apicli import ApiCommand

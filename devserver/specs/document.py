@@ -73,9 +73,9 @@ def validate_document(doc: object, owner: str) -> str:
     if not version.startswith("3."):
         raise SpecError(owner, "$.openapi", f"expected an OpenAPI 3.x version, got {version!r}")
     # Imported on first use: about a tenth of a worker's start, for the apps that declare specs.
-    from jsonschema_path import SchemaPath  # noqa: PLC0415
-    from openapi_spec_validator.shortcuts import get_validator_cls  # noqa: PLC0415
-    from openapi_spec_validator.validation.exceptions import ValidatorDetectError  # noqa: PLC0415
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.shortcuts import get_validator_cls
+    from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
     try:
         validator_cls = get_validator_cls(doc)

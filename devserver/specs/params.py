@@ -72,7 +72,7 @@ class SchemaValidator(Protocol):
 def _validator(doc: Mapping[str, object], version: str, at: list[PathPart]) -> SchemaValidator:
     # Imported on first use, like openapi-spec-validator in ``document``: most extensions
     # declare no specs, and a worker's start should not wait for it.
-    from openapi_schema_validator import (  # noqa: PLC0415
+    from openapi_schema_validator import (
         OAS30Validator,
         OAS31Validator,
         OAS32Validator,

@@ -9,7 +9,8 @@ import logging
 import os
 import time
 
-from devserver.protocol import SPEC_ENV, ReloadJson
+from devserver.apijson import ReloadJson
+from devserver.protocol import SPEC_ENV
 
 from .console import report_results
 from .fallback import failed_reloads, loads_in_fresh_process
@@ -61,8 +62,8 @@ class AfterReload:
             self.restart_only.update(reasons)
             started = time.monotonic()
             await self._restart("hot reload not possible for " + ", ".join(reasons))
+        took = time.monotonic() - started
         for name, reason in reasons.items():
             log.warning(
-                "hot reload not possible for %s: %s; restarted in %.1f s",
-                name, reason, time.monotonic() - started,
-            )  # fmt: skip
+                "hot reload not possible for %s: %s; restarted in %.1f s", name, reason, took
+            )

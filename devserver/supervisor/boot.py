@@ -68,8 +68,9 @@ async def run(
     """``devserver run``: start the first worker, then the supervisor; its exit code."""
     boot = await Boot.begin(options)
     try:
-        # Imported here, on purpose: the first worker's imports run meanwhile.
-        from .loop import Supervisor  # noqa: PLC0415
+        # Imported here, on purpose (pyproject.toml bans it at module level): the first
+        # worker's imports run meanwhile.
+        from .loop import Supervisor
 
         supervisor = Supervisor(options, paths, passthrough, boot=boot)
     except BaseException:

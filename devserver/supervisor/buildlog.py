@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from devserver.protocol import BuildErrorJson, FrontendJson
-from devserver.protocol import FrontendState as State
+from devserver.apijson import BuildErrorJson, FrontendJson
+from devserver.apijson import FrontendState as State
 
 StepKind = Literal["started", "compiled", "bundling", "finished", "bundled"]
 

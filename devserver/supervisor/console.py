@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from devserver.apijson import ReloadJson
 from devserver.outcomes import is_failure, reload_line
-from devserver.protocol import ReadyMessage, ReloadJson
+from devserver.protocol import ReadyMessage
 
 log = logging.getLogger("devserver")
 

@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Iterable
 
-from devserver.protocol import ReloadJson
+from devserver.apijson import ReloadJson
 
 log = logging.getLogger("devserver")
 #: Error types of a reload result that no process state explains: not the extension's own

@@ -68,9 +68,9 @@ class FrontendWatch:
             if self._stopping.is_set():
                 return
             delay = self.backoff.next(time.monotonic() - started)
-            log.error("frontend %s: the watch script exited (code %s); restarting in %.1f s. "
-                      "Its last lines:\n%s", self.name, code, delay,
-                      "\n".join(f"    {line}" for line in self.last_lines))  # fmt: skip
+            last_lines = "\n".join(f"    {line}" for line in self.last_lines)
+            message = "the watch script exited (code %s); restarting in %.1f s. Its last lines:\n%s"
+            log.error("frontend %s: " + message, self.name, code, delay, last_lines)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
 
@@ -83,19 +83,24 @@ class FrontendWatch:
             steps.append(([*self.manager, "run", "build"], "building the frontend", "build"))
         for cmd, what, key in steps:
             await self._publish("building", "")
+            title = f"frontend {self.name}: {what} with {os.path.basename(cmd[0])}"
             done = await asyncio.to_thread(
-                run_step, cmd, f"frontend {self.name}: {what} with {os.path.basename(cmd[0])}",
-                log.info, key=f"frontend {self.frontend.root} {key}", cwd=self.frontend.root,
+                run_step,
+                cmd,
+                title,
+                log.info,
+                key=f"frontend {self.frontend.root} {key}",
+                cwd=self.frontend.root,
                 env=self.env,
-            )  # fmt: skip
+            )
             if done.returncode != 0:
-                log.error("frontend %s: `%s` failed (exit %s):\n%s", self.name, " ".join(cmd),
-                          done.returncode, done.output[-4000:])  # fmt: skip
+                failed = f"`{' '.join(cmd)}` failed (exit {done.returncode})"
+                log.error("frontend %s: %s:\n%s", self.name, failed, done.output[-4000:])
                 await self._publish("failed", f"`{' '.join(cmd)}` failed")
                 return False
         where = link(self.frontend)
-        log.info("frontend %s: %s → %s (development build)", self.name, where,
-                 self.frontend.output_dir)  # fmt: skip
+        output = self.frontend.output_dir
+        log.info("frontend %s: %s → %s (development build)", self.name, where, output)
         return True
 
     async def _publish(self, state: str, reason: str) -> None:
@@ -106,12 +111,16 @@ class FrontendWatch:
     async def _watch_once(self) -> int:
         cmd = lifeline_command(os.getpid(), [*self.manager, "run", "watch"])
         self.proc = await asyncio.create_subprocess_exec(
-            *cmd, cwd=self.frontend.root, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        log.info("frontend %s: watching (%s run watch, pid %s)", self.name,
-                 os.path.basename(self.manager[0]), self.proc.pid)  # fmt: skip
+            *cmd,
+            cwd=self.frontend.root,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        manager = os.path.basename(self.manager[0])
+        log.info("frontend %s: watching (%s run watch, pid %s)", self.name, manager, self.proc.pid)
         parser = BuildLog()
         assert self.proc.stdout is not None
         while raw := await self.proc.stdout.readline():
@@ -157,8 +166,8 @@ class FrontendWatch:
         if s.state == "ok":
             log.info("frontend %s: ✓ built in %.1f s", self.name, (s.duration_ms or 0) / 1000)
         else:
-            log.error("frontend %s: ✗ build failed, %d error%s:", self.name, len(s.errors),
-                      "" if len(s.errors) == 1 else "s")  # fmt: skip
+            plural = "" if len(s.errors) == 1 else "s"
+            log.error("frontend %s: ✗ build failed, %d error%s:", self.name, len(s.errors), plural)
             for error in s.errors:
                 log.error("    %s", error)
         await self.on_build(self.frontend, s)

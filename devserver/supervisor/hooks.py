@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from watchfiles import Change
 
-from devserver.protocol import ReloadJson, Request, WorkerSpec
+from devserver.apijson import ReloadJson
+from devserver.protocol import Request, WorkerSpec
 
 from .backoff import Backoff
 from .frontends import Frontends

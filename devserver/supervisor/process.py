@@ -90,14 +90,15 @@ class WorkerProcess:
             env[STANDBY_ENV] = str(spec_read)
         else:
             env[SPEC_ENV] = spec.to_env()
+        worker = (sys.executable, "-m", "devserver.agent")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "devserver.agent",
+            *worker,
             pass_fds=tuple(f for f in fds if f >= 0),
             env=env,
             # Its own session: a Ctrl-C in the terminal reaches the supervisor only; the worker
             # is stopped with SIGTERM (SIGINT makes ServerApp prompt for confirmation).
             start_new_session=True,
-        )  # fmt: skip
+        )
         child.close()
         if standby:
             os.close(spec_read)

@@ -13,6 +13,7 @@ from traitlets.config import Application, Config
 from traitlets.config.loader import ArgumentError
 
 from devserver.errors import ConfigError
+from devserver.urls import is_wildcard
 
 from . import boot
 from .options import DevServer
@@ -26,8 +27,6 @@ devserver run . --ServerApp.root_dir=/data   # any ServerApp option passes throu
 
 
 log = logging.getLogger("devserver")
-#: Addresses that listen on every interface.
-EXPOSED = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - compared, not bound
 
 
 def option_error(message: str, names: dict[str, str]) -> str:
@@ -126,7 +125,7 @@ class RunApp(Application):
         # watchfiles logs every batch at INFO; the plan's outcome is what the user needs to see.
         logging.getLogger("watchfiles").setLevel(logging.WARNING)
         paths = [Path(p) for p in self.extra_args] or [Path.cwd()]
-        if options.ip in EXPOSED:
+        if is_wildcard(options.ip):
             log.warning(
                 "--ip %r: the server is reachable from the network; anyone who gets the token "
                 "can run code as you. Use --ip 127.0.0.1 unless that is what you want.",

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from watchfiles import Change
 
+from devserver.apijson import ReloadJson
 from devserver.outcomes import is_failure
-from devserver.protocol import ReloadJson
 
 from .layout import Layout
 from .plan import plan_changes

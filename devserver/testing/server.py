@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
-from devserver.apijson import AuditJson
-from devserver.cli.client import open_url
-from devserver.protocol import ReloadJson
+from devserver.apijson import AuditJson, ReloadJson
+from devserver.cli.opener import open_url
 from devserver.typedjson import conforms
 
 T = TypeVar("T")
