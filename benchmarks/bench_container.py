@@ -79,8 +79,8 @@ def in_container(image: Image) -> dict[str, float]:
             stack.down()
     healthy = statistics.median(seconds for seconds, _ in ups)
     early = sum(installing for _, installing in ups)
-    return {"healthy": healthy, "early": early, "p50": p50(lat), "p95": percentile(lat, 95),
-            "stop": stop}  # fmt: skip
+    spread = {"p50": p50(lat), "p95": percentile(lat, 95)}
+    return {"healthy": healthy, "early": early, **spread, "stop": stop}
 
 
 def fresh_up(image: Image) -> tuple[float, bool]:

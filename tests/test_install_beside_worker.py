@@ -118,10 +118,8 @@ def digest(text: str) -> str:
 def uninstalled_after() -> Iterator[None]:
     """The test installs into this environment: take both distributions out again."""
     yield
-    subprocess.run(
-        [sys.executable, "-m", "pip", "uninstall", "-y", "-q", PROBE, "tiny-devserver-dep"],
-        capture_output=True, check=False, timeout=120,
-    )  # fmt: skip
+    uninstall = [sys.executable, "-m", "pip", "uninstall", "-y", "-q", PROBE, "tiny-devserver-dep"]
+    subprocess.run(uninstall, capture_output=True, check=False, timeout=120)
 
 
 def test_the_worker_serves_before_the_install_ends_and_restarts_once_for_a_dependency(
