@@ -15,7 +15,7 @@ import pytest
 
 from devserver.errors import ExitCode
 from devserver.protocol import HEADER, WorkerSpec, encode
-from devserver.supervisor import watch
+from devserver.supervisor import watchroots
 from devserver.supervisor.liveness import channel_died_first, heartbeat
 from devserver.supervisor.loop import Supervisor
 from devserver.supervisor.options import DevServer
@@ -164,7 +164,7 @@ def test_file_watching_that_fails_ends_the_plans_and_says_why(
         raise OSError(28, "inotify watch limit reached")
         yield set()  # pragma: no cover - makes this an async generator
 
-    monkeypatch.setattr(watch, "awatch", broken)
+    monkeypatch.setattr(watchroots, "awatch", broken)
     supervisor = _supervisor()
 
     async def scenario() -> list[object]:
