@@ -78,9 +78,19 @@ def serving(srv: Server) -> bool:
     return srv.client.get("hello", timeout=2).status_code == 200
 
 
+def standby_waits(pid: int) -> bool:
+    """Whether ``pid`` is blocked reading a pipe: a standby worker done with its imports."""
+    try:
+        return "pipe_read" in Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+
+
 def worker_sigkill(srv: Server) -> float:
-    """Milliseconds from SIGKILL of the worker to the next good answer."""
-    worker = next(p for p in children(srv.proc.pid) if alive(p))
+    """Milliseconds from SIGKILL of the serving worker to the next good answer, once its standby
+    waits for its spec (as it does a few seconds after any start)."""
+    worker = int(srv.client.get("_introspect/api/status").json()["pid"])
+    poll(lambda: any(standby_waits(p) for p in children(srv.proc.pid) if p != worker), 60)
     started = time.perf_counter()
     os.kill(worker, signal.SIGKILL)
     poll(lambda: not alive(worker), 10)
@@ -149,12 +159,18 @@ def _jupyter(root: Path, port: int) -> Any:
 
 def run() -> list[dict[str, Any]]:
     rows = []
-    with workspace("hello_ext") as root, _devserver(root, free_port()) as srv, steady(srv) as c:
-        restarts = [worker_sigkill(srv) for _ in range(FAULT_RUNS)]
+    # One kill per fresh server: a worker that keeps dying waits longer each time (backoff.py),
+    # and what is measured is a kill, not a crash loop.
+    restarts, ok, failed = [], 0, 0
+    for _ in range(FAULT_RUNS):
+        with workspace("hello_ext") as root, _devserver(root, free_port()) as srv:
+            with steady(srv) as c:
+                restarts.append(worker_sigkill(srv))
+            ok, failed = ok + c["ok"], failed + c["failed"]
     name = "recovery: worker SIGKILL → serving again"
     rows.append(row(name, f"p50 over {FAULT_RUNS}", round(p50(restarts)), BASELINE, "never", "ms"))
-    rows.append(row(name, "failed requests", f"{c['failed']} of {c['ok'] + c['failed']}",
-                    BASELINE, "all after the kill", "requests"))  # fmt: skip
+    rows.append(row(name, "failed requests", f"{failed} of {ok + failed}", BASELINE,
+                    "all after the kill", "requests"))  # fmt: skip
 
     with workspace("hello_ext") as root:
         args = ("--DevServer.reload_timeout=2", "--stop-timeout=2")

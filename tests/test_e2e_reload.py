@@ -351,7 +351,8 @@ def test_dependent_that_failed_at_start_loads_once_its_dependency_is_fixed(
 
 
 def test_deliberate_restart_does_not_grow_the_crash_backoff(devserver_factory: Factory) -> None:
-    """Restarts the supervisor asked for are no crashes: a crash right after waits 0.5 s."""
+    """Restarts the supervisor asked for are no crashes: a serving worker killed right after is
+    restarted at once, and only a second death in a row waits (0.5 s)."""
     server = devserver_factory("hello_ext")
     config = "hello_ext/jupyter-config/jupyter_server_config.d/hello_ext.json"
     for i in range(2):
@@ -359,8 +360,17 @@ def test_deliberate_restart_does_not_grow_the_crash_backoff(devserver_factory: F
         server.edit(config, "true", "true ")
         wait_until(lambda old=old: server.worker_pid() not in (None, old), what=f"restart {i}")
         wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
+    # The supervisor has the new worker's "ready" (it serves a moment before it says so).
+    wait_until(lambda: server.log().count("worker restarted in") == 2, what="both restarts")
     assert "the worker exited" not in server.log()
     worker = server.worker_pid()
     assert worker is not None
     os.kill(worker, signal.SIGKILL)
+    server.wait_for_log("the worker exited (code -9); restarting now")
+    wait_until(lambda: server.worker_pid() not in (None, worker), what="the new worker")
+    wait_until(lambda: message(server) == "Hello, world!", what="the new worker to serve")
+    wait_until(lambda: server.log().count("worker restarted in") == 3, what="the third start")
+    again = server.worker_pid()
+    assert again is not None
+    os.kill(again, signal.SIGKILL)
     server.wait_for_log("the worker exited (code -9); restarting in 0.5 s")

@@ -132,8 +132,10 @@ class Workers:
             if worker.spec.generation:  # the first worker's refusal ends `devserver run`
                 log.error("the worker refused its configuration (see above): fix it and save")
             return
-        delay = self.backoff.next(time.monotonic() - self.worker_started)
-        log.error("the worker exited (code %s); restarting in %.1f s", code, delay)
+        served = worker.ready_info is not None
+        delay = self.backoff.next(time.monotonic() - self.worker_started, served)
+        when = f"restarting in {delay:.1f} s" if delay else "restarting now"
+        log.error("the worker exited (code %s); %s", code, when)
         try:
             await asyncio.wait_for(self.stopping.wait(), delay)
             return
