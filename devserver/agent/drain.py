@@ -35,15 +35,15 @@ STEP = 0.005
 class _Watched(httputil.HTTPMessageDelegate):
     """A request's delegate that notes when its headers arrived (the request has begun)."""
 
-    def __init__(self, inner: httputil.HTTPMessageDelegate, begun: set[object]) -> None:
-        self.inner, self.begun = inner, begun
+    def __init__(self, inner: httputil.HTTPMessageDelegate) -> None:
+        self.inner, self.begun = inner, False
 
     def headers_received(
         self,
         start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
         headers: httputil.HTTPHeaders,
     ) -> Awaitable[None] | None:
-        self.begun.add(self)
+        self.begun = True
         return self.inner.headers_received(start_line, headers)
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
@@ -57,33 +57,36 @@ class _Watched(httputil.HTTPMessageDelegate):
 
 
 class ConnectionWatch:
-    """Knows, for each open connection of ``server``, whether a request on it has begun."""
+    """The request each open connection of ``server`` is on: begun, or still awaited."""
 
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
-        self.begun: set[object] = set()
         self.current: dict[object, _Watched] = {}
-        inner = server.start_request
+        start_request, on_close = server.start_request, server.on_close
 
-        def start_request(
+        def watched_start(
             server_conn: object, request_conn: httputil.HTTPConnection
         ) -> httputil.HTTPMessageDelegate:
-            # Called when a connection starts waiting for its next request: the one before is over.
-            self.begun.discard(self.current.get(server_conn))
-            watched = _Watched(inner(server_conn, request_conn), self.begun)
+            # Called when a connection starts waiting for its next request.
+            watched = _Watched(start_request(server_conn, request_conn))
             self.current[server_conn] = watched
             return watched
 
-        # HTTPServer hands itself to each connection as the delegate: the instance attribute wins.
-        server.start_request = start_request  # type: ignore[method-assign] # the documented hook is the class's
+        def watched_close(server_conn: object) -> None:
+            self.current.pop(server_conn, None)
+            on_close(server_conn)
+
+        # HTTPServer hands itself to each connection as the delegate: instance attributes win.
+        server.start_request = watched_start  # type: ignore[method-assign] # the documented hook is the class's
+        server.on_close = watched_close  # type: ignore[method-assign] # as above
 
     def idle(self) -> list[HTTP1ServerConnection]:
         """Open connections waiting for a request that has not begun."""
-        return [c for c in self.server._connections if self.current.get(c) not in self.begun]
+        return [c for c in self.server._connections if not self._begun(c)]
 
-    def forget_closed(self) -> None:
-        for conn in [c for c in self.current if c not in self.server._connections]:
-            self.begun.discard(self.current.pop(conn))
+    def _begun(self, conn: object) -> bool:
+        watched = self.current.get(conn)
+        return watched is not None and watched.begun
 
 
 async def drain(watch: ConnectionWatch, deadline: float) -> int:
@@ -97,7 +100,6 @@ async def drain(watch: ConnectionWatch, deadline: float) -> int:
             for conn in watch.idle():
                 conn.stream.close()
         await asyncio.sleep(STEP)
-        watch.forget_closed()
     left = len(server._connections)
     await server.close_all_connections()
     return left

@@ -28,6 +28,7 @@ from devserver.protocol import SPEC_ENV, ReadyMessage, WorkerSpec, decode_config
 from . import codecache, lifeline, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
+from .deps import in_package
 from .drain import ConnectionWatch, drain
 from .kernels import SupervisorLink
 from .loopwatch import BlockedJson, LoopWatch
@@ -312,7 +313,7 @@ def forget_shadowed(roots: tuple[str, ...]) -> list[str]:
     for top, base in sorted(holder.items()):
         where = getattr(sys.modules.get(top), "__file__", None)
         if where is not None and not Path(where).is_relative_to(base):
-            for name in [n for n in sys.modules if n == top or n.startswith(f"{top}.")]:
+            for name in [n for n in sys.modules if in_package(n, top)]:
                 del sys.modules[name]
             dropped.append(top)
     return dropped
