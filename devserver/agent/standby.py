@@ -3,6 +3,7 @@ worker needs, then wait for the spec."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import select
@@ -38,6 +39,8 @@ def wait_for_spec() -> WorkerSpec:
     if not select.select([fd], [], [], 0)[0]:
         for name in WHILE_IDLE:
             importlib.import_module(name)
+        # Time to spare: free the imports' garbage before the worker freezes them (gcpause.py).
+        gc.collect()
     with os.fdopen(fd, "rb") as pipe:
         raw = pipe.read()
     if not raw:

@@ -25,7 +25,7 @@ from traitlets.config import Config
 from devserver.errors import DevServerError, NoSuchApp
 from devserver.protocol import SPEC_ENV, ReadyMessage, WorkerSpec, decode_config
 
-from . import codecache, lifeline, specs
+from . import codecache, gcpause, lifeline, specs
 from .adopt import Kept, adopt, detach, sessions_database
 from .control import ControlChannel
 from .deps import in_package
@@ -211,6 +211,7 @@ class WorkerApp(ServerApp):
         self._control_task = asyncio.ensure_future(self._serve_control(channel))
         self._loopwatch = LoopWatch(spec.blocked_threshold, self._report_blocked)
         self._loopwatch.start()
+        gcpause.resume()
 
     def _report_blocked(self, block: BlockedJson) -> None:
         self.log.warning(
@@ -322,6 +323,8 @@ def forget_shadowed(roots: tuple[str, ...]) -> list[str]:
 def main() -> None:
     """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
     spec = WorkerSpec.from_env() if os.environ.get(SPEC_ENV) else wait_for_spec()
+    # Before any user code: what is imported so far lives as long as the process.
+    gcpause.freeze_imports()
     _fix_sys_path(spec)
     codecache.install(spec.sys_path)
     # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
