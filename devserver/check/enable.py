@@ -130,11 +130,12 @@ def check_config_json(project: Project, name: str) -> tuple[Finding, Path | None
         if dest.strip("/") == TARGET and (project.root / src).is_file()
     ]
     candidates = dict.fromkeys([*config_files(project.root), *installed])
-    elsewhere = [f for f in candidates if _read_enabled(f).get(name) is True]
+    elsewhere = [f for f in candidates if _read_enabled(f).get(_key_for(_read_enabled(f), name))]
     if elsewhere:
+        key = _key_for(_read_enabled(elsewhere[0]), name)
         return warning(
             "config-json",
-            f"{project.rel(elsewhere[0])} enables {name}, but the guide's place "
+            f"{project.rel(elsewhere[0])} enables {key}, but the guide's place "
             f"is {CONFIG_DIR}/{name}.json",
             f"Move it to {CONFIG_DIR}/{name}.json.",
             project.rel(elsewhere[0]),
@@ -196,9 +197,19 @@ def config_finding(project: Project, file: Path, name: str) -> Finding:
         )
     enabled = _enabled_section(data)
     fix = f"Make the file {enabling_json(name)}"
-    line = _line_of(text, f'"{name}"')
     if enabled is None:
         return error("config-json", f"{rel} does not set ServerApp.jpserver_extensions", fix, rel)
+    name = _key_for(enabled, name)
+    line = _line_of(text, f'"{name}"')
+    if "." in name and project.src.module(name) is None:
+        return error(
+            "config-json",
+            f"{rel} enables {name}, which is not a module of this project: the server fails "
+            "to import it",
+            fix,
+            rel,
+            line,
+        )
     if name not in enabled:
         keys = ", ".join(map(str, enabled)) or "nothing"
         return error(
@@ -223,6 +234,20 @@ def _enabled_section(data: object) -> dict[str, object] | None:
     server = data.get("ServerApp") if isinstance(data, dict) else None
     section = server.get("jpserver_extensions") if isinstance(server, dict) else None
     return section if isinstance(section, dict) else None
+
+
+def _key_for(enabled: dict[str, object], name: str) -> str:
+    """The key that enables package ``name``: its own name, else one of its modules (voila
+    enables ``voila.server_extension``, which jupyter_server imports and loads as well).
+
+    >>> _key_for({"voila.server_extension": True}, "voila")
+    'voila.server_extension'
+    >>> _key_for({"voilax": True}, "voila")
+    'voila'
+    """
+    if name in enabled:
+        return name
+    return next((k for k in enabled if k.startswith(f"{name}.")), name)
 
 
 def _read_enabled(file: Path) -> dict[str, object]:

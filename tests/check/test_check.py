@@ -105,6 +105,22 @@ def test_json_must_enable_the_package_name(tmp_path: Path, content: str, expecte
     assert expected in bad.message
 
 
+def test_json_may_enable_a_module_of_the_package(tmp_path: Path) -> None:
+    """jupyter_server loads a module of the package as well (voila enables
+    ``voila.server_extension``): the JSON that enables one passes."""
+    content = '{"ServerApp": {"jpserver_extensions": {"hello_ext.loader": true}}}'
+    root = make(tmp_path, "hello_ext", {JSON: content})
+    (root / "hello_ext" / "loader.py").write_text("from . import _load_jupyter_server_extension\n")
+    found = one(check_project(root), "config-json")
+    assert found.ok, found.message
+    assert found.message.endswith("enables hello_ext.loader")
+    (root / "hello_ext" / "loader.py").unlink()
+    missing = one(check_project(root), "config-json")
+    assert missing.is_error
+    assert "enables hello_ext.loader, which is not a module of this project" in missing.message
+    assert (missing.file, missing.line) == (JSON, 1)
+
+
 def test_json_under_another_name_is_a_warning(tmp_path: Path) -> None:
     """A JSON enabling the package under another file name works but is not the guide's place."""
     other = "jupyter-config/jupyter_server_config.d/other.json"

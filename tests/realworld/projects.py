@@ -85,6 +85,13 @@ EXTENSIONS = {
             "nbclassic", "1.3.3", "nbclassic",
             "nbclassic/tree/handlers.py", "TreeHandler", "tree",
         ),
+        RealExtension(
+            # Enabled as the module voila.server_extension (its etc/jupyter config), which
+            # declares no extension points; its sdist holds the built frontend, so the source
+            # folder serves without a node build.
+            "voila", "0.5.13", "voila.server_extension",
+            "voila/tornado/handler.py", "TornadoVoilaHandler", "voila/render/nosuch.ipynb",
+        ),
     )
 }  # fmt: skip
 
