@@ -23,8 +23,9 @@ from devserver.protocol import (
     read_message,
 )
 
+from . import caches
 from .registry import Registry
-from .reload import ReloadEngine, forget_static_hashes
+from .reload import ReloadEngine
 
 log = logging.getLogger("devserver.agent")
 
@@ -83,7 +84,7 @@ class ControlChannel:
             return answer
         if message["op"] == "changed":
             if message["kind"] == "static":
-                forget_static_hashes()
+                caches.STATIC.refresh()
             paths = message["paths"]
             owners = self.registry.owners_of(paths)  # open pages of other extensions stay put
             self.registry.events.publish(

@@ -23,6 +23,7 @@ from devserver.apijson import Phase
 from devserver.masking import console, secret_values
 from devserver.outcomes import error_line
 
+from . import caches
 from .deadline import call_with_deadline
 from .records import ErrorRecord, ExtensionRecord
 from .registry import Registry
@@ -113,7 +114,9 @@ class AgentExtensionManager(ExtensionManager):
         if not step.ok:
             return  # the routes it added before failing are not served
         self.capture.install(name, captured)
-        self.settings_keys[name] = set(settings) - before
+        self.settings_keys[name] = added = set(settings) - before
+        apps = [point.app for point in extension.extension_points.values() if point.app]
+        caches.share_compiled_templates(caches.environments_of(apps, (settings[k] for k in added)))
         record.loaded()
         self.log.info(
             "%s | extension loaded with %d route(s)", name, count_routes(list(captured.rules()))

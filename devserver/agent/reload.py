@@ -30,9 +30,8 @@ from types import ModuleType
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.manager import ExtensionPackage
 from jupyter_server.serverapp import ServerApp
-from tornado.web import StaticFileHandler
 
-from . import specs
+from . import caches, specs
 from .carry import Carried, carry_over, find_carried, hand_back
 from .deadline import ImportStuck, ImportThread
 from .deps import in_package, reload_group, top_level
@@ -236,6 +235,10 @@ class ReloadEngine:
             package.link_all_points(self.serverapp)
         with attempt.steps.timed("load"), self.capture.capturing(name) as captured:
             package.load_all_points(self.serverapp)
+        added = set(settings) - before
+        caches.share_compiled_templates(
+            caches.environments_of(_apps(package), (settings[k] for k in added))
+        )
         attempt.new_rules[name] = captured
         with attempt.steps.timed("carry"):
             attempt.carried[name] = carried = find_carried(old_values, settings)
@@ -267,7 +270,7 @@ class ReloadEngine:
             record.restart_only = None  # it did reload in place
             # Its errors are of code that no longer runs: resolved, kept in the history.
             self.registry.resolve_errors(name)
-        forget_static_hashes()  # the old code's static files may have changed with it
+        caches.STATIC.refresh()  # the old code's static files may have changed with it
 
     async def _stop_and_start(self, attempt: _Attempt) -> None:
         for name in attempt.group:
@@ -350,9 +353,3 @@ def _forget(attempt: _Attempt) -> None:
         attempt.saved_modules[name] = sys.modules.pop(name)
     importlib.invalidate_caches()
     linecache.checkcache()
-
-
-def forget_static_hashes() -> None:
-    """Drop tornado's cache of static file hashes (``static_url()`` adds one to each URL, cached
-    per path at class level), so edited static files get new URLs."""
-    StaticFileHandler._static_hashes = {}
