@@ -31,6 +31,10 @@ FrontendMode = Literal["auto", "off", "watch"]
 Which = Callable[[str], str | None]
 
 
+#: In ``node_modules`` while the dev server's install runs there (``Frontend.installed``).
+INSTALLING = ".devserver-installing"
+
+
 @dataclass(frozen=True)
 class Frontend:
     """The JupyterLab frontend of one extension project."""
@@ -73,8 +77,19 @@ class Frontend:
 
     @property
     def installed(self) -> bool:
-        """Whether its node packages are installed (``node_modules`` exists)."""
-        return (self.root / "node_modules").is_dir()
+        """Whether its node packages are installed: ``node_modules`` exists, and no install the
+        dev server began there was cut short (stopped, or failed)."""
+        modules = self.root / "node_modules"
+        return modules.is_dir() and not (modules / INSTALLING).exists()
+
+    def installing(self, underway: bool) -> None:
+        """Mark ``node_modules`` while an install runs; unmark it once the install succeeded."""
+        mark = self.root / "node_modules" / INSTALLING
+        if underway:
+            mark.parent.mkdir(exist_ok=True)
+            mark.touch()
+        else:
+            mark.unlink(missing_ok=True)
 
 
 def detect(root: Path, extensions: tuple[str, ...] = ()) -> Frontend | None:

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,8 @@ class FrontendWatch:
         self.on_build = on_build
         self.state = BuildState()
         self.proc: asyncio.subprocess.Process | None = None
+        #: The preparing step running now (node packages, the first build), for ``stop``.
+        self.step: subprocess.Popen[str] | None = None
         self._stopping = asyncio.Event()
         self._settle: asyncio.TimerHandle | None = None
         self.backoff = Backoff()
@@ -84,15 +87,25 @@ class FrontendWatch:
         for cmd, what, key in steps:
             await self._publish("building", "")
             title = f"frontend {self.name}: {what} with {os.path.basename(cmd[0])}"
+            if key == "install":  # an install cut short is begun again at the next start
+                self.frontend.installing(True)
+            # Under the lifeline, in a group of its own, as the watch script: it ends with the
+            # supervisor, and ``stop`` ends it and what it started.
             done = await asyncio.to_thread(
                 run_step,
-                cmd,
+                lifeline_command(os.getpid(), cmd),
                 title,
                 log.info,
                 key=f"frontend {self.frontend.root} {key}",
                 cwd=self.frontend.root,
                 env=self.env,
+                new_session=True,
+                on_start=self._step_started,
             )
+            if self._stopping.is_set():
+                return False
+            if key == "install" and done.returncode == 0:
+                self.frontend.installing(False)
             if done.returncode != 0:
                 failed = f"`{' '.join(cmd)}` failed (exit {done.returncode})"
                 log.error("frontend %s: %s:\n%s", self.name, failed, done.output[-4000:])
@@ -172,18 +185,32 @@ class FrontendWatch:
                 log.error("    %s", error)
         await self.on_build(self.frontend, s)
 
+    def _step_started(self, proc: subprocess.Popen[str]) -> None:
+        self.step = proc
+        if self._stopping.is_set():  # stopped while it was starting
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+
     async def stop(self, timeout: float = 5.0) -> None:
-        """End the watch script and everything it started."""
+        """End the watch script, or the step preparing it, and everything they started."""
         self._stopping.set()
         self._cancel_settle()
-        proc = self.proc
-        if proc is None or proc.returncode is not None:
-            return
+        step, proc = self.step, self.proc
+        if step is not None and step.poll() is None:
+            await self._end_group(step.pid, lambda: asyncio.to_thread(step.wait), timeout)
+        if proc is not None and proc.returncode is None:
+            await self._end_group(proc.pid, proc.wait, timeout)
+
+    async def _end_group(
+        self, pgid: int, wait: Callable[[], Awaitable[int]], timeout: float
+    ) -> None:
+        """TERM the process group ``pgid``; KILL it if its leader is still there after
+        ``timeout`` seconds."""
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, sig)
+                os.killpg(pgid, sig)
             try:
-                await asyncio.wait_for(proc.wait(), timeout)
+                await asyncio.wait_for(wait(), timeout)
                 return
             except TimeoutError:
-                log.warning("frontend %s: the watch script ignored SIGTERM: SIGKILL", self.name)
+                log.warning("frontend %s: group %d ignored SIGTERM: SIGKILL", self.name, pgid)

@@ -76,8 +76,12 @@ def run_step(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     tick: float = TICK,
+    new_session: bool = False,
+    on_start: Callable[[subprocess.Popen[str]], None] | None = None,
 ) -> StepResult:
-    """Run ``cmd`` (blocking: call it in a thread), telling ``say`` how it goes."""
+    """Run ``cmd`` (blocking: call it in a thread), telling ``say`` how it goes; in a session
+    (and process group) of its own if ``new_session``, and handed to ``on_start`` once started,
+    for whoever may have to stop it."""
     before = last_duration(key)
     say(f"{what} …" + (f" (the last run took {before:.1f} s)" if before else ""))
     started = time.monotonic()
@@ -97,7 +101,10 @@ def run_step(
             stdin=subprocess.DEVNULL,
             text=True,
             errors="replace",
+            start_new_session=new_session,
         ) as proc:
+            if on_start is not None:
+                on_start(proc)
             assert proc.stdout is not None
             for line in proc.stdout:
                 if line.strip():
