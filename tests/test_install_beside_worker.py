@@ -140,6 +140,11 @@ def test_the_worker_serves_before_the_install_ends_and_restarts_once_for_a_depen
     assert server.get("hello").json() == {"message": "Hello, world!"}
     assert "installing slow_devserver_probe (editable)" in server.log()
     assert "done in" not in server.log()
+    # Its dependency is not there yet: the failure says the install may bring it.
+    server.wait_for_log(
+        "extensions failed: slow_devserver_probe (the worker said why, above; the install is "
+        "still running: if it brings what they need, the worker restarts when it ends)"
+    )
     kernel = server.client.post("api/kernels", json={"name": "python3"}).json()["id"]
     (kernel_pid,) = wait_until(lambda: kernel_pids(server.proc.pid), what="the kernel")
     server.edit(HELLO, 'GREETING = "Hello"', 'GREETING = "Saved during the install"')

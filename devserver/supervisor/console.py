@@ -14,8 +14,9 @@ from devserver.protocol import ReadyMessage
 log = logging.getLogger("devserver")
 
 
-def announce(ready: ReadyMessage, token: str) -> None:
-    """Tell the user where the server is, and which extensions loaded and which failed."""
+def announce(ready: ReadyMessage, token: str, installing: bool = False) -> None:
+    """Tell the user where the server is, and which extensions loaded and which failed (and,
+    while the start's install still runs beside the worker, that it may bring what they miss)."""
     url = ready["url"].rstrip("/") + "/"
     extensions = ready["extensions"]
     loaded = sorted(n for n, e in extensions.items() if e["state"] == "loaded")
@@ -24,7 +25,13 @@ def announce(ready: ReadyMessage, token: str) -> None:
     log.info("dashboard: %s_introspect?token=%s", url, token)
     log.info("extensions loaded: %s", ", ".join(loaded) or "none")
     if failed:
-        log.error("extensions failed: %s (the worker said why, above)", ", ".join(failed))
+        wait = (
+            "; the install is still running: if it brings what they need, the worker restarts "
+            "when it ends"
+            if installing
+            else ""
+        )
+        log.error("extensions failed: %s (the worker said why, above%s)", ", ".join(failed), wait)
 
 
 def report_results(results: Iterable[ReloadJson]) -> None:

@@ -82,7 +82,8 @@ class Workers:
         """Whether ``worker`` came up; either way the user is told."""
         if await worker.wait_ready(self.options.ready_timeout):
             # Decoded JSON that the worker built to the contract's ReadyMessage.
-            announce(cast(ReadyMessage, worker.ready_info), self.token)
+            ready = cast(ReadyMessage, worker.ready_info)
+            announce(ready, self.token, installing=self.installing is not None)
             await self.frontends.resend()
             return True
         if worker.running:
