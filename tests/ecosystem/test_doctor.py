@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.agent.audit import (
+from devserver.agent.leaks import (
     code_globals,
     held_by,
     is_old_class,
