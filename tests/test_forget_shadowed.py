@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.agent.worker import forget_shadowed
+from devserver.agent.syspath import forget_shadowed
 
 
 def package(root: Path, name: str, text: str) -> Path:

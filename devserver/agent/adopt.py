@@ -29,6 +29,7 @@ from jupyter_server.prometheus.metrics import KERNEL_CURRENTLY_RUNNING_TOTAL
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from jupyter_server.services.sessions.sessionmanager import SessionManager
+from traitlets.config import Config
 
 from devserver.kernel_messages import DetachRequest, KernelJson, KernelState
 from devserver.protocol import KeptJson
@@ -204,3 +205,17 @@ def prune_sessions(session_manager: SessionManager, kernels: set[str]) -> tuple[
     for session_id in gone:
         cursor.execute("DELETE FROM session WHERE session_id=?", (session_id,))
     return len(rows) - len(gone), len(gone)
+
+
+def keep_kernels_config(config: Config, state_dir: str) -> Config:
+    """Kernels started by the supervisor, sessions in a file of its private folder; settings
+    the user's config made win (their kernels and sessions are then not kept)."""
+    extra = Config()
+    managers = ("MappingKernelManager", "AsyncMappingKernelManager")
+    if not any("kernel_manager_class" in config[m] for m in managers):
+        extra.AsyncMappingKernelManager.kernel_manager_class = (
+            "devserver.agent.kernels.KeptKernelManager"
+        )
+    if state_dir and "database_filepath" not in config.SessionManager:
+        extra.SessionManager.database_filepath = sessions_database(state_dir)
+    return extra

@@ -23,7 +23,7 @@ from jupyter_server.serverapp import ServerApp
 from devserver.protocol import WorkerSpec, decode_config
 
 from .deadline import Failed, outcome
-from .worker import _fix_sys_path
+from .syspath import fix_sys_path
 
 
 class ProbeApp(ServerApp):
@@ -60,7 +60,7 @@ def _link_and_load(app: ProbeApp, name: str) -> None:
 
 def main() -> None:
     spec = WorkerSpec.from_env()
-    _fix_sys_path(spec)
+    fix_sys_path(spec)
     sys.dont_write_bytecode = True
     for verdict in asyncio.run(probe(sys.argv[1:], spec)):
         print(json.dumps(verdict), flush=True)

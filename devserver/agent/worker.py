@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import logging
 import os
 import socket
 import sys
-from pathlib import Path
 
 from jupyter_core.paths import secure_write
 from jupyter_server.serverapp import ServerApp
@@ -26,9 +24,8 @@ from devserver.errors import DevServerError, NoSuchApp
 from devserver.protocol import SPEC_ENV, ReadyMessage, WorkerSpec, decode_config
 
 from . import codecache, gcpause, lifeline, specs
-from .adopt import Kept, adopt, detach, sessions_database
+from .adopt import Kept, adopt, detach, keep_kernels_config
 from .control import ControlChannel
-from .deps import in_package
 from .drain import ConnectionWatch, drain
 from .kernels import SupervisorLink
 from .loopwatch import BlockedJson, LoopWatch
@@ -38,6 +35,7 @@ from .reload import ReloadEngine
 from .routing import RouteCapture
 from .runtime_errors import RuntimeErrorCapture
 from .standby import wait_for_spec
+from .syspath import fix_sys_path
 
 OUR_EXTENSIONS = {"dashboard": True}
 
@@ -268,20 +266,6 @@ class WorkerApp(ServerApp):
         }
 
 
-def keep_kernels_config(config: Config, state_dir: str) -> Config:
-    """Kernels started by the supervisor, sessions in a file of its private folder; settings
-    the user's config made win (their kernels and sessions are then not kept)."""
-    extra = Config()
-    managers = ("MappingKernelManager", "AsyncMappingKernelManager")
-    if not any("kernel_manager_class" in config[m] for m in managers):
-        extra.AsyncMappingKernelManager.kernel_manager_class = (
-            "devserver.agent.kernels.KeptKernelManager"
-        )
-    if state_dir and "database_filepath" not in config.SessionManager:
-        extra.SessionManager.database_filepath = sessions_database(state_dir)
-    return extra
-
-
 class DropInfo(logging.Filter):
     """Drops INFO records (and below); warnings and errors pass."""
 
@@ -289,43 +273,12 @@ class DropInfo(logging.Filter):
         return record.levelno > logging.INFO
 
 
-def _fix_sys_path(spec: WorkerSpec) -> None:
-    """Drop the current directory that ``python -m`` puts first (a user who runs the dev server
-    from the folder holding ``myext/`` would import that folder as a namespace package instead
-    of ``myext/myext/``), and put the watched source roots first."""
-    cwd = os.getcwd()
-    sys.path[:] = [p for p in sys.path if p not in ("", cwd)]
-    sys.path[:0] = list(spec.sys_path)
-    forget_shadowed(spec.sys_path)
-
-
-def forget_shadowed(roots: tuple[str, ...]) -> list[str]:
-    """Drop from ``sys.modules`` the packages a standby preloaded from elsewhere that a watched
-    source root also holds (a project of jupyter_server_terminals itself): the next import takes
-    the watched copy. Return the top-level names dropped."""
-    holder: dict[str, Path] = {}  # top-level name -> the first root that holds it
-    for root in reversed(roots):
-        base = Path(root)
-        with contextlib.suppress(OSError):
-            for entry in base.iterdir():
-                if (entry / "__init__.py").exists() or entry.suffix == ".py":
-                    holder[entry.name.removesuffix(".py")] = base
-    dropped = []
-    for top, base in sorted(holder.items()):
-        where = getattr(sys.modules.get(top), "__file__", None)
-        if where is not None and not Path(where).is_relative_to(base):
-            for name in [n for n in sys.modules if in_package(n, top)]:
-                del sys.modules[name]
-            dropped.append(top)
-    return dropped
-
-
 def main() -> None:
     """Entry point of ``python -m devserver.agent`` (started by the supervisor only)."""
     spec = WorkerSpec.from_env() if os.environ.get(SPEC_ENV) else wait_for_spec()
     # Before any user code: what is imported so far lives as long as the process.
     gcpause.freeze_imports()
-    _fix_sys_path(spec)
+    fix_sys_path(spec)
     codecache.install(spec.sys_path)
     # Bytecode caches are validated by source mtime in whole seconds and size: an edit within
     # the same second of the same size would import stale code. Never write them for user code.
