@@ -18,61 +18,23 @@ error is recorded with its file and line.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import linecache
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from types import ModuleType
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.manager import ExtensionPackage
 from jupyter_server.serverapp import ServerApp
 
 from . import caches, specs
-from .carry import Carried, carry_over, find_carried, hand_back
+from .attempt import Attempt
+from .carry import carry_over, find_carried, hand_back
 from .deadline import ImportStuck, ImportThread
-from .deps import in_package, reload_group, top_level
+from .deps import reload_group
 from .manager import AgentExtensionManager, describe
-from .origin import foreign_modules, package_folder
 from .records import ErrorRecord, ReloadResult
 from .registry import Registry
-from .routing import Capture, RouteCapture
+from .routing import RouteCapture
 from .steps import StepTimes
-
-
-@dataclass
-class _Attempt:
-    """The state of one reload transaction, kept so it can be rolled back."""
-
-    group: list[str]
-    saved_modules: dict[str, ModuleType] = field(default_factory=dict)
-    old_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
-    new_packages: dict[str, ExtensionPackage] = field(default_factory=dict)
-    new_rules: dict[str, Capture] = field(default_factory=dict)
-    saved_settings: dict[str, object] = field(default_factory=dict)
-    settings_keys: dict[str, set[str]] = field(default_factory=dict)
-    #: Live objects of the old code kept in place of the new code's (``carry``).
-    carried: dict[str, list[Carried]] = field(default_factory=dict)
-    #: Milliseconds the transaction held the event loop (imports run in a thread).
-    loop_ms: float = 0.0
-    #: Milliseconds per step (purge, import, link, load, carry, swap, stop, start), logged.
-    steps: StepTimes = field(default_factory=StepTimes)
-
-    def owned_modules(self) -> list[str]:
-        """The names in ``sys.modules`` of the top-level packages of the extensions reloaded."""
-        tops = {top_level(p) for p in self.group}
-        return [m for m in sys.modules if any(in_package(m, top) for top in tops)]
-
-    @contextmanager
-    def on_loop(self) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.loop_ms += (time.perf_counter() - started) * 1000
 
 
 class ReloadEngine:
@@ -164,10 +126,10 @@ class ReloadEngine:
         """Steps 1-3 of the module docstring for ``group``; a result per package."""
         started = time.perf_counter()
         before = {name: len(self.registry.routes_of(name)) for name in group}
-        attempt = _Attempt(group, steps=steps or StepTimes())
+        attempt = Attempt(group, steps=steps or StepTimes())
         with attempt.on_loop(), attempt.steps.timed("purge"):
             attempt.saved_settings = dict(self.serverapp.web_app.settings)
-            _forget(attempt)
+            attempt.forget()
         failed = await self._import_and_build(attempt)
         with attempt.on_loop(), attempt.steps.timed("swap" if failed is None else "rollback"):
             if failed is not None:
@@ -195,7 +157,7 @@ class ReloadEngine:
             self.stuck[name] = importer
             raise
 
-    async def _import_and_build(self, attempt: _Attempt) -> tuple[str, BaseException] | None:
+    async def _import_and_build(self, attempt: Attempt) -> tuple[str, BaseException] | None:
         """Import every package of the group, then link and load each: the package that failed
         and its error, or None when all of them are ready to swap in."""
         packages: dict[str, ExtensionPackage] = {}
@@ -210,13 +172,13 @@ class ReloadEngine:
             with attempt.on_loop():
                 for current in attempt.group:
                     self._build(attempt, current, packages[current])
-                _only_from_watched_folders(attempt)
+                attempt.check_origins()
         # SystemExit too: a module that calls sys.exit() at import must not end the worker.
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - new code failed; roll back
             return current, exc
         return None
 
-    def _build(self, attempt: _Attempt, name: str, package: ExtensionPackage) -> None:
+    def _build(self, attempt: Attempt, name: str, package: ExtensionPackage) -> None:
         old = self.manager.extensions.get(name)
         if old is not None:
             attempt.old_packages[name] = old
@@ -245,7 +207,7 @@ class ReloadEngine:
             carry_over(carried, settings, _apps(package), captured.rules())
         attempt.settings_keys[name] = set(settings) - before
 
-    def _rollback(self, attempt: _Attempt) -> None:
+    def _rollback(self, attempt: Attempt) -> None:
         # An ExtensionApp writes its settings (and itself) into the server's settings while it
         # loads, before it may fail: put back the settings the old code was serving with.
         settings = self.serverapp.web_app.settings
@@ -260,7 +222,7 @@ class ReloadEngine:
             else:
                 self.manager.extensions.pop(name, None)
 
-    def _swap(self, attempt: _Attempt) -> None:
+    def _swap(self, attempt: Attempt) -> None:
         self.manager.settings_keys.update(attempt.settings_keys)
         for name in attempt.group:
             self.capture.install(name, attempt.new_rules[name])
@@ -272,7 +234,7 @@ class ReloadEngine:
             self.registry.resolve_errors(name)
         caches.STATIC.refresh()  # the old code's static files may have changed with it
 
-    async def _stop_and_start(self, attempt: _Attempt) -> None:
+    async def _stop_and_start(self, attempt: Attempt) -> None:
         for name in attempt.group:
             old = attempt.old_packages.get(name)
             carried = attempt.carried.get(name, [])
@@ -293,7 +255,7 @@ class ReloadEngine:
 
     def _result(
         self,
-        attempt: _Attempt,
+        attempt: Attempt,
         name: str,
         routes_before: int,
         failed: tuple[str, BaseException] | None,
@@ -327,29 +289,3 @@ class ReloadEngine:
 
 def _apps(package: ExtensionPackage) -> list[ExtensionApp]:
     return [point.app for point in package.extension_points.values() if point.app is not None]
-
-
-def _only_from_watched_folders(attempt: _Attempt) -> None:
-    """Raise if a module of the group came from another copy of its package (its file in the
-    watched folder was deleted, and another finder found the name elsewhere)."""
-    packages = {top_level(p) for p in attempt.group}
-    folders = {
-        p: folder
-        for p in packages
-        if (folder := package_folder(attempt.saved_modules.get(p))) is not None
-    }
-    foreign = foreign_modules(packages, folders, sys.modules)
-    if foreign:
-        raise ModuleNotFoundError(
-            f"{', '.join(foreign)}: not in the watched folder "
-            f"{', '.join(str(f) for f in folders.values())} (was its file deleted there?); "
-            "another copy of the package is not used"
-        )
-
-
-def _forget(attempt: _Attempt) -> None:
-    """Take the group's modules out of ``sys.modules`` (kept for a rollback) and drop caches."""
-    for name in attempt.owned_modules():
-        attempt.saved_modules[name] = sys.modules.pop(name)
-    importlib.invalidate_caches()
-    linecache.checkcache()
