@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from hashlib import sha256
 
 from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
+from jupyter_server.extension.manager import ExtensionPackage
 from tornado.web import StaticFileHandler
 
 #: The environment's attributes the compiler reads (the lexer's syntax and the code generator's
@@ -101,10 +102,15 @@ def share_compiled_templates(candidates: Iterable[object]) -> None:
             env.bytecode_cache = COMPILED
 
 
-def environments_of(apps: Iterable[object], settings_values: Iterable[object]) -> list[object]:
-    """The candidates ``share_compiled_templates`` looks at: the apps' environments and the
-    settings' values."""
-    return [*(getattr(app, "jinja2_env", None) for app in apps), *settings_values]
+def share_with_extension(
+    package: ExtensionPackage, settings: Mapping[str, object], keys: Iterable[str]
+) -> None:
+    """``share_compiled_templates`` on the environments an extension just made: its apps'
+    ``jinja2_env`` and the values it put in the server's ``settings`` under ``keys``."""
+    apps = [point.app for point in package.extension_points.values()]
+    share_compiled_templates(
+        [*(getattr(app, "jinja2_env", None) for app in apps), *(settings[k] for k in keys)]
+    )
 
 
 class StaticHashes:

@@ -115,8 +115,7 @@ class AgentExtensionManager(ExtensionManager):
             return  # the routes it added before failing are not served
         self.capture.install(name, captured)
         self.settings_keys[name] = added = set(settings) - before
-        apps = [point.app for point in extension.extension_points.values() if point.app]
-        caches.share_compiled_templates(caches.environments_of(apps, (settings[k] for k in added)))
+        caches.share_with_extension(extension, settings, added)
         record.loaded()
         self.log.info(
             "%s | extension loaded with %d route(s)", name, count_routes(list(captured.rules()))

@@ -198,9 +198,7 @@ class ReloadEngine:
         with attempt.steps.timed("load"), self.capture.capturing(name) as captured:
             package.load_all_points(self.serverapp)
         added = set(settings) - before
-        caches.share_compiled_templates(
-            caches.environments_of(_apps(package), (settings[k] for k in added))
-        )
+        caches.share_with_extension(package, settings, added)
         attempt.new_rules[name] = captured
         with attempt.steps.timed("carry"):
             attempt.carried[name] = carried = find_carried(old_values, settings)
