@@ -130,16 +130,18 @@ def check_config_json(project: Project, name: str) -> tuple[Finding, Path | None
         if dest.strip("/") == TARGET and (project.root / src).is_file()
     ]
     candidates = dict.fromkeys([*config_files(project.root), *installed])
-    elsewhere = [f for f in candidates if _read_enabled(f).get(_key_for(_read_enabled(f), name))]
+    # Each file read once; the key that enables the package must be set to true.
+    sections = {f: _read_enabled(f) for f in candidates}
+    keys = {f: _key_for(enabled, name) for f, enabled in sections.items()}
+    elsewhere = [(f, keys[f]) for f, enabled in sections.items() if enabled.get(keys[f]) is True]
     if elsewhere:
-        key = _key_for(_read_enabled(elsewhere[0]), name)
+        file, key = elsewhere[0]
         return warning(
             "config-json",
-            f"{project.rel(elsewhere[0])} enables {key}, but the guide's place "
-            f"is {CONFIG_DIR}/{name}.json",
+            f"{project.rel(file)} enables {key}, but the guide's place is {CONFIG_DIR}/{name}.json",
             f"Move it to {CONFIG_DIR}/{name}.json.",
-            project.rel(elsewhere[0]),
-        ), elsewhere[0]
+            project.rel(file),
+        ), file
     others = sorted(p.name for p in (project.root / CONFIG_DIR).glob("*.json"))
     hint = f" (found {', '.join(others)}; the file is named after the package)" if others else ""
     return error(
